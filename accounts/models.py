@@ -1,0 +1,110 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import COUNTY_ROLES, Role
+
+
+class Township(models.Model):
+    """乡镇: one of the county's ten townships, keyed by its NBS code."""
+
+    code = models.CharField(_("统计用区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("乡镇名称"), max_length=50, unique=True)
+    former_name = models.CharField(_("曾用名"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("乡镇")
+        verbose_name_plural = _("乡镇")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Village(models.Model):
+    """村/社区: village names repeat across townships, so a village is keyed by code."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("乡镇")
+    )
+    code = models.CharField(_("统计用区划代码"), max_length=15, unique=True)
+    name = models.CharField(_("村/社区名称"), max_length=50)
+
+    class Meta:
+        verbose_name = _("村/社区")
+        verbose_name_plural = _("村/社区")
+        ordering = ["township__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="village_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.township.name} {self.name}"
+
+
+class User(AbstractUser):
+    """平台用户: a member of staff with one role and the area that role works in."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices, blank=True)
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属乡镇"),
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属村/社区"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        permissions = [("manage_users", _("管理用户与角色"))]
+
+    def __str__(self):
+        return self.name or self.username
+
+    def clean(self):
+        super().clean()
+        # The area must fit the role, otherwise the scoping rule has nothing sound to go on.
+        if self.role in COUNTY_ROLES and (self.township_id or self.village_id):
+            raise ValidationError(_("县级角色不应指定乡镇或村/社区。"))
+        if self.role == Role.TOWNSHIP_SUPERVISOR and not self.township_id:
+            raise ValidationError({"township": _("乡镇儿童督导员必须指定所属乡镇。")})
+        if self.role == Role.TOWNSHIP_SUPERVISOR and self.village_id:
+            raise ValidationError({"village": _("乡镇儿童督导员不应指定村/社区。")})
+        if self.role == Role.VILLAGE_DIRECTOR:
+            if not self.village_id:
+                raise ValidationError({"village": _("村/居儿童主任必须指定所属村/社区。")})
+            if self.township_id and self.village.township_id != self.township_id:
+                raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
+
+    def save(self, *args, **kwargs):
+        # A village director's township always follows the village.
+        if self.role == Role.VILLAGE_DIRECTOR and self.village_id:
+            self.township_id = self.village.township_id
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+    @property
+    def area_label(self) -> str:
+        if self.role in COUNTY_ROLES:
+            return str(_("龙胜各族自治县"))
+        if self.village_id:
+            return str(self.village)
+        if self.township_id:
+            return self.township.name
+        return str(_("未指定"))

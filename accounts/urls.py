@@ -1,0 +1,18 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("logout/", views.PortalLogoutView.as_view(), name="logout"),
+    path("password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/import/", views.DirectorImportView.as_view(), name="director_import"),
+    path(
+        "users/import/template.xlsx",
+        views.DirectorTemplateView.as_view(),
+        name="director_import_template",
+    ),
+]

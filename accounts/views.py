@@ -1,0 +1,100 @@
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponse
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView
+from django_tables2 import SingleTableView
+from openpyxl import Workbook
+
+from accounts import selectors, services
+from accounts.forms import LoginForm, SpreadsheetUploadForm
+from accounts.models import Township, Village
+from accounts.tables import UserTable
+from children.io.xlsx_guard import WorkbookRefused
+
+
+class PortalLoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PortalLogoutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView refuses GET)."""
+
+
+class PortalPasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("密码已修改。"))
+        return super().form_valid(form)
+
+
+class UserManagerMixin(PermissionRequiredMixin):
+    permission_required = "accounts.manage_users"
+    raise_exception = True
+
+
+class UserListView(UserManagerMixin, SingleTableView):
+    table_class = UserTable
+    template_name = "accounts/user_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.user_list()
+
+
+class DirectorImportView(UserManagerMixin, FormView):
+    form_class = SpreadsheetUploadForm
+    template_name = "accounts/director_import.html"
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            report = services.directors_import(filename=upload.name, data=upload.read())
+        except WorkbookRefused as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=form, report=report))
+
+
+class DirectorTemplateView(UserManagerMixin, View):
+    def get(self, request):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "儿童主任名单"
+        sheet.append(["用户名", "姓名", "联系电话", "乡镇", "村（社区）"])
+        example_village = Village.objects.select_related("township").first()
+        if example_village:
+            sheet.append(
+                [
+                    "zhangsan",
+                    "张三",
+                    "13800000000",
+                    example_village.township.name,
+                    example_village.name,
+                ]
+            )
+        sheet.column_dimensions["A"].width = 16
+        sheet.column_dimensions["D"].width = 12
+        sheet.column_dimensions["E"].width = 14
+        options = workbook.create_sheet("乡镇与村")
+        options.append(["乡镇", "村（社区）"])
+        for township in Township.objects.prefetch_related("villages"):
+            for village in township.villages.all():
+                options.append([township.name, village.name])
+        buffer = BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="directors-template.xlsx"'
+        return response

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the real settings plus a fixed key and a fast hasher."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-key")
+
+from longsheng_care.settings import *  # noqa: F403
+
+# Argon2 is right for people and far too slow for thousands of test logins.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="longsheng-media-")
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
