@@ -1,0 +1,255 @@
+"""Inspect an uploaded workbook before openpyxl is allowed to parse it.
+
+An .xlsx file is a zip archive of XML parts. openpyxl trusts the archive, so a
+hostile upload could exhaust memory (zip bomb), smuggle macros in, or just
+crash the importer with an unhelpful traceback. The checks here only read the
+zip's central directory plus one small part; nothing else is decompressed.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from io import BytesIO
+from typing import IO
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from openpyxl import xml as openpyxl_xml
+from openpyxl.workbook import Workbook
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_MEMBERS = 2000
+DEFAULT_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+DEFAULT_MAX_RATIO = 200
+
+# Tiny, repetitive parts (empty styles, blank sheets) legitimately compress far
+# beyond any sane ratio, and cannot hurt at that size; the total-size limit
+# still covers them. The ratio only matters for members that are big.
+RATIO_CHECK_MIN_SIZE = 1024 * 1024
+# [Content_Types].xml is a short list; a huge one is not a real workbook.
+MAX_CONTENT_TYPES_SIZE = 1024 * 1024
+
+ZIP_MAGIC = b"PK\x03\x04"
+REQUIRED_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
+
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class WorkbookRefused(Exception):
+    """The upload is not a workbook we are willing to open; ``message`` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _not_xlsx() -> WorkbookRefused:
+    # Password-protected .xlsx files are OLE containers like old .xls files,
+    # hence the hint about the password.
+    return WorkbookRefused(
+        _(
+            "文件不是有效的 Excel（.xlsx）文件，"
+            "请在 Excel 中“另存为” .xlsx 格式（不要设置打开密码）后重新上传"
+        )
+    )
+
+
+def _corrupt() -> WorkbookRefused:
+    return WorkbookRefused(
+        _("文件已损坏，无法读取，请用 Excel 打开确认内容后重新保存为 .xlsx 再上传")
+    )
+
+
+def _too_big_unpacked() -> WorkbookRefused:
+    return WorkbookRefused(_("文件异常（解压后过大），已拒绝"))
+
+
+def _size_label(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _as_stream(fileobj_or_bytes: bytes | bytearray | memoryview | IO[bytes]) -> IO[bytes]:
+    if isinstance(fileobj_or_bytes, bytes | bytearray | memoryview):
+        return BytesIO(bytes(fileobj_or_bytes))
+    return fileobj_or_bytes
+
+
+def _stream_size(stream: IO[bytes]) -> int:
+    # Django's UploadedFile knows its size without reading the content.
+    size = getattr(stream, "size", None)
+    if isinstance(size, int):
+        return size
+    here = stream.tell()
+    end = stream.seek(0, 2)
+    stream.seek(here)
+    return end
+
+
+def _is_unsafe_name(name: str) -> bool:
+    path = name.replace("\\", "/")
+    if path.startswith("/") or _WINDOWS_DRIVE.match(path):
+        return True
+    return ".." in path.split("/")
+
+
+def check_xlsx_upload(
+    fileobj_or_bytes: bytes | bytearray | memoryview | IO[bytes],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_members: int = DEFAULT_MAX_MEMBERS,
+    max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
+    max_ratio: float = DEFAULT_MAX_RATIO,
+) -> None:
+    """Raise WorkbookRefused unless the upload looks like a plain .xlsx workbook.
+
+    A file object is left at the position it had on entry.
+    """
+    stream = _as_stream(fileobj_or_bytes)
+    start = stream.tell()
+    try:
+        _check_stream(stream, max_bytes, max_members, max_uncompressed, max_ratio)
+    finally:
+        stream.seek(start)
+
+
+def _check_stream(
+    stream: IO[bytes],
+    max_bytes: int,
+    max_members: int,
+    max_uncompressed: int,
+    max_ratio: float,
+) -> None:
+    size = _stream_size(stream)
+    if size == 0:
+        raise WorkbookRefused(_("文件是空的，请选择填写好的 Excel（.xlsx）文件"))
+    if size > max_bytes:
+        raise WorkbookRefused(
+            _("文件过大（%(size)s），最大允许 %(limit)s")
+            % {"size": _size_label(size), "limit": _size_label(max_bytes)}
+        )
+
+    stream.seek(0)
+    # zipfile.is_zipfile() would also accept data with junk in front of the
+    # archive; a real workbook starts with a local file header.
+    if stream.read(len(ZIP_MAGIC)) != ZIP_MAGIC:
+        raise _not_xlsx()
+    stream.seek(0)
+
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _corrupt() from None
+
+    with archive:
+        members = archive.infolist()
+        if len(members) > max_members:
+            raise WorkbookRefused(_("文件异常（包含的部件过多），已拒绝"))
+
+        # Declared sizes can be trusted as upper bounds: zipfile stops reading a
+        # member at its declared size, which is how openpyxl reads it too.
+        total = 0
+        for info in members:
+            if _is_unsafe_name(info.filename):
+                raise WorkbookRefused(_("文件异常（包含非法的路径），已拒绝"))
+            total += info.file_size
+            if total > max_uncompressed:
+                raise _too_big_unpacked()
+            compressed = max(info.compress_size, 1)
+            if info.file_size > RATIO_CHECK_MIN_SIZE and info.file_size / compressed > max_ratio:
+                raise _too_big_unpacked()
+
+        names = {info.filename for info in members}
+        if not all(required in names for required in REQUIRED_MEMBERS):
+            raise _not_xlsx()
+
+        if any(name.lower().rsplit("/", 1)[-1] == "vbaproject.bin" for name in names):
+            raise _macro_refused()
+        content_types = archive.getinfo("[Content_Types].xml")
+        if content_types.file_size > MAX_CONTENT_TYPES_SIZE:
+            raise _corrupt()
+        try:
+            manifest = archive.read(content_types)
+        # RuntimeError: the part is encrypted; NotImplementedError: unknown compression.
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+        ):
+            raise _corrupt() from None
+        # A plain substring test is enough and keeps an XML parser away from
+        # content that has not been vetted yet.
+        if b"macroenabled" in manifest.lower():
+            raise _macro_refused()
+
+
+def _macro_refused() -> WorkbookRefused:
+    return WorkbookRefused(
+        _("不接受含宏的文件（.xlsm），请在 Excel 中“另存为”普通的 .xlsx 格式后重新上传")
+    )
+
+
+def assert_defusedxml_active() -> None:
+    """Fail loudly if openpyxl would parse XML without defusedxml's protections.
+
+    openpyxl only uses defusedxml when it is importable and the
+    OPENPYXL_DEFUSEDXML environment variable is not switched off; without it,
+    entity-expansion attacks ("billion laughs") reach the XML parser.
+    """
+    if openpyxl_xml.DEFUSEDXML is not True:
+        raise ImproperlyConfigured(
+            "openpyxl is not using defusedxml: install defusedxml and do not set "
+            "OPENPYXL_DEFUSEDXML to anything but 'True'."
+        )
+
+
+def load_workbook_safely(
+    data: bytes | bytearray | memoryview | IO[bytes],
+    *,
+    data_only: bool = False,
+    **limits: int,
+) -> Workbook:
+    """Guard ``data`` with check_xlsx_upload (``limits`` are its keywords), then open it.
+
+    The workbook is opened with read_only=False: read-only mode streams rows
+    and does not expose ``ws.merged_cells``, which the importer needs to read
+    ledgers whose title and group cells are merged. The size limits above keep
+    the full in-memory model bounded. ``data_only=False`` keeps formulas
+    visible so the importer can refuse formula cells instead of trusting
+    cached values that may be stale or missing.
+    """
+    assert_defusedxml_active()
+    stream = _as_stream(data)
+    check_xlsx_upload(stream, **limits)
+    buffer = BytesIO(stream.read())
+    try:
+        # keep_links=False: external workbook links are never followed here.
+        return openpyxl.load_workbook(
+            buffer, read_only=False, data_only=data_only, keep_links=False
+        )
+    except MemoryError:
+        raise
+    except Exception as exc:
+        if _raised_by_defusedxml(exc):
+            raise WorkbookRefused(_("文件异常（包含不安全的内容），已拒绝")) from exc
+        # openpyxl reports malformed parts with whatever the failing layer
+        # raises (KeyError, ValueError, TypeError, ParseError, BadZipFile...).
+        raise _corrupt() from exc
+
+
+def _raised_by_defusedxml(exc: BaseException) -> bool:
+    # openpyxl re-raises parse failures as a generic ValueError, so the
+    # defusedxml refusal is only visible further down the exception chain.
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DefusedXmlException):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
