@@ -108,3 +108,66 @@ class User(AbstractUser):
         if self.township_id:
             return self.township.name
         return str(_("未指定"))
+
+
+class AccessAction(models.TextChoices):
+    VIEW_CHILD = "view_child", _("查看儿童档案")
+    REVEAL_ID = "reveal_id", _("查看完整身份证号/电话")
+    VIEW_SCREENING = "view_screening", _("查看测评详情")
+    EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("账号锁定")
+    DENIED = "denied", _("拒绝访问")
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("access log entries cannot be deleted")
+
+    def update(self, **kwargs):
+        raise PermissionError("access log entries cannot be changed")
+
+
+class AccessLog(models.Model):
+    """访问日志: every sensitive read (child page, full ID, screening details, export) and
+    every failed login or denied access. Append-only: the application never edits or
+    deletes an entry; ``prune_access_log`` removes entries past the retention period."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_log",
+        verbose_name=_("用户"),
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=AccessAction.choices)
+    target_type = models.CharField(_("对象类型"), max_length=50, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=50, blank=True)
+    target_label = models.CharField(_("对象"), max_length=200, blank=True)
+    path = models.CharField(_("地址"), max_length=500, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("访问日志")
+        verbose_name_plural = _("访问日志")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="accesslog_target")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("access log entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("access log entries cannot be deleted")

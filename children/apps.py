@@ -1,7 +1,43 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from longsheng_care.navigation import NavItem
+
+VIEW = "children.view_child"
+
 
 class ChildrenConfig(AppConfig):
     name = "children"
     verbose_name = _("困境儿童台账")
+
+    navigation = [NavItem(_("儿童台账"), "children:list", VIEW, order=10)]
+    # Timeline entries and home-page figures this app contributes (see children/timeline.py
+    # and reports/selectors.py); other apps declare theirs the same way.
+    child_timeline = "children.selectors.timeline_entries"
+    home_panels = "children.selectors.home_panels"
+
+    role_permissions = {
+        "county_admin": [
+            VIEW,
+            "children.add_child",
+            "children.change_child",
+            "children.reveal_id",
+            "children.export_ledger",
+            "children.import_ledger",
+            "children.transfer_child",
+            "children.close_child",
+            "children.view_access_log",
+        ],
+        "county_staff": [VIEW, "children.export_ledger"],
+        "township_supervisor": [
+            VIEW,
+            "children.add_child",
+            "children.change_child",
+            "children.reveal_id",
+            "children.export_ledger",
+            "children.import_ledger",
+            "children.transfer_child",
+            "children.close_child",
+        ],
+        "village_director": [VIEW, "children.add_child", "children.change_child"],
+    }

@@ -2,23 +2,21 @@
 
 from dataclasses import dataclass
 
-from accounts.scoping import visible_townships, visible_villages
+from longsheng_care.extensions import collect
 
 
 @dataclass(frozen=True)
 class Panel:
+    """One figure on a home page; ``url`` leads to the (scoped) list behind it."""
+
     label: str
     value: int | str
     url: str = ""
     tone: str = "primary"
+    order: int = 100
 
 
 def home_panels(user) -> list[Panel]:
-    """The figures on a user's home page, for their own area only."""
-    from django.utils.translation import gettext as _
-
-    panels = [
-        Panel(_("辖区乡镇"), visible_townships(user).count()),
-        Panel(_("辖区村/社区"), visible_villages(user).count()),
-    ]
-    return panels
+    """The figures on a user's home page, for their own area only, from every app."""
+    panels: list[Panel] = collect("home_panels", user)
+    return sorted(panels, key=lambda panel: panel.order)

@@ -1,0 +1,289 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Township, Village
+from accounts.scoping import AreaScopedQuerySet
+from children import choices
+from children.identity import mask_id_number, mask_phone
+from children.pinyin import pinyin_keys
+
+
+class ChildQuerySet(AreaScopedQuerySet):
+    def active(self):
+        return self.filter(status=choices.CaseStatus.ACTIVE)
+
+
+class Child(models.Model):
+    """困境儿童 (one row of the 台账, 一人一表). Never deleted: closed with a reason (结案)."""
+
+    # Identity
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=1, choices=choices.Sex.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
+    birth_date = models.DateField(_("出生日期"))
+    # Unique among registered children; NULL for 未登记户口 (NULLs never collide).
+    id_number = models.CharField(
+        _("公民身份号码"), max_length=18, null=True, blank=True, unique=True
+    )
+    no_hukou = models.BooleanField(_("未登记户口"), default=False)
+    is_synthetic = models.BooleanField(_("合成演示数据"), default=False, editable=False)
+    # Search keys for 张小花 → zhangxiaohua / zxh, kept in step with the name on save.
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
+
+    # Address
+    household_registration = models.CharField(_("户籍地"), max_length=200, blank=True)
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="children", verbose_name=_("乡镇")
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="children", verbose_name=_("村/社区")
+    )
+    group = models.CharField(_("组"), max_length=50, blank=True)
+    address = models.CharField(_("现住址"), max_length=200, blank=True)
+
+    # Health
+    health = models.CharField(
+        _("健康状况"),
+        max_length=20,
+        choices=choices.HealthStatus.choices,
+        default=choices.HealthStatus.HEALTHY,
+    )
+    disability_type = models.CharField(
+        _("残疾类别"), max_length=20, choices=choices.DisabilityType.choices, blank=True
+    )
+    disability_grade = models.CharField(
+        _("残疾等级"), max_length=2, choices=choices.DisabilityGrade.choices, blank=True
+    )
+    illness = models.CharField(_("所患疾病"), max_length=200, blank=True)
+
+    # School
+    school_stage = models.CharField(
+        _("就学情况"), max_length=30, choices=choices.SchoolStage.choices, blank=True
+    )
+    school = models.CharField(_("学校"), max_length=100, blank=True)
+    grade = models.CharField(_("年级"), max_length=20, blank=True)
+    boarding = models.BooleanField(_("寄宿"), default=False)
+
+    # Parents
+    father_name = models.CharField(_("父亲姓名"), max_length=50, blank=True)
+    father_phone = models.CharField(_("父亲电话"), max_length=20, blank=True)
+    father_status = models.CharField(
+        _("父亲状况"), max_length=30, choices=choices.ParentStatus.choices, blank=True
+    )
+    father_work_place = models.CharField(_("父亲务工地"), max_length=100, blank=True)
+    mother_name = models.CharField(_("母亲姓名"), max_length=50, blank=True)
+    mother_phone = models.CharField(_("母亲电话"), max_length=20, blank=True)
+    mother_status = models.CharField(
+        _("母亲状况"), max_length=30, choices=choices.ParentStatus.choices, blank=True
+    )
+    mother_work_place = models.CharField(_("母亲务工地"), max_length=100, blank=True)
+
+    # Actual guardian
+    guardian_name = models.CharField(_("实际监护人"), max_length=50, blank=True)
+    guardian_relation = models.CharField(
+        _("与儿童关系"), max_length=30, choices=choices.GuardianRelation.choices, blank=True
+    )
+    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True)
+    guardianship_assessment = models.CharField(
+        _("监护情况评估"),
+        max_length=10,
+        choices=choices.GuardianshipAssessment.choices,
+        blank=True,
+    )
+
+    # Service
+    benefit_category = models.CharField(
+        _("保障类别"),
+        max_length=30,
+        choices=choices.BenefitCategory.choices,
+        default=choices.BenefitCategory.NONE,
+    )
+    risk_level = models.CharField(
+        _("风险等级"),
+        max_length=10,
+        choices=choices.RiskLevel.choices,
+        default=choices.RiskLevel.YELLOW,
+        db_index=True,
+    )
+    responsible_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_for",
+        verbose_name=_("责任儿童主任"),
+    )
+    support_measures = models.TextField(_("帮扶措施"), blank=True)
+
+    # Status
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=choices.CaseStatus.choices,
+        default=choices.CaseStatus.ACTIVE,
+        db_index=True,
+    )
+    registered_on = models.DateField(_("登记日期"), default=timezone.localdate)
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    close_reason = models.CharField(
+        _("结案原因"), max_length=20, choices=choices.CloseReason.choices, blank=True
+    )
+    close_note = models.CharField(_("结案说明"), max_length=200, blank=True)
+
+    # Record keeping (填表人/复核人/填报日期)
+    filled_by = models.CharField(_("填表人"), max_length=50, blank=True)
+    reviewed_by = models.CharField(_("复核人"), max_length=50, blank=True)
+    filled_on = models.DateField(_("填报日期"), null=True, blank=True)
+
+    # Optimistic locking: every save through a service bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("困境儿童")
+        verbose_name_plural = _("困境儿童")
+        ordering = ["township__code", "village__code", "name_pinyin", "pk"]
+        permissions = [
+            ("reveal_id", _("查看完整身份证号与电话")),
+            ("export_ledger", _("导出台账")),
+            ("import_ledger", _("导入台账")),
+            ("transfer_child", _("转移儿童至其他乡镇/村")),
+            ("close_child", _("结案与恢复")),
+            ("view_access_log", _("查看访问日志")),
+        ]
+        indexes = [
+            models.Index(fields=["township", "status"], name="child_township_status"),
+            models.Index(fields=["village", "status"], name="child_village_status"),
+            models.Index(fields=["name", "birth_date"], name="child_name_birth"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(no_hukou=True, id_number__isnull=True)
+                | Q(no_hukou=False, id_number__isnull=False),
+                name="child_id_or_no_hukou",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", closed_on__isnull=True)
+                | Q(status="closed", closed_on__isnull=False),
+                name="child_closed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("children:detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == choices.CaseStatus.ACTIVE
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number) if self.id_number else str(_("未登记户口"))
+
+    @property
+    def masked_guardian_phone(self) -> str:
+        return mask_phone(self.guardian_phone)
+
+    def age_on(self, day) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+
+class ChildCircumstance(models.Model):
+    """困境情形 of a child: one row per circumstance, so reports can count them in SQL."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="circumstances")
+    code = models.CharField(_("困境情形"), max_length=30, choices=choices.Circumstance.choices)
+
+    class Meta:
+        verbose_name = _("困境情形")
+        verbose_name_plural = _("困境情形")
+        constraints = [
+            models.UniqueConstraint(fields=["child", "code"], name="child_circumstance_unique")
+        ]
+        indexes = [models.Index(fields=["code", "child"], name="circumstance_code_child")]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class ChildAssistance(models.Model):
+    """救助帮扶 the child's family receives: one row per kind."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assistance")
+    code = models.CharField(
+        _("救助帮扶"), max_length=30, choices=choices.FamilyAssistance.choices
+    )
+
+    class Meta:
+        verbose_name = _("救助帮扶")
+        verbose_name_plural = _("救助帮扶")
+        constraints = [
+            models.UniqueConstraint(fields=["child", "code"], name="child_assistance_unique")
+        ]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class BenefitCategoryPeriod(models.Model):
+    """保障类别 history: one row per period; the open row (ended_on NULL) is the current one."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="benefit_periods")
+    category = models.CharField(
+        _("保障类别"), max_length=30, choices=choices.BenefitCategory.choices
+    )
+    started_on = models.DateField(_("起始日期"))
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    exit_reason = models.CharField(
+        _("退出原因"), max_length=30, choices=choices.BenefitExitReason.choices, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("保障类别变更")
+        verbose_name_plural = _("保障类别变更")
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(ended_on__isnull=True),
+                name="benefit_one_open_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} {self.started_on}"

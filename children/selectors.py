@@ -1,0 +1,86 @@
+"""Reads of the ledger. Everything starts from ``Child.objects.visible_to(user)``."""
+
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from children.choices import CaseStatus, ChangeAction, RiskLevel
+from children.models import ChangeLog, Child, ChildAssistance, ChildCircumstance
+from children.timeline import TimelineEntry
+
+
+def child_list(user):
+    """The ledger list: scoped, with what the table shows, in a fixed number of queries."""
+    return (
+        Child.objects.visible_to(user)
+        .select_related("township", "village", "responsible_director")
+        .prefetch_related(
+            Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code"))
+        )
+    )
+
+
+def child_detail(user, pk):
+    """One child for its page, or DoesNotExist when absent or outside the user's area."""
+    return (
+        Child.objects.visible_to(user)
+        .select_related("township", "village", "responsible_director", "created_by")
+        .prefetch_related(
+            Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code")),
+            Prefetch("assistance", queryset=ChildAssistance.objects.order_by("code")),
+            "benefit_periods",
+        )
+        .get(pk=pk)
+    )
+
+
+def child_history(child):
+    return ChangeLog.objects.filter(child=child).select_related("actor")
+
+
+def possible_duplicates(*, name, birth_date, village, exclude_pk=None):
+    """Children with the same name and birth date in the same village (ask to confirm)."""
+    qs = Child.objects.filter(name=name, birth_date=birth_date, village=village)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs
+
+
+def timeline_entries(child, user) -> list[TimelineEntry]:
+    """The ledger's own events on the timeline: registration, transfers, closing."""
+    shown = {ChangeAction.CREATE, ChangeAction.IMPORT, ChangeAction.TRANSFER}
+    shown |= {ChangeAction.CLOSE, ChangeAction.REOPEN}
+    entries = []
+    for change in ChangeLog.objects.filter(child=child, action__in=shown, record_type="child"):
+        entries.append(
+            TimelineEntry(
+                date=change.at.date(),
+                kind=change.get_action_display(),
+                title=change.note or change.get_action_display(),
+                tone="info",
+                sort_key=(change.at.timestamp(),),
+            )
+        )
+    return entries
+
+
+def home_panels(user):
+    from reports.selectors import Panel
+
+    if not user.has_perm("children.view_child"):
+        return []
+    counts = Child.objects.visible_to(user).aggregate(
+        active=Count("pk", filter=Q(status=CaseStatus.ACTIVE)),
+        red=Count("pk", filter=Q(status=CaseStatus.ACTIVE, risk_level=RiskLevel.RED)),
+    )
+    url = reverse("children:list")
+    return [
+        Panel(_("在册困境儿童"), counts["active"], f"{url}?status=active", order=10),
+        Panel(
+            _("红色（高风险）儿童"),
+            counts["red"],
+            f"{url}?status=active&risk_level=red",
+            tone="danger",
+            order=11,
+        ),
+    ]

@@ -1,0 +1,436 @@
+"""Writes to the ledger. Each service checks the actor's area, validates, writes the change
+and its history entry in one transaction. Views, imports and commands call these only."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scoping import can_see_area
+from children.choices import RISK_ORDER, BenefitCategory, CaseStatus, ChangeAction
+from children.identity import (
+    check_id_matches,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    parse_id_number,
+)
+from children.models import (
+    BenefitCategoryPeriod,
+    ChangeLog,
+    Child,
+    ChildAssistance,
+    ChildCircumstance,
+)
+
+DUPLICATE_ELSEWHERE = _("该儿童已在系统中登记（不在您的管辖范围内）。如需转入，请联系县未保中心。")
+
+# Fields a registration or edit form may set. Area, status, version and the record keeping
+# fields are set only by their own services, so extra POSTed fields can never reach them.
+EDITABLE_FIELDS = [
+    "name", "sex", "ethnicity", "birth_date", "id_number", "no_hukou",
+    "household_registration", "group", "address",
+    "health", "disability_type", "disability_grade", "illness",
+    "school_stage", "school", "grade", "boarding",
+    "father_name", "father_phone", "father_status", "father_work_place",
+    "mother_name", "mother_phone", "mother_status", "mother_work_place",
+    "guardian_name", "guardian_relation", "guardian_phone", "guardianship_assessment",
+    "benefit_category", "risk_level", "responsible_director", "support_measures",
+    "filled_by", "reviewed_by", "filled_on", "registered_on",
+]  # fmt: skip
+MASKED_IN_HISTORY = {"id_number": mask_id_number}
+for _phone in ("father_phone", "mother_phone", "guardian_phone"):
+    MASKED_IN_HISTORY[_phone] = mask_phone
+
+
+class StaleEdit(Exception):
+    """Someone saved the child after this form was opened; nothing was written."""
+
+    def __init__(self, current: Child, theirs: list[dict]):
+        super().__init__(_("该儿童信息已被他人修改"))
+        self.current = current
+        self.theirs = theirs  # their changes since the form was opened, from the history
+
+
+class PossibleDuplicate(Exception):
+    """Same name and birth date in the same village: the user must confirm."""
+
+    def __init__(self, matches):
+        super().__init__(_("同一村/社区已有同名同出生日期的儿童，请确认不是重复登记。"))
+        self.matches = list(matches)
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+def record_change(
+    *,
+    child: Child,
+    actor,
+    action: str,
+    changes: dict | None = None,
+    note: str = "",
+    record_type: str = "child",
+    record_id: int | None = None,
+) -> ChangeLog:
+    """Append to the child's history. Care-record services call this too."""
+    return ChangeLog.objects.create(
+        child=child,
+        actor=actor,
+        action=action,
+        changes=changes or {},
+        note=note[:300],
+        record_type=record_type,
+        record_id=record_id,
+    )
+
+
+def _display(instance: models.Model, name: str) -> str:
+    field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if value in (None, ""):
+        return ""
+    if name in MASKED_IN_HISTORY:
+        return MASKED_IN_HISTORY[name](value)
+    if field.choices:
+        return str(getattr(instance, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def diff(before: dict[str, str], after: dict[str, str], labels: dict[str, str]) -> dict:
+    return {labels[k]: [before[k], after[k]] for k in after if before.get(k) != after[k]}
+
+
+def snapshot(child: Child, names: Iterable[str]) -> dict[str, str]:
+    return {name: _display(child, name) for name in names}
+
+
+def _labels(names) -> dict[str, str]:
+    return {name: str(Child._meta.get_field(name).verbose_name) for name in names}
+
+
+def _multi_display(codes, choices) -> str:
+    return "、".join(str(choices(code).label) for code in sorted(codes))
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _check_identity(child: Child) -> None:
+    """Normalise the ID, check it against birth date and sex, and refuse a registered one."""
+    if child.no_hukou:
+        child.id_number = None
+        return
+    if not child.id_number:
+        raise ValidationError(
+            {"id_number": _("请填写公民身份号码；没有户口的请勾选「未登记户口」。")}
+        )
+    child.id_number = normalize_id_number(child.id_number)
+    try:
+        info = parse_id_number(child.id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from exc
+    if not child.birth_date:
+        child.birth_date = info.birth_date
+    if not child.sex:
+        child.sex = info.sex
+    check_id_matches(info, birth_date=child.birth_date, sex=child.sex)
+
+
+def _check_unique_id(child: Child, actor) -> None:
+    if not child.id_number:
+        return
+    other = Child.objects.filter(id_number=child.id_number).exclude(pk=child.pk).first()
+    if other is None:
+        return
+    if Child.objects.visible_to(actor).filter(pk=other.pk).exists():
+        raise ValidationError(
+            {
+                "id_number": _("该身份证号已登记：%(name)s（%(place)s），请勿重复登记。")
+                % {"name": other.name, "place": str(other.village)}
+            }
+        )
+    # Outside the actor's area: say only that it exists, never whose or where.
+    raise ValidationError({"id_number": DUPLICATE_ELSEWHERE})
+
+
+def _check_area(actor, township, village) -> None:
+    if village is None or township is None or village.township_id != township.pk:
+        raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
+    if not can_see_area(actor, township_id=township.pk, village_id=village.pk):
+        raise PermissionDenied(_("只能登记本辖区的儿童。"))
+
+
+def _validate(child: Child, actor) -> None:
+    _check_identity(child)
+    child.full_clean(exclude=["version", "id_number"] if child.no_hukou else ["version"])
+    _check_unique_id(child, actor)
+
+
+def _save_checked(child: Child, **kwargs) -> None:
+    """Save, turning a race on the unique ID into the same message as the early check."""
+    try:
+        with transaction.atomic():
+            child.save(**kwargs)
+    except IntegrityError as exc:
+        if child.id_number and Child.objects.filter(id_number=child.id_number).exists():
+            raise ValidationError({"id_number": DUPLICATE_ELSEWHERE}) from exc
+        raise
+
+
+def _set_multi(child: Child, model, codes: Iterable[str]) -> None:
+    codes = set(codes)
+    existing = set(model.objects.filter(child=child).values_list("code", flat=True))
+    model.objects.filter(child=child, code__in=existing - codes).delete()
+    model.objects.bulk_create([model(child=child, code=code) for code in codes - existing])
+
+
+def _open_benefit_period(child: Child, actor, on: dt.date) -> None:
+    BenefitCategoryPeriod.objects.create(
+        child=child, category=child.benefit_category, started_on=on, recorded_by=actor
+    )
+
+
+# --- the services --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def child_register(
+    *,
+    actor,
+    township,
+    village,
+    data: dict,
+    circumstances: Iterable[str] = (),
+    assistance: Iterable[str] = (),
+    confirm_duplicate: bool = False,
+    action: str = ChangeAction.CREATE,
+    note: str = "",
+) -> Child:
+    """Register a child in the ledger (登记)."""
+    _check_area(actor, township, village)
+    child = Child(township=township, village=village, created_by=actor)
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(child, name, data[name])
+    _validate(child, actor)
+    if not confirm_duplicate:
+        matches = Child.objects.filter(
+            name=child.name, birth_date=child.birth_date, village=village
+        )
+        if matches.exists():
+            raise PossibleDuplicate(matches)
+    _save_checked(child)
+    _set_multi(child, ChildCircumstance, circumstances)
+    _set_multi(child, ChildAssistance, assistance)
+    _open_benefit_period(child, actor, child.registered_on)
+    record_change(
+        child=child,
+        actor=actor,
+        action=action,
+        note=note or _("登记入台账：%(place)s") % {"place": str(village)},
+    )
+    return child
+
+
+def _claim_version(child: Child, expected_version: int) -> None:
+    """Take the next version or fail: the conditional UPDATE is atomic in every database,
+    so of two people saving the same form, exactly one wins."""
+    claimed = Child.objects.filter(pk=child.pk, version=expected_version).update(
+        version=expected_version + 1
+    )
+    if not claimed:
+        current = Child.objects.get(pk=child.pk)
+        theirs = list(
+            ChangeLog.objects.filter(child=child, record_type="child")
+            .order_by("-at")
+            .values("at", "actor__name", "actor__username", "changes")[:5]
+        )
+        raise StaleEdit(current, theirs)
+    child.version = expected_version + 1
+
+
+@transaction.atomic
+def child_update(
+    *,
+    actor,
+    child: Child,
+    expected_version: int,
+    data: dict,
+    circumstances: Iterable[str] | None = None,
+    assistance: Iterable[str] | None = None,
+    action: str = ChangeAction.UPDATE,
+    benefit_changed_on: dt.date | None = None,
+    benefit_exit_reason: str = "",
+) -> Child:
+    """Edit a child's record. Refused with StaleEdit if someone saved since the form opened."""
+    if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    names = [n for n in EDITABLE_FIELDS if n in data]
+    before = snapshot(child, names)
+    old_circ = set(child.circumstances.values_list("code", flat=True))
+    old_assist = set(child.assistance.values_list("code", flat=True))
+    old_benefit = child.benefit_category
+    for name in names:
+        setattr(child, name, data[name])
+    _validate(child, actor)
+    after = snapshot(child, names)
+    changes = diff(before, after, _labels(names))
+    from children.choices import Circumstance, FamilyAssistance
+
+    if circumstances is not None and set(circumstances) != old_circ:
+        changes[_("困境情形")] = [
+            _multi_display(old_circ, Circumstance),
+            _multi_display(circumstances, Circumstance),
+        ]
+    if assistance is not None and set(assistance) != old_assist:
+        changes[_("救助帮扶")] = [
+            _multi_display(old_assist, FamilyAssistance),
+            _multi_display(assistance, FamilyAssistance),
+        ]
+    if not changes:
+        return child  # nothing changed: keep the version, write nothing
+    _claim_version(child, expected_version)
+    _save_checked(child)
+    if circumstances is not None:
+        _set_multi(child, ChildCircumstance, circumstances)
+    if assistance is not None:
+        _set_multi(child, ChildAssistance, assistance)
+    if child.benefit_category != old_benefit:
+        on = benefit_changed_on or timezone.localdate()
+        BenefitCategoryPeriod.objects.filter(child=child, ended_on__isnull=True).update(
+            ended_on=on,
+            exit_reason=benefit_exit_reason or "category_changed",
+        )
+        _open_benefit_period(child, actor, on)
+    record_change(child=child, actor=actor, action=action, changes=changes)
+    return child
+
+
+@transaction.atomic
+def child_transfer(*, actor, child: Child, township, village, note: str = "") -> Child:
+    """Move a child to another township/village (转移). The county may move any child; a
+    township may move a child it holds, to anywhere in the county."""
+    if not actor.has_perm("children.transfer_child"):
+        raise PermissionDenied
+    if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    if village is None or village.township_id != township.pk:
+        raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if child.village_id == village.pk:
+        raise ValidationError({"village": _("儿童已在该村/社区。")})
+    before = str(child.village)
+    child.township, child.village = township, village
+    child.version += 1
+    child.save(update_fields=["township", "village", "version", "updated_at"])
+    record_change(
+        child=child,
+        actor=actor,
+        action=ChangeAction.TRANSFER,
+        changes={str(_("村/社区")): [before, str(village)]},
+        note=_("转移至%(place)s。%(note)s") % {"place": str(village), "note": note},
+    )
+    return child
+
+
+@transaction.atomic
+def child_close(
+    *, actor, child: Child, reason: str, closed_on: dt.date | None = None, note: str = ""
+) -> Child:
+    """Close a case (结案) with a dated reason. Due visits stop being due (they are only
+    computed for active children)."""
+    if not actor.has_perm("children.close_child"):
+        raise PermissionDenied
+    if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if child.status == CaseStatus.CLOSED:
+        raise ValidationError(_("该儿童已结案。"))
+    closed_on = closed_on or timezone.localdate()
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("结案日期不能晚于今天。")})
+    child.status, child.closed_on, child.close_reason = CaseStatus.CLOSED, closed_on, reason
+    child.close_note = note
+    child.full_clean(exclude=["version"])
+    child.version += 1
+    child.save()
+    record_change(
+        child=child,
+        actor=actor,
+        action=ChangeAction.CLOSE,
+        changes={str(_("状态")): [str(CaseStatus.ACTIVE.label), str(CaseStatus.CLOSED.label)]},
+        note=_("结案：%(reason)s %(note)s")
+        % {"reason": child.get_close_reason_display(), "note": note},
+    )
+    return child
+
+
+@transaction.atomic
+def child_reopen(*, actor, child: Child, note: str = "") -> Child:
+    if not actor.has_perm("children.close_child"):
+        raise PermissionDenied
+    if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if child.status != CaseStatus.CLOSED:
+        raise ValidationError(_("该儿童未结案。"))
+    child.status, child.closed_on, child.close_reason, child.close_note = (
+        CaseStatus.ACTIVE,
+        None,
+        "",
+        "",
+    )
+    child.version += 1
+    child.save()
+    record_change(
+        child=child,
+        actor=actor,
+        action=ChangeAction.REOPEN,
+        changes={str(_("状态")): [str(CaseStatus.CLOSED.label), str(CaseStatus.ACTIVE.label)]},
+        note=_("恢复在册。%(note)s") % {"note": note},
+    )
+    return child
+
+
+@transaction.atomic
+def child_raise_risk(*, actor, child: Child, level: str, reason: str) -> bool:
+    """Raise a child's risk level (never lowers it). Used by screenings and visits.
+    Returns whether the level changed."""
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if RISK_ORDER[level] <= RISK_ORDER[child.risk_level]:
+        return False
+    before = child.get_risk_level_display()
+    child.risk_level = level
+    child.version += 1
+    child.save(update_fields=["risk_level", "version", "updated_at"])
+    record_change(
+        child=child,
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        changes={str(_("风险等级")): [str(before), str(child.get_risk_level_display())]},
+        note=reason,
+    )
+    return True
+
+
+__all__ = [
+    "BenefitCategory",
+    "PossibleDuplicate",
+    "StaleEdit",
+    "child_close",
+    "child_raise_risk",
+    "child_register",
+    "child_reopen",
+    "child_transfer",
+    "child_update",
+    "record_change",
+]
