@@ -84,3 +84,26 @@ def home_panels(user):
             order=11,
         ),
     ]
+
+
+def search_q(query: str) -> Q:
+    """Match a child by name, pinyin, pinyin initials or the tail of the ID number."""
+    from children.pinyin import looks_like_pinyin
+
+    query = query.strip()
+    if not query:
+        return Q()
+    if query.isdigit() or (query[:-1].isdigit() and query[-1:] in "xX"):
+        return Q(id_number__endswith=query.upper())
+    if looks_like_pinyin(query):
+        compact = query.replace(" ", "").lower()
+        return Q(name_pinyin__startswith=compact) | Q(name_initials__startswith=compact)
+    return Q(name__contains=query)
+
+
+def search_children(user, query: str, *, active_only=True, limit=20):
+    """Scoped child search for pickers and autocompletes (participants, pairings…)."""
+    qs = Child.objects.visible_to(user).filter(search_q(query)).select_related("village")
+    if active_only:
+        qs = qs.active()
+    return qs[:limit]

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "accounts",
     "children",
+    "visits",
     "care",
     "activities",
     "reports",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("accounts.urls")),
     path("children/", include("children.urls")),
+    path("visits/", include("visits.urls")),
     path("care/", include("care.urls")),
     path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
