@@ -213,10 +213,11 @@ def child_register(
     confirm_duplicate: bool = False,
     action: str = ChangeAction.CREATE,
     note: str = "",
+    synthetic: bool = False,
 ) -> Child:
-    """Register a child in the ledger (登记)."""
+    """Register a child in the ledger (登记). ``synthetic`` marks demo/benchmark data."""
     _check_area(actor, township, village)
-    child = Child(township=township, village=village, created_by=actor)
+    child = Child(township=township, village=village, created_by=actor, is_synthetic=synthetic)
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(child, name, data[name])

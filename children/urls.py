@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from children import views
 
 app_name = "children"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ChildListView.as_view(), name="list"),
+    path("new/", views.ChildCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.ChildDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.ChildUpdateView.as_view(), name="edit"),
+    path("<int:pk>/reveal/", views.RevealView.as_view(), name="reveal"),
+    path("<int:pk>/close/", views.ChildCloseView.as_view(), name="close"),
+    path("<int:pk>/reopen/", views.ChildReopenView.as_view(), name="reopen"),
+    path("<int:pk>/transfer/", views.ChildTransferView.as_view(), name="transfer"),
+]
+
+try:  # the Excel import/export pages (children/urls_io.py)
+    from children.urls_io import urlpatterns as io_urlpatterns
+except ImportError:  # pragma: no cover - until that module lands
+    io_urlpatterns = []
+urlpatterns += io_urlpatterns

@@ -242,9 +242,7 @@ class ChildAssistance(models.Model):
     """救助帮扶 the child's family receives: one row per kind."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assistance")
-    code = models.CharField(
-        _("救助帮扶"), max_length=30, choices=choices.FamilyAssistance.choices
-    )
+    code = models.CharField(_("救助帮扶"), max_length=30, choices=choices.FamilyAssistance.choices)
 
     class Meta:
         verbose_name = _("救助帮扶")

@@ -1,0 +1,61 @@
+# Longsheng Care — the two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install lint check pytest e2e migrate seed messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# 1. Set up, migrate the embedded SQLite database, seed the demo data and serve.
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "门户已启动 / Portal running at http://127.0.0.1:8000  (Ctrl+C 停止 / to stop)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# 2. Every check: lint, Django checks, migrations in step, and the whole test suite.
+#    With DATABASE_URL=postgres://… it runs against that PostgreSQL server.
+test: install lint check pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	SECRET_KEY=check-only $(PY) manage.py check --fail-level WARNING
+	SECRET_KEY=check-only $(PY) manage.py makemigrations --check --dry-run
+
+pytest: install
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "Chromium found: browser tests (tests/e2e) will run."; \
+	else \
+		echo "NOTE: /usr/bin/chromium not found: browser tests (tests/e2e) are SKIPPED."; \
+		echo "      Install it with: sudo apt-get install chromium fonts-noto-cjk"; \
+	fi
+	$(PY) -m pytest -n 2 -q -p no:randomly $(PYTEST_ARGS)
+
+# Browser tests alone (needs Debian's chromium).
+e2e: install
+	$(PY) -m pytest tests/e2e -q $(PYTEST_ARGS)
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: install
+	DEBUG=1 $(PY) manage.py seed_demo
+
+# Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs gettext).
+messages: install
+	cd accounts && ../$(PY) ../manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache test-artifacts

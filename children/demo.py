@@ -1,0 +1,109 @@
+"""About 60 plausible synthetic children across the demo areas (DOMAIN.md §8: IDs are
+checksum-valid, in the synthetic sequence range 900–999, and flagged ``is_synthetic``)."""
+
+import datetime as dt
+import random
+
+from accounts.models import User, Village
+from children import choices
+from children.identity import make_synthetic_id_number
+from children.models import Child
+from children.services import child_register
+
+SURNAMES = "潘 杨 吴 石 龙 蒙 粟 侯 廖 陆 韦 黄 梁 罗 李 王 张 刘 陈 覃 邓 蓝".split()
+GIVEN = (
+    "小花 明 丽 雨涵 子轩 佳怡 浩然 思琪 欣怡 宇航 梓涵 "
+    "俊杰 美玲 文博 晓燕 一诺 诗雨 家豪 春燕 秋菊 金凤 海波"
+).split()
+ETHNICITIES = ["苗族", "瑶族", "侗族", "壮族", "汉族"]
+# (township, village, how many)
+PLACES = [
+    ("龙胜镇", "山东村", 16),
+    ("龙胜镇", "南门村", 10),
+    ("平等镇", "罗汉村", 9),
+    ("平等镇", "小江村", 7),
+    ("龙脊镇", "平安村", 6),
+    ("乐江镇", "地灵村", 4),
+    ("江底乡", "地灵村", 4),
+    ("三门镇", "花桥村", 4),
+]
+GUARDIANS = ["奶奶", "爷爷", "外婆", "母亲"]
+RELATIONS = ["grandparent", "maternal_grandparent", "mother"]
+FATHER_STATUS = ["migrant_worker", "deceased", "imprisoned", "normal"]
+MOTHER_STATUS = ["migrant_worker", "out_of_contact", "normal"]
+BENEFITS = ["other_difficulty", "other_difficulty", "de_facto_unsupported", "scattered_orphan"]
+ASSISTANCE = ["dibao", "temporary_relief", "medical_relief"]
+RISK_WEIGHTS = [("red", 1), ("orange", 2), ("yellow", 4), ("green", 3)]
+
+
+def _pick_weighted(rng, weighted):
+    total = sum(w for _v, w in weighted)
+    point = rng.uniform(0, total)
+    for value, weight in weighted:
+        point -= weight
+        if point <= 0:
+            return value
+    return weighted[-1][0]
+
+
+def seed(stdout=None) -> None:
+    rng = random.Random(20260601)  # fixed: the same children every run
+    actor = User.objects.get(username="county")
+    today = dt.date(2026, 5, 20)
+    created = 0
+    for township_name, village_name, count in PLACES:
+        village = Village.objects.select_related("township").get(
+            township__name=township_name, name=village_name
+        )
+        director = User.objects.filter(village=village, is_active=True).first()
+        for _index in range(count):
+            sex = rng.choice("MF")
+            birth = today - dt.timedelta(days=rng.randint(4 * 365, 17 * 365))
+            sequence = rng.randrange(901 if sex == "M" else 900, 1000, 2)
+            id_number = make_synthetic_id_number("450328", birth, sequence, sex)
+            circumstances = rng.sample(
+                [c.value for c in choices.Circumstance], k=rng.choice([1, 1, 2, 2, 3])
+            )
+            age = (today - birth).days // 365
+            stage = (
+                "primary"
+                if age < 12
+                else "junior"
+                if age < 15
+                else rng.choice(["senior", "vocational"])
+            )
+            data = {
+                "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                "sex": sex,
+                "birth_date": birth,
+                "id_number": id_number,
+                "ethnicity": rng.choice(ETHNICITIES),
+                "group": f"{rng.randint(1, 12)}组",
+                "school_stage": stage,
+                "guardian_name": rng.choice(SURNAMES) + rng.choice(GUARDIANS),
+                "guardian_relation": rng.choice(RELATIONS),
+                "guardian_phone": f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+                "father_status": rng.choice(FATHER_STATUS),
+                "mother_status": rng.choice(MOTHER_STATUS),
+                "benefit_category": rng.choice(BENEFITS),
+                "risk_level": _pick_weighted(rng, RISK_WEIGHTS),
+                "responsible_director": director,
+                "registered_on": today - dt.timedelta(days=rng.randint(20, 400)),
+            }
+            assistance = rng.sample(ASSISTANCE, k=rng.randint(0, 2))
+            # Every random draw happens before this check, so a rerun draws the same values.
+            if Child.objects.filter(id_number=id_number).exists():
+                continue
+            child_register(
+                actor=actor,
+                township=village.township,
+                village=village,
+                data=data,
+                circumstances=circumstances,
+                assistance=assistance,
+                confirm_duplicate=True,
+                synthetic=True,
+            )
+            created += 1
+    if stdout is not None:
+        stdout.write(f"儿童台账：新增 {created} 名合成演示儿童。")

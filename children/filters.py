@@ -1,0 +1,95 @@
+"""The ledger list's filters. The Excel export uses this same FilterSet, so it can never
+export more than the list shows."""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import visible_townships, visible_villages
+from children import choices
+from children.models import Child
+from children.selectors import search_q
+
+AGE_BANDS = [
+    ("0-5", _("0–5 岁")),
+    ("6-11", _("6–11 岁")),
+    ("12-14", _("12–14 岁")),
+    ("15-17", _("15–17 岁")),
+    ("18+", _("18 岁及以上")),
+]
+
+
+def _birth_range(band: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """Birth dates of children whose age on ``today`` lies in the band (inclusive)."""
+    low, _sep, high = band.partition("-")
+    low = int(low.rstrip("+"))
+
+    def years_ago(years):
+        try:
+            return today.replace(year=today.year - years)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - years, day=28)
+
+    latest_birth = years_ago(low)  # at least `low` years old
+    earliest_birth = years_ago(int(high) + 1) + dt.timedelta(days=1) if high else None
+    return earliest_birth, latest_birth
+
+
+class ChildFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、拼音、拼音首字母或身份证号后几位")}),
+    )
+    township = django_filters.ModelChoiceFilter(label=_("乡镇"), queryset=None)
+    village = django_filters.ModelChoiceFilter(label=_("村/社区"), queryset=None)
+    circumstance = django_filters.MultipleChoiceFilter(
+        label=_("困境情形"),
+        field_name="circumstances__code",
+        choices=choices.Circumstance.choices,
+        distinct=True,
+    )
+    benefit_category = django_filters.ChoiceFilter(
+        label=_("保障类别"), choices=choices.BenefitCategory.choices
+    )
+    risk_level = django_filters.ChoiceFilter(label=_("风险等级"), choices=choices.RiskLevel.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=choices.CaseStatus.choices)
+    age_band = django_filters.ChoiceFilter(
+        label=_("年龄段"), choices=AGE_BANDS, method="filter_age"
+    )
+    school_stage = django_filters.ChoiceFilter(
+        label=_("就学情况"), choices=choices.SchoolStage.choices
+    )
+
+    class Meta:
+        model = Child
+        fields: list[str] = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user
+        self.filters["township"].queryset = visible_townships(user)
+        self.filters["village"].queryset = visible_villages(user)
+        for name, flt in self.filters.items():
+            widget = flt.field.widget
+            if isinstance(widget, forms.SelectMultiple):
+                widget.attrs["class"] = "form-select form-select-sm"
+                widget.attrs["size"] = 3
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                widget.attrs["class"] = "form-control form-control-sm"
+            widget.attrs.setdefault("id", f"filter-{name}")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(search_q(value))
+
+    def filter_age(self, queryset, name, value):
+        earliest, latest = _birth_range(value, timezone.localdate())
+        queryset = queryset.filter(birth_date__lte=latest)
+        if earliest:
+            queryset = queryset.filter(birth_date__gte=earliest)
+        return queryset

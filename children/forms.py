@@ -1,0 +1,139 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.models import User, Village
+from accounts.scoping import visible_townships, visible_villages
+from children import choices
+from children.models import Child
+from children.services import EDITABLE_FIELDS
+from longsheng_care.forms import BootstrapFormMixin, DateInput
+
+DATE_FIELDS = ["birth_date", "filled_on", "registered_on"]
+
+
+class ChildForm(BootstrapFormMixin, forms.ModelForm):
+    """Register or edit a child. Area, status and version are not model fields of this form:
+    they are set by their own services, so extra POSTed values never reach them."""
+
+    circumstances = forms.MultipleChoiceField(
+        label=_("困境情形"),
+        choices=choices.Circumstance.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    assistance = forms.MultipleChoiceField(
+        label=_("救助帮扶"),
+        choices=choices.FamilyAssistance.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Child
+        fields = EDITABLE_FIELDS
+        widgets = {name: DateInput() for name in DATE_FIELDS} | {
+            "support_measures": forms.Textarea(attrs={"rows": 3}),
+            "id_number": forms.TextInput(
+                attrs={"autocomplete": "off", "inputmode": "text", "maxlength": 22}
+            ),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["responsible_director"].queryset = User.objects.filter(
+            role=Role.VILLAGE_DIRECTOR,
+            is_active=True,
+            village__in=visible_villages(user),
+        ).select_related("village")
+        self.fields["responsible_director"].label_from_instance = lambda u: (
+            f"{u.display_name}（{u.village.name}）"
+        )
+        self.fields["id_number"].help_text = _("18位；未登记户口的请留空并勾选「未登记户口」。")
+        self.fields["birth_date"].required = False
+        self.fields["sex"].required = False
+        self.fields["birth_date"].help_text = _("可留空，将按身份证号自动填写。")
+        if self.instance.pk:
+            self.initial.setdefault(
+                "circumstances", [c.code for c in self.instance.circumstances.all()]
+            )
+            self.initial.setdefault("assistance", [a.code for a in self.instance.assistance.all()])
+
+    def ledger_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class ChildCreateForm(ChildForm):
+    township = forms.ModelChoiceField(label=_("乡镇"), queryset=None)
+    village = forms.ModelChoiceField(label=_("村/社区"), queryset=None)
+    confirm_duplicate = forms.BooleanField(
+        label=_("我已核对：这不是重复登记"), required=False, widget=forms.HiddenInput
+    )
+
+    field_order = ["township", "village", "name", "id_number", "no_hukou", "sex", "birth_date"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["township"].queryset = visible_townships(user)
+        self.fields["village"].queryset = visible_villages(user)
+        self.fields["village"].label_from_instance = str
+        if user.village_id:
+            self.initial.setdefault("township", user.township_id)
+            self.initial.setdefault("village", user.village_id)
+        elif user.township_id:
+            self.initial.setdefault("township", user.township_id)
+        self.initial.setdefault("registered_on", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        township, village = cleaned.get("township"), cleaned.get("village")
+        if township and village and village.township_id != township.pk:
+            self.add_error("village", _("所选村/社区不属于所选乡镇。"))
+        return cleaned
+
+    def ask_duplicate_confirmation(self):
+        self.fields["confirm_duplicate"].widget = forms.CheckboxInput(
+            attrs={"class": "form-check-input"}
+        )
+
+
+class ChildEditForm(ChildForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    benefit_changed_on = forms.DateField(
+        label=_("保障类别变更日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("仅在变更保障类别时填写；默认今天。"),
+    )
+    benefit_exit_reason = forms.ChoiceField(
+        label=_("原保障类别退出原因"),
+        choices=[("", "---------"), *choices.BenefitExitReason.choices],
+        required=False,
+    )
+
+
+class CloseForm(BootstrapFormMixin, forms.Form):
+    reason = forms.ChoiceField(label=_("结案原因"), choices=choices.CloseReason.choices)
+    closed_on = forms.DateField(label=_("结案日期"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class ReopenForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("恢复原因"), max_length=200)
+
+
+class TransferForm(BootstrapFormMixin, forms.Form):
+    """Any village of the county may be the destination: a township may move a child it
+    holds elsewhere (the receiving township then sees it), which is why the choice is not
+    narrowed to the user's own area."""
+
+    village = forms.ModelChoiceField(
+        label=_("转入村/社区"), queryset=Village.objects.select_related("township")
+    )
+    note = forms.CharField(label=_("转移原因"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].label_from_instance = str

@@ -1,0 +1,290 @@
+"""Ledger pages. Thin: parse, call one service or selector, render."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from accounts.audit import AccessAction, log_access
+from children import selectors, services
+from children.filters import ChildFilter
+from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm, TransferForm
+from children.models import Child
+from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
+from children.timeline import timeline_for
+from longsheng_care.extensions import collect
+
+COLUMNS_SESSION_KEY = "ledger_columns"
+
+
+def _apply_form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class ChildMixin:
+    """Fetch the child of the URL from the user's scope: outside it, 404 as if absent."""
+
+    def get_child(self) -> Child:
+        if not hasattr(self, "_child"):
+            try:
+                self._child = selectors.child_detail(self.request.user, self.kwargs["pk"])
+            except Child.DoesNotExist as exc:
+                raise Http404 from exc
+        return self._child
+
+
+class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    permission_required = "children.view_child"
+    raise_exception = True
+    table_class = ChildTable
+    filterset_class = ChildFilter
+    template_name = "children/child_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.child_list(self.request.user)
+
+    def chosen_columns(self) -> list[str]:
+        if "cols" in self.request.GET:
+            chosen = [c for c in self.request.GET.getlist("cols") if c in OPTIONAL_COLUMNS]
+            self.request.session[COLUMNS_SESSION_KEY] = chosen
+        return self.request.session.get(COLUMNS_SESSION_KEY, [])
+
+    def get_table_kwargs(self):
+        chosen = self.chosen_columns()
+        return {"exclude": [c for c in OPTIONAL_COLUMNS if c not in chosen]}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        chosen = self.chosen_columns()
+        table = context["table"]
+        context["column_choices"] = [
+            (name, table.columns[name].header if name in table.columns else name, name in chosen)
+            for name in OPTIONAL_COLUMNS
+            if name in ChildTable.base_columns
+        ]
+        context["column_labels"] = {
+            name: ChildTable.base_columns[name].verbose_name for name in OPTIONAL_COLUMNS
+        }
+        context["default_columns"] = DEFAULT_COLUMNS
+        context["total"] = context["paginator"].count if context.get("paginator") else None
+        return context
+
+
+class ChildDetailView(PermissionRequiredMixin, ChildMixin, TemplateView):
+    permission_required = "children.view_child"
+    raise_exception = True
+    template_name = "children/child_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        child = self.get_child()
+        user = self.request.user
+        log_access(action=AccessAction.VIEW_CHILD, request=self.request, target=child)
+        context.update(
+            child=child,
+            timeline=timeline_for(child, user),
+            history=selectors.child_history(child)[:50],
+            actions=collect("child_actions", child, user),
+            can_edit=user.has_perm("children.change_child"),
+            can_close=user.has_perm("children.close_child"),
+            can_transfer=user.has_perm("children.transfer_child"),
+            can_reveal=user.has_perm("children.reveal_id"),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class RevealView(PermissionRequiredMixin, ChildMixin, View):
+    """Show the full ID number and phones once, on purpose, and log that it happened."""
+
+    permission_required = "children.reveal_id"
+    raise_exception = True
+
+    def post(self, request, pk):
+        child = self.get_child()
+        log_access(action=AccessAction.REVEAL_ID, request=request, target=child)
+        response = TemplateResponse(request, "children/_revealed.html", {"child": child})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ChildCreateView(PermissionRequiredMixin, FormView):
+    permission_required = "children.add_child"
+    raise_exception = True
+    form_class = ChildCreateForm
+    template_name = "children/child_form.html"
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            child = services.child_register(
+                actor=self.request.user,
+                township=data["township"],
+                village=data["village"],
+                data=form.ledger_data(),
+                circumstances=data["circumstances"],
+                assistance=data["assistance"],
+                confirm_duplicate=data.get("confirm_duplicate", False),
+            )
+        except services.PossibleDuplicate as exc:
+            form.ask_duplicate_confirmation()
+            return self.render_to_response(
+                self.get_context_data(form=form, duplicates=exc.matches, duplicate_message=exc)
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            form.add_error("village", _("只能登记本辖区的儿童。"))
+            return self.form_invalid(form)
+        messages.success(self.request, _("已登记：%(name)s") % {"name": child.name})
+        return redirect(child)
+
+
+class ChildUpdateView(PermissionRequiredMixin, ChildMixin, FormView):
+    permission_required = "children.change_child"
+    raise_exception = True
+    form_class = ChildEditForm
+    template_name = "children/child_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        child = self.get_child()
+        kwargs["instance"] = child
+        kwargs["initial"] = {"version": child.version}
+        return kwargs | {"user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"child": self.get_child()}
+
+    def form_valid(self, form):
+        child = self.get_child()
+        data = form.cleaned_data
+        try:
+            services.child_update(
+                actor=self.request.user,
+                child=child,
+                expected_version=data["version"],
+                data=form.ledger_data(),
+                circumstances=data["circumstances"],
+                assistance=data["assistance"],
+                benefit_changed_on=data.get("benefit_changed_on"),
+                benefit_exit_reason=data.get("benefit_exit_reason", ""),
+            )
+        except services.StaleEdit as exc:
+            # Keep what this user typed, show what the other person saved, and let them
+            # resubmit deliberately against the version they have now seen.
+            form.data = form.data.copy()
+            form.data["version"] = exc.current.version
+            form.add_error(
+                None,
+                _(
+                    "保存失败：在您打开此页面后，其他人已修改了该儿童的信息。您填写的内容仍保留在下方；请核对下方列出的对方修改后，再次保存。"
+                ),
+            )
+            return self.render_to_response(
+                self.get_context_data(form=form, stale=exc, current=exc.current)
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存。"))
+        return redirect(child)
+
+
+class ChildActionView(PermissionRequiredMixin, ChildMixin, FormView):
+    """Close, reopen or transfer: a small form that calls one service."""
+
+    raise_exception = True
+    template_name = "children/child_action.html"
+    title = ""
+    service = None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"child": self.get_child(), "title": self.title}
+
+    def form_valid(self, form):
+        try:
+            self.run(form.cleaned_data)
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.done_message)
+        return redirect(self.get_child())
+
+
+class ChildCloseView(ChildActionView):
+    permission_required = "children.close_child"
+    form_class = CloseForm
+    title = _("结案")
+    done_message = _("已结案。")
+
+    def run(self, data):
+        services.child_close(
+            actor=self.request.user,
+            child=self.get_child(),
+            reason=data["reason"],
+            closed_on=data["closed_on"],
+            note=data["note"],
+        )
+
+
+class ChildReopenView(ChildActionView):
+    permission_required = "children.close_child"
+    form_class = ReopenForm
+    title = _("恢复在册")
+    done_message = _("已恢复在册。")
+
+    def run(self, data):
+        services.child_reopen(actor=self.request.user, child=self.get_child(), note=data["note"])
+
+
+class ChildTransferView(ChildActionView):
+    permission_required = "children.transfer_child"
+    form_class = TransferForm
+    title = _("转移至其他乡镇/村")
+    done_message = _("已转移。")
+
+    def run(self, data):
+        village = data["village"]
+        services.child_transfer(
+            actor=self.request.user,
+            child=self.get_child(),
+            township=village.township,
+            village=village,
+            note=data["note"],
+        )
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # After moving a child out of one's own area the child page would be a 404.
+        if (
+            response.status_code == 302
+            and not Child.objects.visible_to(self.request.user)
+            .filter(pk=self.get_child().pk)
+            .exists()
+        ):
+            return redirect("children:list")
+        return response
