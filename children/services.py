@@ -117,7 +117,9 @@ def _labels(names) -> dict[str, str]:
 
 
 def _multi_display(codes, choices) -> str:
-    return "、".join(str(choices(code).label) for code in sorted(codes))
+    """Labels in the order the choices are declared, so history reads the same every time."""
+    codes = set(codes)
+    return "、".join(str(choice.label) for choice in choices if choice.value in codes)
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -170,8 +172,9 @@ def _check_area(actor, township, village) -> None:
 
 def _validate(child: Child, actor) -> None:
     _check_identity(child)
-    child.full_clean(exclude=["version", "id_number"] if child.no_hukou else ["version"])
+    # Uniqueness of the ID is ours to word (never naming a child outside the actor's area).
     _check_unique_id(child, actor)
+    child.full_clean(exclude=["version"], validate_unique=False)
 
 
 def _save_checked(child: Child, **kwargs) -> None:

@@ -36,7 +36,17 @@ def _apply_form_errors(form, exc: ValidationError) -> None:
 
 
 class ChildMixin:
-    """Fetch the child of the URL from the user's scope: outside it, 404 as if absent."""
+    """Fetch the child of the URL from the user's scope: outside it, 404 as if absent.
+
+    The lookup runs before the permission and method checks, so a child of another area
+    answers 404 to every method and every role, never 403 or 405 (which would confirm it
+    exists). List it first among the bases.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.get_child()
+        return super().dispatch(request, *args, **kwargs)
 
     def get_child(self) -> Child:
         if not hasattr(self, "_child"):
@@ -85,7 +95,7 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         return context
 
 
-class ChildDetailView(PermissionRequiredMixin, ChildMixin, TemplateView):
+class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "children.view_child"
     raise_exception = True
     template_name = "children/child_detail.html"
@@ -113,7 +123,7 @@ class ChildDetailView(PermissionRequiredMixin, ChildMixin, TemplateView):
         return response
 
 
-class RevealView(PermissionRequiredMixin, ChildMixin, View):
+class RevealView(ChildMixin, PermissionRequiredMixin, View):
     """Show the full ID number and phones once, on purpose, and log that it happened."""
 
     permission_required = "children.reveal_id"
@@ -163,7 +173,7 @@ class ChildCreateView(PermissionRequiredMixin, FormView):
         return redirect(child)
 
 
-class ChildUpdateView(PermissionRequiredMixin, ChildMixin, FormView):
+class ChildUpdateView(ChildMixin, PermissionRequiredMixin, FormView):
     permission_required = "children.change_child"
     raise_exception = True
     form_class = ChildEditForm
@@ -214,7 +224,7 @@ class ChildUpdateView(PermissionRequiredMixin, ChildMixin, FormView):
         return redirect(child)
 
 
-class ChildActionView(PermissionRequiredMixin, ChildMixin, FormView):
+class ChildActionView(ChildMixin, PermissionRequiredMixin, FormView):
     """Close, reopen or transfer: a small form that calls one service."""
 
     raise_exception = True
