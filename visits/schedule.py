@@ -1,0 +1,262 @@
+"""The one definition of when a child's next visit is due and when it is overdue.
+
+Every page that shows or counts due or overdue visits (the child page, the ledger filter, the
+home pages, the dashboards, the township report) calls this module; nothing else computes it.
+
+The rule (DOMAIN.md §6, configurable in ``VisitRule`` / ``VisitScheduleSetting``):
+
+* only an **active** child has a due date; a closed case has none (closing cancels its due
+  visits, reopening brings them back, computed afresh);
+* ``last_visit_date`` is the latest date of **any** visit of the child, whatever its review
+  status: a returned visit (已退回) still happened, the supervisor only asked for the record
+  to be corrected, so it counts like a pending or approved one;
+* if the child has been visited: ``next_visit_due = last_visit_date + interval`` where the
+  interval is the rule for the child's **current** risk level (so raising the risk shortens
+  the wait at once, with nothing stored to recompute);
+* never visited: ``next_visit_due = registered_on + N working days`` (N = 5 by default).
+  Working days are Monday–Friday only: there is no holiday calendar (national holidays and
+  their swapped weekend working days are not modelled), so around 国庆/春节 the date is early;
+* **overdue** means ``next_visit_due < today``: a visit due today is not yet overdue, the
+  day after it is.
+
+It is all SQL annotations, no stored dates, so it is always current after a visit, a risk
+change, a rule change, a close or a reopen, and lists can filter and count on it. Reading the
+rules costs two small queries per call (pass ``rules=`` to reuse them).
+
+Public API::
+
+    rules = load_rules()                                   # ScheduleRules (2 queries)
+    qs = annotate_next_due(Child.objects.visible_to(u), today)
+        # + last_visit_date (date|None), next_visit_due (date|None), visit_overdue (bool)
+    overdue_children(qs, today)                             # next_visit_due < today
+    due_between(qs, start, end)                             # start <= next_visit_due <= end
+    due_this_week(qs, today)                                # today .. this Sunday
+    week_bounds(today)                                      # (today, this Sunday)
+    overdue_q(today), due_between_q(start, end)             # Q objects on an annotated qs
+    child_schedule(child, today)                            # ChildSchedule for one child
+    first_visit_due(registered_on, working_days)            # the same rule in Python
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    DurationField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, ExtractIsoWeekDay
+from django.utils import timezone
+
+from children.choices import CaseStatus, RiskLevel
+from visits.models import (
+    DEFAULT_FIRST_VISIT_WORKING_DAYS,
+    DEFAULT_INTERVALS,
+    Visit,
+    VisitRule,
+    VisitScheduleSetting,
+)
+
+__all__ = [
+    "ChildSchedule",
+    "ScheduleRules",
+    "annotate_next_due",
+    "child_schedule",
+    "due_between",
+    "due_between_q",
+    "due_this_week",
+    "first_visit_due",
+    "load_rules",
+    "overdue_children",
+    "overdue_q",
+    "week_bounds",
+    "working_day_offsets",
+]
+
+
+@dataclass(frozen=True)
+class ScheduleRules:
+    intervals: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
+    first_visit_working_days: int = DEFAULT_FIRST_VISIT_WORKING_DAYS
+
+    def interval(self, risk_level: str) -> int:
+        return self.intervals.get(risk_level, DEFAULT_INTERVALS.get(risk_level, 30))
+
+
+def load_rules() -> ScheduleRules:
+    """The current rules; a missing row falls back to the DOMAIN.md §6 default."""
+    intervals = dict(DEFAULT_INTERVALS)
+    intervals.update(VisitRule.objects.values_list("risk_level", "interval_days"))
+    setting = VisitScheduleSetting.objects.filter(pk=1).first()
+    days = setting.first_visit_working_days if setting else DEFAULT_FIRST_VISIT_WORKING_DAYS
+    return ScheduleRules(intervals=intervals, first_visit_working_days=days)
+
+
+def working_day_offsets(working_days: int) -> dict[int, int]:
+    """Calendar days from a date to the ``working_days``-th working day after it, for each
+    ISO weekday of the start date (1 = Monday … 7 = Sunday). Mon–Fri only, no holidays."""
+    offsets = {}
+    for weekday in range(1, 8):
+        day, counted, offset = weekday, 0, 0
+        while counted < working_days:
+            offset += 1
+            day = day % 7 + 1
+            if day <= 5:
+                counted += 1
+        offsets[weekday] = offset
+    return offsets
+
+
+def first_visit_due(registered_on: dt.date, working_days: int) -> dt.date:
+    """The same first-visit rule in Python (for forms and messages; lists use SQL)."""
+    offset = working_day_offsets(working_days)[registered_on.isoweekday()]
+    return registered_on + dt.timedelta(days=offset)
+
+
+def _days(days: int) -> Value:
+    return Value(dt.timedelta(days=days), output_field=DurationField())
+
+
+def _last_visit_subquery(child_ref: str = "pk") -> Subquery:
+    # A correlated subquery rather than a join + Max, so it composes with other annotations
+    # (counts of circumstances, alerts…) without multiplying their rows.
+    latest = (
+        Visit.objects.filter(child=OuterRef(child_ref))
+        .order_by()
+        .values("child")
+        .annotate(latest=Max("date"))
+        .values("latest")
+    )
+    return Subquery(latest, output_field=DateField())
+
+
+def _next_due_expression(rules: ScheduleRules):
+    interval = Case(
+        *[When(risk_level=level, then=_days(rules.interval(level))) for level in RiskLevel.values],
+        default=_days(rules.interval(RiskLevel.YELLOW)),
+        output_field=DurationField(),
+    )
+    first_offset = Case(
+        *[
+            When(registered_weekday=weekday, then=_days(offset))
+            for weekday, offset in working_day_offsets(rules.first_visit_working_days).items()
+        ],
+        output_field=DurationField(),
+    )
+    # date + interval is a timestamp on PostgreSQL and a text datetime on SQLite: cast back.
+    return Case(
+        When(~Q(status=CaseStatus.ACTIVE), then=Value(None, output_field=DateField())),
+        When(
+            last_visit_date__isnull=True,
+            then=Cast(F("registered_on") + first_offset, DateField()),
+        ),
+        default=Cast(F("last_visit_date") + interval, DateField()),
+        output_field=DateField(),
+    )
+
+
+def annotate_next_due(
+    queryset: QuerySet, today: dt.date | None = None, *, rules: ScheduleRules | None = None
+) -> QuerySet:
+    """Annotate a Child queryset with ``last_visit_date``, ``next_visit_due`` (None for a
+    closed case) and ``visit_overdue`` (bool, as of ``today``). Scope it before calling."""
+    today = today or timezone.localdate()
+    rules = rules or load_rules()
+    return (
+        queryset.annotate(
+            last_visit_date=_last_visit_subquery(),
+            registered_weekday=ExtractIsoWeekDay("registered_on"),
+        )
+        .annotate(next_visit_due=_next_due_expression(rules))
+        .annotate(
+            visit_overdue=Case(
+                When(next_visit_due__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+def overdue_q(today: dt.date) -> Q:
+    """On an annotated queryset: the children whose visit is overdue on ``today``."""
+    return Q(next_visit_due__lt=today)
+
+
+def due_between_q(start: dt.date, end: dt.date) -> Q:
+    """On an annotated queryset: next visit due in [start, end] (both inclusive)."""
+    return Q(next_visit_due__gte=start, next_visit_due__lte=end)
+
+
+def _annotated(queryset: QuerySet, today, rules) -> QuerySet:
+    if "next_visit_due" in queryset.query.annotations:
+        return queryset
+    return annotate_next_due(queryset, today, rules=rules)
+
+
+def overdue_children(
+    queryset: QuerySet, today: dt.date | None = None, *, rules: ScheduleRules | None = None
+) -> QuerySet:
+    """Active children of ``queryset`` whose next visit was due before ``today``."""
+    today = today or timezone.localdate()
+    return _annotated(queryset, today, rules).filter(overdue_q(today))
+
+
+def due_between(
+    queryset: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    *,
+    today: dt.date | None = None,
+    rules: ScheduleRules | None = None,
+) -> QuerySet:
+    """Active children of ``queryset`` whose next visit falls due in [start, end]."""
+    return _annotated(queryset, today, rules).filter(due_between_q(start, end))
+
+
+def week_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """「本周到期」: from today to this Sunday. Days before today are overdue, not due."""
+    today = today or timezone.localdate()
+    return today, today + dt.timedelta(days=7 - today.isoweekday())
+
+
+def due_this_week(
+    queryset: QuerySet, today: dt.date | None = None, *, rules: ScheduleRules | None = None
+) -> QuerySet:
+    start, end = week_bounds(today)
+    return due_between(queryset, start, end, today=start, rules=rules)
+
+
+@dataclass(frozen=True)
+class ChildSchedule:
+    last_visit_date: dt.date | None
+    next_visit_due: dt.date | None
+    overdue: bool
+
+
+def child_schedule(
+    child, today: dt.date | None = None, *, rules: ScheduleRules | None = None
+) -> ChildSchedule:
+    """One child's schedule for its page, from the same SQL as the lists (one query + rules)."""
+    from children.models import Child
+
+    today = today or timezone.localdate()
+    row = (
+        annotate_next_due(Child.objects.filter(pk=child.pk), today, rules=rules)
+        .values("last_visit_date", "next_visit_due", "visit_overdue")
+        .first()
+    )
+    if row is None:
+        return ChildSchedule(None, None, False)
+    return ChildSchedule(row["last_visit_date"], row["next_visit_due"], row["visit_overdue"])

@@ -1,0 +1,254 @@
+"""Reads of home visits. Everything starts from ``Visit.objects.visible_to(user)`` or
+``Child.objects.visible_to(user)``; due and overdue come from ``visits.schedule`` only."""
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import User
+from children.models import Child
+from children.timeline import TimelineEntry
+from visits import schedule
+from visits.choices import ReviewStatus, StateRating
+from visits.models import Visit, VisitAttachment, VisitProblem
+from visits.services import can_record
+
+VIEW = "visits.view_visit"
+
+
+def _problems_prefetch() -> Prefetch:
+    return Prefetch("problems", queryset=VisitProblem.objects.order_by("pk"))
+
+
+def visit_list(user):
+    """The visit list: scoped, with what the table shows, in a fixed number of queries."""
+    return (
+        Visit.objects.visible_to(user)
+        .select_related("child", "child__village", "child__township", "visitor")
+        .prefetch_related(_problems_prefetch())
+    )
+
+
+def pending_review(user):
+    """Visits waiting for this user's review: pending, in their area, not their own."""
+    return visit_list(user).filter(review_status=ReviewStatus.PENDING).exclude(created_by=user)
+
+
+def returned_to(user):
+    """Visits this user recorded that a supervisor returned for correction."""
+    return visit_list(user).filter(review_status=ReviewStatus.RETURNED, created_by=user)
+
+
+def visit_detail(user, pk) -> Visit:
+    """One visit for its page, or DoesNotExist when absent or outside the user's area."""
+    return (
+        Visit.objects.visible_to(user)
+        .select_related(
+            "child", "child__village", "child__township", "visitor", "reviewer", "created_by"
+        )
+        .prefetch_related(
+            _problems_prefetch(),
+            Prefetch("attachments", queryset=VisitAttachment.objects.order_by("pk")),
+        )
+        .get(pk=pk)
+    )
+
+
+def visit_history(visit: Visit):
+    from children.models import ChangeLog
+
+    return (
+        ChangeLog.objects.filter(child_id=visit.child_id, record_type="visit", record_id=visit.pk)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
+
+
+def visitor_choices(user, child: Child | None):
+    """Who may be named as the visitor: the user, and the staff whose area holds the child
+    (its village's director, its township's supervisor). Narrowed so a form never offers,
+    or reveals, anyone else."""
+    if child is None:
+        return User.objects.filter(pk=user.pk)
+    area = Q(role=Role.VILLAGE_DIRECTOR, village_id=child.village_id) | Q(
+        role=Role.TOWNSHIP_SUPERVISOR, township_id=child.township_id
+    )
+    return User.objects.filter(Q(pk=user.pk) | (area & Q(is_active=True))).order_by(
+        "role", "username"
+    )
+
+
+# --- the schedule lists ------------------------------------------------------------------
+
+
+def schedule_children(user, today: dt.date | None = None, *, rules=None):
+    """Active children of the user's area with their visit schedule annotated."""
+    base = (
+        Child.objects.visible_to(user)
+        .active()
+        .select_related("township", "village", "responsible_director")
+    )
+    return schedule.annotate_next_due(base, today, rules=rules)
+
+
+def overdue_list(user, today: dt.date | None = None):
+    today = today or timezone.localdate()
+    return schedule.overdue_children(schedule_children(user, today), today).order_by(
+        "next_visit_due", "village__code", "name_pinyin", "pk"
+    )
+
+
+def due_week_list(user, today: dt.date | None = None):
+    today = today or timezone.localdate()
+    return schedule.due_this_week(schedule_children(user, today), today).order_by(
+        "next_visit_due", "village__code", "name_pinyin", "pk"
+    )
+
+
+def counts_by_village(queryset):
+    """(village name, count) of a schedule list, for the per-village summary: one query."""
+    return list(
+        queryset.order_by()
+        .values("village_id", "village__name")
+        .annotate(n=Count("pk"))
+        .order_by("village__name")
+    )
+
+
+# --- extension points --------------------------------------------------------------------
+
+
+def _summary(visit: Visit) -> str:
+    """A one-line summary for the timeline: problems found, poor states, follow-up, status."""
+    parts = []
+    problems = [p.get_code_display() for p in visit.problems.all()]
+    if problems:
+        parts.append(_("发现问题：%(p)s") % {"p": "、".join(problems)})
+    poor = [label for label, code, _rating, _note in visit.states() if code == StateRating.POOR]
+    if poor:
+        parts.append(_("%(parts)s较差") % {"parts": "、".join(poor)})
+    if visit.follow_up_needed:
+        parts.append(_("需跟进"))
+    text = "；".join(parts) or _("未发现明显问题")
+    if visit.review_status != ReviewStatus.APPROVED:
+        text += f"（{visit.get_review_status_display()}）"
+    return text
+
+
+TONES = {
+    ReviewStatus.APPROVED: "primary",
+    ReviewStatus.PENDING: "secondary",
+    ReviewStatus.RETURNED: "warning",
+}
+
+
+def timeline_entries(child, user) -> list[TimelineEntry]:
+    """Visits on the child page's timeline, newest first: two queries whatever their number."""
+    if not user.has_perm(VIEW):
+        return []
+    visits = (
+        Visit.objects.visible_to(user)
+        .filter(child=child)
+        .select_related("visitor")
+        .prefetch_related(_problems_prefetch())
+        .order_by("-date", "-pk")
+    )
+    return [
+        TimelineEntry(
+            date=visit.date,
+            kind=_("家访"),
+            title=_("%(kind)s · %(visitor)s")
+            % {"kind": visit.get_kind_display(), "visitor": visit.visitor.display_name},
+            summary=_summary(visit),
+            url=visit.get_absolute_url(),
+            tone=TONES.get(visit.review_status, "secondary"),
+            sort_key=(visit.created_at.timestamp(),),
+        )
+        for visit in visits
+    ]
+
+
+def child_actions(child, user) -> list[tuple[str, str]]:
+    """「记录家访」 on the child page, with the due date from the one schedule definition."""
+    if not can_record(user, child):
+        return []
+    url = reverse("visits:create", args=[child.pk])
+    status = schedule.child_schedule(child)
+    if status.next_visit_due is None:
+        return [(_("记录家访"), url)]
+    if status.overdue:
+        label = _("记录家访（已逾期，应于 %(d)s 前完成）")
+    else:
+        label = _("记录家访（下次应于 %(d)s 前完成）")
+    return [(label % {"d": status.next_visit_due.isoformat()}, url)]
+
+
+def home_panels(user):
+    """Figures on the home page, for the user's area, aggregated in SQL (4 queries)."""
+    from reports.selectors import Panel
+
+    if not user.has_perm(VIEW):
+        return []
+    today = timezone.localdate()
+    week_start, week_end = schedule.week_bounds(today)
+    children = schedule.annotate_next_due(Child.objects.visible_to(user).active(), today)
+    child_counts = children.aggregate(
+        overdue=Count("pk", filter=schedule.overdue_q(today)),
+        due_week=Count("pk", filter=schedule.due_between_q(week_start, week_end)),
+    )
+    month_start = today.replace(day=1)
+    visit_counts = Visit.objects.visible_to(user).aggregate(
+        pending=Count("pk", filter=Q(review_status=ReviewStatus.PENDING) & ~Q(created_by=user)),
+        returned=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED, created_by=user)),
+        month=Count("pk", filter=Q(date__gte=month_start, date__lte=today)),
+    )
+    list_url = reverse("visits:list")
+    overdue = Panel(
+        _("家访逾期儿童"),
+        child_counts["overdue"],
+        reverse("visits:overdue"),
+        tone="danger",
+        order=20,
+    )
+    month = Panel(
+        _("本月家访"),
+        visit_counts["month"],
+        f"{list_url}?date_from={month_start.isoformat()}&date_to={today.isoformat()}",
+        tone="primary",
+        order=23,
+    )
+    if user.has_perm("visits.review_visit"):
+        return [
+            overdue,
+            Panel(
+                _("待审核家访"),
+                visit_counts["pending"],
+                reverse("visits:pending"),
+                tone="warning",
+                order=22,
+            ),
+            month,
+        ]
+    if user.has_perm("visits.add_visit"):
+        return [
+            Panel(
+                _("本周到期家访"),
+                child_counts["due_week"],
+                reverse("visits:due_week"),
+                tone="info",
+                order=19,
+            ),
+            overdue,
+            Panel(
+                _("被退回的家访"),
+                visit_counts["returned"],
+                f"{list_url}?review_status={ReviewStatus.RETURNED}&mine=on",
+                tone="warning",
+                order=21,
+            ),
+        ]
+    return [overdue, month]
