@@ -27,6 +27,8 @@ class ChildrenConfig(AppConfig):
             "children.transfer_child",
             "children.close_child",
             "children.view_access_log",
+            "children.view_changelog",
+            "children.view_benefitcategoryperiod",
         ],
         "county_staff": [VIEW, "children.export_ledger"],
         "township_supervisor": [

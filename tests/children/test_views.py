@@ -231,3 +231,12 @@ def test_list_shows_only_chosen_optional_columns(client_for, longsheng_superviso
     )
     content = client.get(reverse("children:list"), {"cols": ["guardian_name"]}).content.decode()
     assert "监护人" in content.split("<table")[1].split("</thead>")[0]
+
+
+def test_admin_changelist_is_scoped_and_read_only(client_for, county_admin, shandong_child):
+    client = client_for(county_admin)
+    response = client.get("/admin/children/child/")
+    content = response.content.decode()
+    assert response.status_code == 200 and "张小花" in content
+    assert shandong_child.id_number not in content  # masked in admin too
+    assert client.get(f"/admin/children/child/{shandong_child.pk}/delete/").status_code == 403

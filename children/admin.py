@@ -1,0 +1,87 @@
+"""The ledger in Django admin, for the county admin: scoped like every other page and
+read-only, because every change must go through the services (history, locking, ID rules)."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from children.models import BenefitCategoryPeriod, ChangeLog, Child, ChildCircumstance
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CircumstanceInline(admin.TabularInline):
+    model = ChildCircumstance
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Child)
+class ChildAdmin(ReadOnlyAdmin):
+    list_display = (
+        "name",
+        "sex",
+        "birth_date",
+        "masked_id_number",
+        "township",
+        "village",
+        "benefit_category",
+        "risk_level",
+        "status",
+        "portal_link",
+    )
+    list_filter = ("status", "risk_level", "benefit_category", "township")
+    search_fields = ("name", "name_pinyin", "name_initials", "id_number")
+    list_select_related = ("township", "village")
+    exclude = ("id_number",)
+    readonly_fields = ("masked_id_number",)
+    inlines = [CircumstanceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    @admin.display(description=_("公民身份号码"))
+    def masked_id_number(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=_("门户页面"))
+    def portal_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("打开"))
+
+
+@admin.register(ChangeLog)
+class ChangeLogAdmin(ReadOnlyAdmin):
+    list_display = ("at", "child", "action", "record_type", "actor")
+    list_filter = ("action", "record_type")
+    list_select_related = ("child", "actor")
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(BenefitCategoryPeriod)
+class BenefitCategoryPeriodAdmin(ReadOnlyAdmin):
+    list_display = ("child", "category", "started_on", "ended_on", "exit_reason")
+    list_filter = ("category",)
+    list_select_related = ("child",)
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(child__in=Child.objects.visible_to(request.user))
+        )
