@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import Township, User, Village
+from accounts.models import AccessLog, SecurityPolicy, Township, User, Village
 
 
 class PortalUserCreationForm(AdminUserCreationForm):
@@ -96,6 +96,45 @@ class VillageAdmin(admin.ModelAdmin):
     list_filter = ("township",)
     search_fields = ("name", "code")
     list_select_related = ("township",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """访问日志, read-only: nobody adds, changes or deletes an entry through the application
+    (the model refuses it too); ``prune_access_log`` is the only way entries go."""
+
+    list_display = ("at", "username", "action", "target_label", "target_type", "target_id", "ip")
+    list_filter = ("action", ("user", admin.RelatedOnlyFieldListFilter), "at")
+    date_hierarchy = "at"
+    search_fields = ("username", "target_label", "target_id", "path", "ip")
+    list_select_related = ("user",)
+    readonly_fields = [field.name for field in AccessLog._meta.fields]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(admin.ModelAdmin):
+    """安全策略: one row, edited by the county admin; never added twice or deleted."""
+
+    list_display = ("__str__", "require_otp_for_county_roles", "updated_at")
+    fields = ("require_otp_for_county_roles", "updated_at")
+    readonly_fields = ("updated_at",)
+    actions = None
+
+    def has_add_permission(self, request):
+        return not SecurityPolicy.objects.exists() and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -171,3 +171,39 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("access log entries cannot be deleted")
+
+
+class SecurityPolicy(models.Model):
+    """安全策略: county-wide security switches the county admin sets in the admin. One row."""
+
+    require_otp_for_county_roles = models.BooleanField(
+        _("县级角色必须使用两步验证"),
+        default=False,
+        help_text=_(
+            "开启后，县未保中心管理员和工作人员登录时须输入动态验证码（首次登录时绑定验证器）。"
+            "对已登录的用户，下次登录时生效。"
+        ),
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("安全策略")
+        verbose_name_plural = _("安全策略")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="securitypolicy_singleton")
+        ]
+
+    def __str__(self):
+        return str(_("安全策略"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one policy for the county
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the security policy cannot be deleted")
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

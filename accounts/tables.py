@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import AccessLog, User
 
 
 class UserTable(tables.Table):
@@ -22,3 +22,31 @@ class UserTable(tables.Table):
         model = User
         fields = ("username", "name", "role", "township", "village", "is_active", "last_login")
         order_by = ("township", "username")
+
+
+class AccessLogTable(tables.Table):
+    at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i:s")
+    username = tables.Column(verbose_name=_("用户名"))
+    user_name = tables.Column(verbose_name=_("姓名"), accessor="user__name", default="")
+    action = tables.Column(verbose_name=_("操作"))
+    target_label = tables.Column(verbose_name=_("对象"))
+    target_type = tables.Column(verbose_name=_("对象类型"))
+    target_id = tables.Column(verbose_name=_("对象编号"))
+    ip = tables.Column(verbose_name=_("IP 地址"))
+    path = tables.Column(verbose_name=_("地址"), attrs={"td": {"class": "text-break"}})
+
+    class Meta:
+        model = AccessLog
+        fields = (
+            "at",
+            "username",
+            "user_name",
+            "action",
+            "target_label",
+            "target_type",
+            "target_id",
+            "ip",
+            "path",
+        )
+        order_by = ("-at",)
+        empty_text = _("没有符合条件的记录。")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import otp, views
 
 app_name = "accounts"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", views.PortalLogoutView.as_view(), name="logout"),
     path("password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("otp/", otp.OTPVerifyView.as_view(), name="otp_verify"),
+    path("otp/setup/", otp.OTPSetupView.as_view(), name="otp_setup"),
+    path("access-log/", views.AccessLogView.as_view(), name="access_log"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/import/", views.DirectorImportView.as_view(), name="director_import"),
     path(

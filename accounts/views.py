@@ -1,24 +1,31 @@
 from io import BytesIO
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views import csrf as csrf_views
 from django.views.generic import FormView
-from django_tables2 import SingleTableView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin, SingleTableView
 from openpyxl import Workbook
 
 from accounts import selectors, services
+from accounts.filters import AccessLogFilter
 from accounts.forms import LoginForm, SpreadsheetUploadForm
 from accounts.models import Township, Village
-from accounts.tables import UserTable
+from accounts.tables import AccessLogTable, UserTable
 from children.io.xlsx_guard import WorkbookRefused
 
 
 class PortalLoginView(auth_views.LoginView):
+    """登录. Django's login() rotates the session key; django-axes counts the failures."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -26,6 +33,28 @@ class PortalLoginView(auth_views.LoginView):
 
 class PortalLogoutView(auth_views.LogoutView):
     """POST only (Django's LogoutView refuses GET)."""
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _("登录失败次数过多，账号已暂时锁定，请 %(minutes)d 分钟后再试或联系县未保中心。") % {
+        "minutes": minutes
+    }
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the login page again, with the lockout message (HTTP 429)."""
+    username = str((credentials or {}).get("username", "") or request.POST.get("username", ""))
+    form = LoginForm(request, initial={"username": username[:150]})
+    context = {"form": form, "lockout_message": lockout_message(), "next": ""}
+    return render(request, "accounts/login.html", context, status=429)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page, with the request marked so that the access log
+    records the refusal as a CSRF failure."""
+    request.csrf_failed = True
+    return csrf_views.csrf_failure(request, reason=reason)
 
 
 class PortalPasswordChangeView(auth_views.PasswordChangeView):
@@ -98,3 +127,22 @@ class DirectorTemplateView(UserManagerMixin, View):
         )
         response["Content-Disposition"] = 'attachment; filename="directors-template.xlsx"'
         return response
+
+
+class AccessLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """访问日志: the county admin browses who read, exported or was refused what."""
+
+    permission_required = "children.view_access_log"
+    raise_exception = True
+    table_class = AccessLogTable
+    filterset_class = AccessLogFilter
+    template_name = "accounts/access_log.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.access_log()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["retention_days"] = settings.ACCESS_LOG_RETENTION_DAYS
+        return context

@@ -4,6 +4,7 @@ Development runs on an embedded SQLite file with DEBUG on (``make run`` sets it)
 sets DEBUG off, a SECRET_KEY and ``DATABASE_URL=postgres://…``. See README.md for every variable.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -20,6 +21,8 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else env
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Django's CSRF page, with the refusal marked for the access log.
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "accounts",
     "children",
     "visits",
@@ -41,17 +47,30 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: behind a trusted proxy, put the real client address in REMOTE_ADDR so that
+    # axes and the access log see it; a forged X-Forwarded-For is ignored (TRUSTED_PROXIES).
+    "accounts.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files are public and cacheable), before everything that can
+    # refuse a request, so that they see every 403 and every signed-in response.
+    "accounts.middleware.DeniedAccessLogMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed in but not yet past the second factor (when required): only the OTP pages.
+    "accounts.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "longsheng_care.urls"
@@ -84,6 +103,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# django-axes sees every authenticate() call first and refuses a locked-out (username, IP).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -145,6 +170,54 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Login throttling (django-axes) -------------------------------------------------------
+# Five failures for one (username, IP) lock that pair for the cool-off; the right password is
+# refused meanwhile, and another try during the lockout starts the cool-off again. A success
+# before the limit clears the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_VERBOSE = False
+# Successful logins are in our own access log (accounts.signals); axes keeps only failures.
+AXES_DISABLE_ACCESS_LOG = True
+# The client address is REMOTE_ADDR only; TrustedProxyMiddleware rewrites it from
+# X-Forwarded-For when, and only when, the peer is one of TRUSTED_PROXIES (deploy/README.md).
+# The callable makes axes independent of whether django-ipware happens to be installed.
+AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_IPWARE_PROXY_COUNT = None
+# Addresses of the reverse proxies in front of gunicorn (e.g. 127.0.0.1 for nginx on the
+# same host). Empty: X-Forwarded-For is never read.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# --- Second factor (django-otp TOTP) -------------------------------------------------------
+# Whether county roles must use it is a database flag the county admin sets in the admin
+# (accounts.SecurityPolicy); a user who enrolled a device always uses it.
+OTP_TOTP_ISSUER = "龙胜儿童关爱平台"
+
+# --- Content Security Policy (django-csp 4) ------------------------------------------------
+# No inline scripts or styles anywhere: Bootstrap, htmx and the Django admin work with
+# 'self' only. data: images are for the OTP enrolment QR code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- Backups -------------------------------------------------------------------------------
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
