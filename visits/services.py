@@ -419,20 +419,40 @@ def attachment_remove(*, actor, attachment: VisitAttachment) -> Visit:
 # --- the schedule rules --------------------------------------------------------------------
 
 
-@transaction.atomic
-def visit_rules_update(*, actor, intervals: dict[str, int], first_visit_working_days: int):
-    """Change the visit schedule (county admin). Nothing is stored per child, so every due
-    date follows at once."""
+def _require_rule_admin(actor) -> None:
     if not actor.has_perm("visits.change_visitrule"):
         raise PermissionDenied
-    for level, days in intervals.items():
-        rule, _created = VisitRule.objects.get_or_create(
-            risk_level=level, defaults={"interval_days": days}
-        )
-        rule.interval_days = days
-        rule.full_clean()
-        rule.save()
-    setting, _created = VisitScheduleSetting.objects.get_or_create(pk=1)
-    setting.first_visit_working_days = first_visit_working_days
+
+
+@transaction.atomic
+def visit_rule_set(*, actor, risk_level: str, interval_days: int) -> VisitRule:
+    """Set the days between visits for one risk level. Nothing is stored per child, so every
+    due date follows at once."""
+    _require_rule_admin(actor)
+    rule = VisitRule.objects.filter(risk_level=risk_level).first() or VisitRule(
+        risk_level=risk_level
+    )
+    rule.interval_days = interval_days
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def visit_first_visit_days_set(*, actor, working_days: int) -> VisitScheduleSetting:
+    """Set how many working days after registration the first visit is due."""
+    _require_rule_admin(actor)
+    setting = VisitScheduleSetting.objects.filter(pk=1).first() or VisitScheduleSetting(pk=1)
+    setting.first_visit_working_days = working_days
     setting.full_clean()
     setting.save()
+    return setting
+
+
+@transaction.atomic
+def visit_rules_update(*, actor, intervals: dict[str, int], first_visit_working_days: int):
+    """Set the whole schedule at once (the rules page)."""
+    _require_rule_admin(actor)
+    for level, days in intervals.items():
+        visit_rule_set(actor=actor, risk_level=level, interval_days=days)
+    visit_first_visit_days_set(actor=actor, working_days=first_visit_working_days)

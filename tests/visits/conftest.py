@@ -33,12 +33,10 @@ def visit_data(**overrides) -> dict:
     return data
 
 
-def record(actor, child, date, **overrides):
+def record(actor, child, date, *, problems=(), **overrides):
+    """Record a visit through the service, as the form would."""
     return services.visit_record(
-        actor=actor,
-        child=child,
-        data=visit_data(date=date, **overrides),
-        problems=overrides.pop("problems", ()) if "problems" in overrides else (),
+        actor=actor, child=child, data=visit_data(date=date, **overrides), problems=problems
     )
 
 

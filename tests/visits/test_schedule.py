@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db.models import Count
 
 from accounts.choices import Role
 from children import services as child_services
@@ -191,9 +192,7 @@ def test_annotation_composes_with_counts_and_scoping(make_child, shandong_direct
     visible = Child.objects.visible_to(shandong_director)
     today = dt.date(2026, 6, 1)
     counts = schedule.annotate_next_due(visible, today).aggregate(
-        overdue=__import__("django.db.models", fromlist=["Count"]).Count(
-            "pk", filter=schedule.overdue_q(today)
-        )
+        overdue=Count("pk", filter=schedule.overdue_q(today))
     )
     assert counts["overdue"] == 1
 

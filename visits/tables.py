@@ -1,0 +1,133 @@
+"""Tables of visits and of children due a visit. No queries in render_*: the selectors
+select_related/prefetch what is shown, and the schedule columns are SQL annotations."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from children.models import Child
+from visits.models import Visit
+
+RISK_CSS = {
+    "red": "risk-red",
+    "orange": "risk-orange",
+    "yellow": "risk-yellow",
+    "green": "risk-green",
+}
+STATUS_CSS = {
+    "pending": "text-bg-secondary",
+    "approved": "text-bg-success",
+    "returned": "text-bg-warning",
+}
+
+
+class VisitTable(tables.Table):
+    date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d", linkify=True)
+    child = tables.Column(verbose_name=_("儿童"), order_by=("child__name_pinyin",))
+    village = tables.Column(
+        verbose_name=_("村/社区"),
+        accessor="child__village__name",
+        order_by=("child__village__code",),
+    )
+    kind = tables.Column(verbose_name=_("方式"))
+    visitor = tables.Column(verbose_name=_("走访人"), order_by=("visitor__username",))
+    problems = tables.Column(verbose_name=_("发现的问题"), accessor="pk", orderable=False)
+    review_status = tables.Column(verbose_name=_("审核"))
+
+    class Meta:
+        model = Visit
+        fields = ()
+        sequence = ("date", "child", "village", "kind", "visitor", "problems", "review_status")
+        order_by = ("-date",)
+        empty_text = _("没有符合条件的家访记录。")
+
+    def render_child(self, record):
+        return format_html('<a href="{}">{}</a>', record.child.get_absolute_url(), record.child)
+
+    def value_child(self, record):
+        return record.child.name
+
+    def render_visitor(self, record):
+        return record.visitor.display_name
+
+    def render_problems(self, record):
+        codes = [p.get_code_display() for p in record.problems.all()]
+        return "、".join(str(c) for c in codes) or "—"
+
+    def render_review_status(self, record):
+        return format_html(
+            '<span class="badge {}">{}</span>',
+            STATUS_CSS.get(record.review_status, ""),
+            record.get_review_status_display(),
+        )
+
+
+class DueChildTable(tables.Table):
+    """Children with their next visit: the 本周到期 and 逾期未访 lists."""
+
+    name = tables.Column(verbose_name=_("姓名"), linkify=True, order_by=("name_pinyin",))
+    village = tables.Column(verbose_name=_("村/社区"), order_by=("village__code",))
+    risk_level = tables.Column(verbose_name=_("风险"))
+    last_visit_date = tables.DateColumn(verbose_name=_("上次走访"), format="Y-m-d")
+    next_visit_due = tables.DateColumn(verbose_name=_("应访日期"), format="Y-m-d")
+    days_overdue = tables.Column(
+        verbose_name=_("逾期天数"), accessor="next_visit_due", order_by=("next_visit_due",)
+    )
+    responsible_director = tables.Column(verbose_name=_("责任儿童主任"))
+    record = tables.Column(verbose_name="", accessor="pk", orderable=False)
+
+    class Meta:
+        model = Child
+        fields = ()
+        sequence = (
+            "name",
+            "village",
+            "risk_level",
+            "last_visit_date",
+            "next_visit_due",
+            "days_overdue",
+            "responsible_director",
+            "record",
+        )
+        empty_text = _("没有需要家访的儿童。")
+
+    def __init__(self, *args, can_record=False, **kwargs):
+        self.can_record = can_record
+        self.today = timezone.localdate()
+        super().__init__(*args, **kwargs)
+        if not can_record:
+            self.columns.hide("record")
+
+    def render_village(self, record):
+        return record.village.name
+
+    def render_risk_level(self, record):
+        return format_html(
+            '<span class="badge {}">{}</span>',
+            RISK_CSS.get(record.risk_level, ""),
+            record.get_risk_level_display(),
+        )
+
+    def render_last_visit_date(self, value):
+        return value.isoformat() if value else "—"
+
+    def render_days_overdue(self, value):
+        days = (self.today - value).days if value else 0
+        if days <= 0:
+            return "—"
+        return format_html('<span class="text-danger fw-semibold">{}</span>', days)
+
+    def value_days_overdue(self, value):
+        return max((self.today - value).days, 0) if value else 0
+
+    def render_responsible_director(self, value):
+        return value.display_name
+
+    def render_record(self, record):
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
+            reverse("visits:create", args=[record.pk]),
+            _("记录家访"),
+        )
