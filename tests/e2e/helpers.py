@@ -1,0 +1,147 @@
+"""Helpers shared by the browser journeys: logging in, screenshots and the page checks every
+journey runs on the pages it visits (no horizontal scrolling on a phone, labelled fields, no
+script errors or CSP refusals)."""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from accounts.demo import DEMO_PASSWORD
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+
+# Collected per page by ``watch_page`` (conftest): uncaught script errors and console errors.
+_ERRORS_ATTR = "_e2e_errors"
+
+
+def watch_page(page: Page) -> Page:
+    """Record uncaught script errors, console errors (a CSP refusal is one) and static files
+    (scripts, styles, images, fonts) that failed to load."""
+    errors: list[str] = []
+    setattr(page, _ERRORS_ATTR, errors)
+
+    def on_console(msg):
+        # A failed load is reported by on_response with its URL; the favicon is not ours.
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(f"console.error on {page.url}: {msg.text}")
+
+    def on_response(response):
+        request = response.request
+        if (
+            response.status >= 400
+            and request.resource_type in {"script", "stylesheet", "image", "font"}
+            and not request.url.endswith("/favicon.ico")
+        ):
+            errors.append(f"{response.status} for {request.resource_type} {request.url}")
+
+    page.on("pageerror", lambda exc: errors.append(f"uncaught on {page.url}: {exc}"))
+    page.on("console", on_console)
+    page.on("response", on_response)
+    return page
+
+
+def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real login form and wait until the portal has let us in."""
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_role("button", name="退出", include_hidden=True)).to_be_attached()
+
+
+def save_artifact(page: Page, name: str) -> Path:
+    """A full-page screenshot under test-artifacts/e2e/ (git-ignored), for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+_OVERFLOW_JS = """
+() => {
+  const width = window.innerWidth;
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.right <= width + 1) continue;
+    // Inside a scrolling or clipping box (e.g. .table-responsive) it does not widen the page.
+    let clipped = false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const ox = getComputedStyle(p).overflowX;
+      if (ox !== 'visible') { clipped = true; break; }
+    }
+    if (clipped) continue;
+    // Report the outermost offender only.
+    if (culprits.some((c) => c.node.contains(el))) continue;
+    culprits.push({node: el, right: Math.round(rect.right)});
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: width,
+    culprits: culprits.slice(0, 8).map((c) => {
+      const el = c.node;
+      const cls = (el.getAttribute('class') || '').trim().replace(/\\s+/g, '.');
+      const text = (el.innerText || el.value || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+      return `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls ? '.' + cls : ''}>`
+        + ` right=${c.right}px "${text}"`;
+    }),
+  };
+}
+"""
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    """The page is no wider than the window (phones must never scroll sideways)."""
+    result = page.evaluate(_OVERFLOW_JS)
+    limit = min(result["innerWidth"], (page.viewport_size or {}).get("width", 10**6))
+    assert result["scrollWidth"] <= limit, (
+        f"{page.url} scrolls horizontally at {limit}px: scrollWidth={result['scrollWidth']}; "
+        f"widest elements: {result['culprits']}"
+    )
+
+
+_UNLABELLED_JS = """
+() => {
+  const skip = new Set(['hidden', 'submit', 'button', 'reset', 'image']);
+  const hasText = (el) => !!el && (el.textContent || '').trim().length > 0;
+  const bad = [];
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    if (skip.has(type) || el.name === 'csrfmiddlewaretoken') continue;
+    if (el.getClientRects().length === 0) continue;
+    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    if ((el.getAttribute('aria-label') || '').trim()) continue;
+    const labelledby = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    if (labelledby.some((id) => hasText(document.getElementById(id)))) continue;
+    if (el.id && [...document.querySelectorAll('label')].some(
+        (l) => l.htmlFor === el.id && hasText(l))) continue;
+    if (hasText(el.closest('label'))) continue;
+    bad.push(`<${el.tagName.toLowerCase()} name="${el.name}" id="${el.id}" type="${type}">`);
+  }
+  return bad;
+}
+"""
+
+
+def assert_fields_labelled(page: Page) -> None:
+    """Every visible field has a label (for=…), an aria-label/-labelledby or a wrapping label."""
+    unlabelled = page.evaluate(_UNLABELLED_JS)
+    assert not unlabelled, f"{page.url} has fields without a label: {unlabelled}"
+
+
+def assert_no_script_errors(*pages: Page) -> None:
+    """No uncaught script error, console error or CSP refusal, no broken static file, on any
+    page the journey visited. Journeys call it last so that the whole journey runs first."""
+    errors = [error for page in pages for error in getattr(page, _ERRORS_ATTR, [])]
+    assert not errors, f"script errors, CSP refusals or broken static files: {errors}"
+
+
+def check_page(page: Page) -> None:
+    """The checks every journey runs on each page it reaches: no sideways scrolling and every
+    field labelled."""
+    page.wait_for_load_state("load")
+    assert_no_horizontal_scroll(page)
+    assert_fields_labelled(page)
