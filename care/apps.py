@@ -1,7 +1,69 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from longsheng_care.navigation import NavItem
+
+# Directors find children, enter screenings and follow paired children up; they see that a
+# screening happened, never its answers or result.
+DIRECTOR = [
+    "care.view_screening",
+    "care.add_screening",
+    "care.view_careplan",
+    "care.view_referral",
+    "care.view_pairing",
+    "care.view_followup",
+    "care.add_followup",
+    "care.view_mentor",
+    "care.view_institution",
+]
+# Supervisors run the township's care work: results, alerts, plans, referrals, pairings.
+SUPERVISOR = [
+    *DIRECTOR,
+    "care.view_screening_details",
+    "care.view_safetyalert",
+    "care.close_safetyalert",
+    "care.add_careplan",
+    "care.change_careplan",
+    "care.add_referral",
+    "care.change_referral",
+    "care.add_pairing",
+    "care.change_pairing",
+    "care.add_mentor",
+]
+# County staff read everything in the county except screening answers and scores.
+COUNTY_STAFF = [
+    "care.view_screening",
+    "care.view_safetyalert",
+    "care.view_careplan",
+    "care.view_referral",
+    "care.view_pairing",
+    "care.view_followup",
+    "care.view_mentor",
+    "care.view_institution",
+]
+COUNTY_ADMIN = [
+    *SUPERVISOR,
+    "care.change_mentor",
+    "care.add_institution",
+    "care.change_institution",
+]
+
 
 class CareConfig(AppConfig):
     name = "care"
     verbose_name = _("关爱服务记录")
+
+    navigation = [
+        NavItem(_("关爱服务"), "care:index", "care.view_screening", order=30),
+        NavItem(_("待处置预警"), "care:alert_list", "care.view_safetyalert", order=31),
+    ]
+    child_timeline = "care.selectors.timeline_entries"
+    child_actions = "care.selectors.child_actions"
+    home_panels = "care.selectors.home_panels"
+
+    role_permissions = {
+        "county_admin": COUNTY_ADMIN,
+        "county_staff": COUNTY_STAFF,
+        "township_supervisor": SUPERVISOR,
+        "village_director": DIRECTOR,
+    }
