@@ -81,6 +81,8 @@ def make_page(browser, live_server, demo_data, request):
     """``make_page("phone" | "desktop")``: a page in a fresh browser context (its own cookies,
     so each user signs in separately), relative URLs resolved against the live server."""
     contexts = []
+    for stale in ARTIFACTS.glob(f"FAILED-{request.node.name}-*.png"):
+        stale.unlink()  # from an earlier run
 
     def make(kind: str = "phone"):
         context = browser.new_context(

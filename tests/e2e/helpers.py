@@ -12,6 +12,14 @@ from accounts.demo import DEMO_PASSWORD
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 
+# htmx inserts its indicator <style> at load unless told not to; the CSP refuses it.
+HTMX_STYLE_HASH = "sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk="
+HTMX_STYLE_HINT = (
+    " [this is htmx's built-in .htmx-indicator <style>: base.html needs "
+    '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'> and the two '
+    ".htmx-indicator rules in static/css]"
+)
+
 # Collected per page by ``watch_page`` (conftest): uncaught script errors and console errors.
 _ERRORS_ATTR = "_e2e_errors"
 
@@ -19,13 +27,16 @@ _ERRORS_ATTR = "_e2e_errors"
 def watch_page(page: Page) -> Page:
     """Record uncaught script errors, console errors (a CSP refusal is one) and static files
     (scripts, styles, images, fonts) that failed to load."""
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []  # (page URL, what went wrong)
     setattr(page, _ERRORS_ATTR, errors)
 
     def on_console(msg):
+        text = msg.text
         # A failed load is reported by on_response with its URL; the favicon is not ours.
-        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
-            errors.append(f"console.error on {page.url}: {msg.text}")
+        if msg.type == "error" and not text.startswith("Failed to load resource"):
+            if HTMX_STYLE_HASH in text:
+                text += HTMX_STYLE_HINT
+            errors.append((page.url, f"console.error: {text}"))
 
     def on_response(response):
         request = response.request
@@ -34,9 +45,11 @@ def watch_page(page: Page) -> Page:
             and request.resource_type in {"script", "stylesheet", "image", "font"}
             and not request.url.endswith("/favicon.ico")
         ):
-            errors.append(f"{response.status} for {request.resource_type} {request.url}")
+            errors.append(
+                (page.url, f"{response.status} for {request.resource_type} {request.url}")
+            )
 
-    page.on("pageerror", lambda exc: errors.append(f"uncaught on {page.url}: {exc}"))
+    page.on("pageerror", lambda exc: errors.append((page.url, f"uncaught: {exc}")))
     page.on("console", on_console)
     page.on("response", on_response)
     return page
@@ -50,6 +63,16 @@ def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="登录").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
     expect(page.get_by_role("button", name="退出", include_hidden=True)).to_be_attached()
+
+
+def open_menu_item(page: Page, label: str) -> None:
+    """Follow a main-menu link as a person would: on a phone, open the collapsed menu first."""
+    toggler = page.get_by_role("button", name="展开菜单")
+    if toggler.is_visible():
+        toggler.click()
+    link = page.locator("#portal-nav").get_by_role("link", name=label, exact=True)
+    link.click()
+    page.wait_for_load_state("load")
 
 
 def save_artifact(page: Page, name: str) -> Path:
@@ -135,8 +158,14 @@ def assert_fields_labelled(page: Page) -> None:
 def assert_no_script_errors(*pages: Page) -> None:
     """No uncaught script error, console error or CSP refusal, no broken static file, on any
     page the journey visited. Journeys call it last so that the whole journey runs first."""
-    errors = [error for page in pages for error in getattr(page, _ERRORS_ATTR, [])]
-    assert not errors, f"script errors, CSP refusals or broken static files: {errors}"
+    seen: dict[str, list[str]] = {}
+    for page in pages:
+        for url, error in getattr(page, _ERRORS_ATTR, []):
+            seen.setdefault(error, []).append(url)
+    report = "\n".join(
+        f"- {error}\n  on {len(urls)} page(s), first {urls[0]}" for error, urls in seen.items()
+    )
+    assert not seen, f"script errors, CSP refusals or broken static files:\n{report}"
 
 
 def check_page(page: Page) -> None:
