@@ -253,3 +253,91 @@ def _raised_by_defusedxml(exc: BaseException) -> bool:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+# --- streaming reads (added for the ledger import) --------------------------------------------
+
+
+def _parse_refusal(exc: BaseException) -> WorkbookRefused:
+    if _raised_by_defusedxml(exc):
+        return WorkbookRefused(_("文件异常（包含不安全的内容），已拒绝"))
+    return _corrupt()
+
+
+def load_workbook_streaming_safely(
+    data: bytes | bytearray | memoryview | IO[bytes], **limits: int
+) -> Workbook:
+    """Guard ``data`` like load_workbook_safely, then open it read-only (streaming).
+
+    Read-only parsing of a 10,000-row ledger takes about half the time and a fraction of
+    the memory of the full model. Sheets are parsed lazily, so read them with
+    ``read_sheet_cells`` (which turns parse failures into WorkbookRefused too) and close
+    the workbook afterwards. Formulas stay visible (``data_only=False``).
+    """
+    assert_defusedxml_active()
+    stream = _as_stream(data)
+    check_xlsx_upload(stream, **limits)
+    buffer = BytesIO(stream.read())
+    try:
+        return openpyxl.load_workbook(buffer, read_only=True, data_only=False, keep_links=False)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise _parse_refusal(exc) from exc
+
+
+class SheetCells:
+    """The non-empty cells of one worksheet and its merged ranges.
+
+    ``rows`` maps a 1-based row number to ``{column number: (value, data_type)}``;
+    ``data_type`` is openpyxl's: ``"f"`` for a formula (its value is the formula text),
+    ``"n"`` number, ``"s"`` string, ``"d"`` date, ``"b"`` boolean, ``"e"`` error.
+    ``merged`` holds range references such as ``"A1:F1"``.
+    """
+
+    def __init__(self, rows: dict[int, dict[int, tuple]], merged: list[str]):
+        self.rows = rows
+        self.merged = merged
+
+    def values(self, row: int, width: int) -> list:
+        cells = self.rows.get(row, {})
+        return [cells.get(column, (None, "n"))[0] for column in range(1, width + 1)]
+
+
+def read_sheet_cells(sheet) -> SheetCells:
+    """Parse a worksheet of a workbook opened by load_workbook_streaming_safely, in one
+    pass, keeping each cell's data type (to refuse formulas and numeric IDs) and the merged
+    ranges, which openpyxl's read-only worksheets do not expose."""
+    # openpyxl's own streaming parser; ReadOnlyWorksheet drops its merged cells.
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = sheet.parent
+    rows: dict[int, dict[int, tuple]] = {}
+    try:
+        with workbook._archive.open(sheet._worksheet_path) as source:
+            parser = WorkSheetParser(
+                source,
+                sheet._shared_strings,
+                data_only=False,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            for index, cells in parser.parse():
+                filled = {
+                    cell["column"]: (cell["value"], cell["data_type"])
+                    for cell in cells
+                    if cell["value"] is not None or cell["data_type"] == "f"
+                }
+                if filled:
+                    rows[index] = filled
+            merged = (
+                [str(item.ref) for item in parser.merged_cells.mergeCell]
+                if parser.merged_cells
+                else []
+            )
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise _parse_refusal(exc) from exc
+    return SheetCells(rows, merged)
