@@ -1,0 +1,64 @@
+"""Read-only admin views: every write goes through the portal's pages and services, which
+check the area, record the children's history and keep the version."""
+
+from django.contrib import admin
+
+from activities.models import (
+    Activity,
+    ActivityPhoto,
+    Campaign,
+    PartnerOrganisation,
+    PurchasedService,
+    Training,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ("year", "theme", "start_date", "end_date", "report_deadline")
+
+
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(ReadOnlyAdmin):
+    list_display = ("name", "kind", "credit_code", "township")
+    list_filter = ("kind",)
+    search_fields = ("name", "credit_code")
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    list_display = ("title", "township", "campaign", "start_date", "brand")
+    list_filter = ("campaign", "township")
+    search_fields = ("title", "brand")
+    list_select_related = ("township", "campaign")
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(ReadOnlyAdmin):
+    list_display = ("activity", "caption", "content_type", "width", "height", "uploaded_at")
+    exclude = ("image", "thumbnail")  # files are served only by the scoped view
+
+
+@admin.register(PurchasedService)
+class PurchasedServiceAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "township", "start_date", "end_date", "amount")
+    list_select_related = ("organisation", "township")
+    exclude = ("children",)
+
+
+@admin.register(Training)
+class TrainingAdmin(ReadOnlyAdmin):
+    list_display = ("date", "topic", "township", "trainer", "hours")
+    list_select_related = ("township",)
+    exclude = ("attendees",)

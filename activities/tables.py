@@ -1,0 +1,125 @@
+"""Tables of the activities app. No queries in render_*: counts are annotated by the selectors
+and the forms prefetched."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, PartnerOrganisation, PurchasedService, Training
+
+
+class ActivityTable(tables.Table):
+    title = tables.Column(verbose_name=_("活动名称"), linkify=True)
+    township = tables.Column(
+        verbose_name=_("乡镇"),
+        accessor="township__name",
+        default=_("县级"),
+        order_by="township__code",
+    )
+    start_date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d")
+    formats = tables.Column(verbose_name=_("活动形式"), empty_values=(), orderable=False)
+    brand = tables.Column(verbose_name=_("活动品牌"), default="")
+    participant_count = tables.Column(
+        verbose_name=_("参与儿童"), attrs={"td": {"class": "text-end"}}
+    )
+    leader_count = tables.Column(verbose_name=_("出席领导"), attrs={"td": {"class": "text-end"}})
+    photo_count = tables.Column(verbose_name=_("照片"), attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = Activity
+        fields = (
+            "title", "township", "start_date", "formats", "brand",
+            "participant_count", "leader_count", "photo_count",
+        )  # fmt: skip
+        order_by = ("-start_date",)
+        empty_text = _("没有符合条件的活动。")
+
+    def render_formats(self, record):
+        return format_html_join(
+            " ",
+            '<span class="badge text-bg-light border">{}</span>',
+            ((f.get_code_display(),) for f in record.formats.all()),
+        )
+
+    def value_formats(self, record):
+        return "、".join(str(f.get_code_display()) for f in record.formats.all())
+
+
+class PartnerTable(tables.Table):
+    name = tables.Column(verbose_name=_("组织名称"))
+    kind = tables.Column(verbose_name=_("组织类型"))
+    credit_code = tables.Column(verbose_name=_("统一社会信用代码"), default="—")
+    contact_person = tables.Column(verbose_name=_("联系人"), default="")
+    township = tables.Column(verbose_name=_("登记"), accessor="township__name", default=_("县级"))
+    activity_count = tables.Column(verbose_name=_("参与活动"), attrs={"td": {"class": "text-end"}})
+    service_count = tables.Column(verbose_name=_("购买服务"), attrs={"td": {"class": "text-end"}})
+    edit = tables.Column(
+        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+    )
+
+    class Meta:
+        model = PartnerOrganisation
+        fields = (
+            "name", "kind", "credit_code", "contact_person", "township",
+            "activity_count", "service_count",
+        )  # fmt: skip
+        order_by = ("kind", "name")
+        empty_text = _("尚未登记合作组织。")
+
+    def __init__(self, *args, editable_ids=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editable_ids = editable_ids
+
+    def render_edit(self, record):
+        if record.pk not in self.editable_ids:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("activities:partner_edit", args=[record.pk]), _("编辑")
+        )
+
+
+class PurchasedServiceTable(tables.Table):
+    organisation = tables.Column(
+        accessor="organisation__name",
+        verbose_name=_("服务机构"),
+        linkify=lambda record: record.get_absolute_url(),
+    )
+    township = tables.Column(verbose_name=_("乡镇"), accessor="township__name", default=_("县级"))
+    start_date = tables.DateColumn(verbose_name=_("开始"), format="Y-m-d")
+    end_date = tables.DateColumn(verbose_name=_("结束"), format="Y-m-d")
+    amount = tables.Column(verbose_name=_("金额（元）"), attrs={"td": {"class": "text-end"}})
+    ledger_children = tables.Column(verbose_name=_("台账儿童"), attrs={"td": {"class": "text-end"}})
+    other_children_count = tables.Column(
+        verbose_name=_("台账外儿童"), attrs={"td": {"class": "text-end"}}
+    )
+
+    class Meta:
+        model = PurchasedService
+        fields = (
+            "organisation", "township", "start_date", "end_date", "amount",
+            "ledger_children", "other_children_count",
+        )  # fmt: skip
+        order_by = ("-start_date",)
+        empty_text = _("没有购买服务记录。")
+
+
+class TrainingTable(tables.Table):
+    topic = tables.Column(verbose_name=_("主题"), linkify=True)
+    kind = tables.Column(verbose_name=_("类型"))
+    date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d")
+    township = tables.Column(verbose_name=_("乡镇"), accessor="township__name", default=_("县级"))
+    trainer = tables.Column(verbose_name=_("授课人"))
+    hours = tables.Column(verbose_name=_("学时"), attrs={"td": {"class": "text-end"}})
+    supervisors_count = tables.Column(verbose_name=_("督导员"), attrs={"td": {"class": "text-end"}})
+    directors_count = tables.Column(verbose_name=_("儿童主任"), attrs={"td": {"class": "text-end"}})
+    others_count = tables.Column(verbose_name=_("其他"), attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = Training
+        fields = (
+            "topic", "kind", "date", "township", "trainer", "hours",
+            "supervisors_count", "directors_count", "others_count",
+        )  # fmt: skip
+        order_by = ("-date",)
+        empty_text = _("没有培训记录。")
