@@ -22,6 +22,8 @@ HTMX_STYLE_HINT = (
 
 # Collected per page by ``watch_page`` (conftest): uncaught script errors and console errors.
 _ERRORS_ATTR = "_e2e_errors"
+# Collected per page by ``check_page``: layout and label problems.
+_PROBLEMS_ATTR = "_e2e_problems"
 
 
 def watch_page(page: Page) -> Page:
@@ -29,6 +31,7 @@ def watch_page(page: Page) -> Page:
     (scripts, styles, images, fonts) that failed to load."""
     errors: list[tuple[str, str]] = []  # (page URL, what went wrong)
     setattr(page, _ERRORS_ATTR, errors)
+    setattr(page, _PROBLEMS_ATTR, [])
 
     def on_console(msg):
         text = msg.text
@@ -84,8 +87,10 @@ def save_artifact(page: Page, name: str) -> Path:
 
 
 _OVERFLOW_JS = """
-() => {
-  const width = window.innerWidth;
+(viewportWidth) => {
+  // On a phone (is_mobile) Chromium widens the layout viewport to fit content that overflows,
+  // so window.innerWidth can grow to the page's width: compare with the device width too.
+  const width = Math.min(window.innerWidth, viewportWidth);
   const culprits = [];
   for (const el of document.body.querySelectorAll('*')) {
     const rect = el.getBoundingClientRect();
@@ -118,8 +123,9 @@ _OVERFLOW_JS = """
 
 def assert_no_horizontal_scroll(page: Page) -> None:
     """The page is no wider than the window (phones must never scroll sideways)."""
-    result = page.evaluate(_OVERFLOW_JS)
-    limit = min(result["innerWidth"], (page.viewport_size or {}).get("width", 10**6))
+    viewport_width = (page.viewport_size or {}).get("width", 10**6)
+    result = page.evaluate(_OVERFLOW_JS, viewport_width)
+    limit = min(result["innerWidth"], viewport_width)
     assert result["scrollWidth"] <= limit, (
         f"{page.url} scrolls horizontally at {limit}px: scrollWidth={result['scrollWidth']}; "
         f"widest elements: {result['culprits']}"
@@ -157,7 +163,7 @@ def assert_fields_labelled(page: Page) -> None:
 
 def assert_no_script_errors(*pages: Page) -> None:
     """No uncaught script error, console error or CSP refusal, no broken static file, on any
-    page the journey visited. Journeys call it last so that the whole journey runs first."""
+    page the journey visited."""
     seen: dict[str, list[str]] = {}
     for page in pages:
         for url, error in getattr(page, _ERRORS_ATTR, []):
@@ -170,7 +176,20 @@ def assert_no_script_errors(*pages: Page) -> None:
 
 def check_page(page: Page) -> None:
     """The checks every journey runs on each page it reaches: no sideways scrolling and every
-    field labelled."""
+    field labelled. A problem is recorded, not raised at once, so that one run of a journey
+    shows every defect along it; ``assert_journey_clean`` at the end fails the test."""
     page.wait_for_load_state("load")
-    assert_no_horizontal_scroll(page)
-    assert_fields_labelled(page)
+    problems = getattr(page, _PROBLEMS_ATTR)
+    for check in (assert_no_horizontal_scroll, assert_fields_labelled):
+        try:
+            check(page)
+        except AssertionError as problem:
+            problems.append(str(problem))
+
+
+def assert_journey_clean(*pages: Page) -> None:
+    """Last line of every journey: no layout or label problem on any page checked, and no
+    script error anywhere."""
+    problems = [problem for page in pages for problem in getattr(page, _PROBLEMS_ATTR, [])]
+    assert not problems, "pages with problems:\n" + "\n".join(f"- {p}" for p in problems)
+    assert_no_script_errors(*pages)

@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from children.models import Child
-from tests.e2e.helpers import assert_no_script_errors, check_page, login, save_artifact
+from tests.e2e.helpers import assert_journey_clean, check_page, login, save_artifact
 
 
 def test_pingdeng_gets_chinese_404_for_a_longsheng_child(page):
@@ -20,4 +20,4 @@ def test_pingdeng_gets_chinese_404_for_a_longsheng_child(page):
     expect(page.locator("body")).not_to_contain_text(child.name)
     save_artifact(page, "journey7-pingdeng-404")
     check_page(page)
-    assert_no_script_errors(page)
+    assert_journey_clean(page)

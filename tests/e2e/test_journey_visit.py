@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from children.models import Child
 from tests.e2e.helpers import (
-    assert_no_script_errors,
+    assert_journey_clean,
     check_page,
     login,
     open_menu_item,
@@ -127,4 +127,4 @@ def test_director_records_a_visit_and_supervisor_approves_it(page, make_page):
     expect(supervisor.get_by_role("heading", name=re.compile("家访记录"))).to_contain_text("已通过")
     check_page(supervisor)
     save_artifact(supervisor, "journey1-supervisor-approved")
-    assert_no_script_errors(page, supervisor)
+    assert_journey_clean(page, supervisor)
