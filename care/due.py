@@ -12,6 +12,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
+
 def today() -> dt.date:
     return timezone.localdate()
 

@@ -633,10 +633,16 @@ def _refresh_next_follow_up(pairing: Pairing) -> None:
     if pairing.status != choices.PairingStatus.ACTIVE:
         pairing.next_follow_up_on = None
         return
-    last = pairing.follow_ups.order_by("-followed_on").values_list("followed_on", flat=True)
+    last = None
+    if pairing.pk is not None:
+        last = (
+            pairing.follow_ups.order_by("-followed_on")
+            .values_list("followed_on", flat=True)
+            .first()
+        )
     pairing.next_follow_up_on = next_follow_up(
         started_on=pairing.started_on,
-        last_follow_up_on=last.first(),
+        last_follow_up_on=last,
         interval_days=pairing.interval_days,
     )
 

@@ -18,7 +18,9 @@ from tests.care.conftest import answers, screen
 pytestmark = pytest.mark.django_db
 
 
-def test_saved_screening_has_the_scores_total_band_and_version(longsheng_supervisor, shandong_child):
+def test_saved_screening_has_the_scores_total_band_and_version(
+    longsheng_supervisor, shandong_child
+):
     given = answers("GAD7", 0, i1=3, i2=3, i3=2, i4=2)  # total 10: moderate
     expected = score("GAD7", given)
     screening = services.screening_record(
@@ -199,7 +201,9 @@ def test_sdq_with_licence_is_scored_and_prorated(longsheng_supervisor, shandong_
 # --- the entry pages ---------------------------------------------------------------------
 
 
-def test_entry_form_shows_chinese_item_texts_and_options(client_for, shandong_director, shandong_child):
+def test_entry_form_shows_chinese_item_texts_and_options(
+    client_for, shandong_director, shandong_child
+):
     url = reverse("care:screening_create", args=[shandong_child.pk])
     response = client_for(shandong_director).get(
         url, {"instrument": "PHQA", "respondent": "self", "screened_on": "2026-01-05"}
@@ -229,7 +233,9 @@ def test_sdq_is_not_offered_without_licence(client_for, shandong_director, shand
     assert "SDQ" not in html
 
 
-def test_wrong_respondent_on_step_one_is_a_chinese_error(client_for, shandong_director, shandong_child):
+def test_wrong_respondent_on_step_one_is_a_chinese_error(
+    client_for, shandong_director, shandong_child
+):
     url = reverse("care:screening_create", args=[shandong_child.pk])
     response = client_for(shandong_director).get(
         url, {"instrument": "PHQA", "respondent": "parent", "screened_on": "2026-01-05"}
@@ -264,7 +270,9 @@ def test_posting_a_complete_form_saves_and_shows_the_result_page(
     assert "无或极轻微" in html  # the band, shown to a supervisor
 
 
-def test_director_result_page_warns_but_shows_no_result(client_for, shandong_director, shandong_child):
+def test_director_result_page_warns_but_shows_no_result(
+    client_for, shandong_director, shandong_child
+):
     url = reverse("care:screening_create", args=[shandong_child.pk])
     data = {"instrument": "PHQA", "respondent": "self", "screened_on": "2026-01-05"}
     data.update({f"item_{n}": "0" for n in range(1, 10)})

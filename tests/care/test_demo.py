@@ -1,0 +1,89 @@
+"""The demo seed: a spread of records on the synthetic children, exactly one open
+suicidal-ideation alert in 龙胜镇, idempotent, and nothing without synthetic children."""
+
+import pytest
+
+from accounts import demo as accounts_demo
+from care import demo
+from care.models import (
+    CarePlan,
+    FollowUp,
+    Institution,
+    Mentor,
+    Pairing,
+    Referral,
+    ReferralStatusChange,
+    SafetyAlert,
+    Screening,
+)
+from children.models import ChangeLog
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (
+    Screening, SafetyAlert, CarePlan, Referral, ReferralStatusChange, Pairing, FollowUp,
+    Institution, Mentor, ChangeLog,
+)  # fmt: skip
+
+
+def _counts():
+    return [m.objects.count() for m in MODELS]
+
+
+@pytest.fixture
+def synthetic_children(db):
+    accounts_demo.seed()
+    children = [
+        factories.ChildFactory(village=factories.village("龙胜镇", "山东村")) for _ in range(3)
+    ]
+    children += [
+        factories.ChildFactory(village=factories.village("龙胜镇", "南门村")) for _ in range(3)
+    ]
+    children += [
+        factories.ChildFactory(village=factories.village("平等镇", "罗汉村")) for _ in range(8)
+    ]
+    return children
+
+
+def test_seed_without_synthetic_children_does_nothing(db):
+    accounts_demo.seed()
+    factories.ChildFactory(is_synthetic=False)
+    demo.seed()
+    assert _counts() == [0] * len(MODELS)
+
+
+def test_seed_makes_the_promised_records_and_is_idempotent(synthetic_children):
+    demo.seed()
+    first = _counts()
+    demo.seed()
+    assert _counts() == first
+
+    open_suicidal = SafetyAlert.objects.filter(
+        status="open", kind="suicidal_ideation", child__township__name="龙胜镇"
+    )
+    assert open_suicidal.count() == 1
+    assert open_suicidal.get().screening.instrument == "PHQA"
+    assert open_suicidal.get().screening.answers["9"] == 1
+    assert SafetyAlert.objects.filter(status="closed").count() >= 3
+    assert set(
+        SafetyAlert.objects.filter(status="closed").values_list("resolution", flat=True)
+    ) == {
+        "care_plan",
+        "referral",
+        "note",
+    }
+    assert {"PHQA", "GAD7", "SCARED", "CESDC"} <= set(
+        Screening.objects.values_list("instrument", flat=True)
+    )
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert {"discharged", "not_admitted", "outpatient"} <= statuses
+    discharged = Referral.objects.get(status="discharged")
+    pairing = discharged.pairings.get()
+    assert pairing.follow_ups.exists()
+    from care import due
+
+    assert due.is_overdue(pairing.next_follow_up_on)
+    assert any(due.is_overdue(p.review_on) for p in CarePlan.objects.filter(status="active"))
+    assert Institution.objects.filter(note__contains="演示").count() == 4
+    assert Mentor.objects.count() == 4
