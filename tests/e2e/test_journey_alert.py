@@ -39,6 +39,8 @@ def test_phqa_item9_raises_alert_closed_only_with_a_referral(page):
     login(page, "longsheng")
     open_menu_item(page, "儿童台账")
     page.get_by_role("button", name="筛选与搜索").click()
+    # Let the collapse finish opening, as a person would; a tap mid-animation is lost.
+    expect(page.locator("#ledger-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_label("搜索").fill(child.name)
     page.get_by_role("button", name="查询").click()
     page.locator("table tbody").get_by_role("link", name=child.name).click()
@@ -96,7 +98,9 @@ def test_phqa_item9_raises_alert_closed_only_with_a_referral(page):
     # Record the referral (through the guardian), then close the alert with it.
     page.get_by_role("link", name="登记转介").click()
     expect(page.get_by_role("heading", name="转介")).to_be_visible()
-    page.get_by_label("转介机构").select_option(label=re.compile(INSTITUTION))
+    institution = page.get_by_label("转介机构")
+    option = institution.locator("option").filter(has_text=INSTITUTION)
+    institution.select_option(value=option.get_attribute("value"))
     page.get_by_label("转介原因").fill("PHQ-A 第 9 题提示自伤念头，经监护人同意转介心理门诊评估。")
     page.get_by_label("已征得监护人同意").check()
     check_page(page)

@@ -48,6 +48,8 @@ def test_director_records_a_visit_and_supervisor_approves_it(page, make_page):
     open_menu_item(page, "儿童台账")
     expect(page.get_by_role("heading", name=re.compile("困境儿童台账"))).to_be_visible()
     page.get_by_role("button", name="筛选与搜索").click()
+    # Let the collapse finish opening, as a person would; a tap mid-animation is lost.
+    expect(page.locator("#ledger-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_label("搜索").fill(child.name_initials.upper())
     check_page(page)
     page.get_by_role("button", name="查询").click()
