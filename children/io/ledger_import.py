@@ -49,6 +49,7 @@ from children.io.xlsx_guard import (
     load_workbook_streaming_safely,
     read_sheet_cells,
 )
+from children.models import Child
 from children.services_import import (
     ImportPlan,
     ImportRow,
@@ -125,8 +126,8 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _is_blank(text: str) -> bool:
-    return not text or text in lc.BLANK_WORDS
+# A blank cell leaves the child's current value alone (see the template's instructions).
+KEEP = object()
 
 
 class _Readers:
@@ -163,11 +164,14 @@ class _Readers:
                 keys.add(key[: -len(suffix)])
         return keys
 
-    def choice(self, column: lc.Column, value: Any) -> str | None:
+    def choice(self, column: lc.Column, value: Any) -> Any:
         text = _text(value)
-        if _is_blank(text):
-            return None
+        if not text:
+            return KEEP
         code = self.lookups[column.key].get(lc.normalize_label(text))
+        if code is None and text in lc.BLANK_WORDS:
+            # 无 or / in 残疾类别 says "none": clear it. A required field keeps its value.
+            return "" if Child._meta.get_field(column.key).blank else KEEP
         if code is None:
             raise CellError(
                 _("「%(value)s」不是有效的%(column)s，可填：%(allowed)s")
@@ -176,9 +180,12 @@ class _Readers:
         return code
 
     def multi(self, column: lc.Column, value: Any) -> list[str] | None:
+        """None keeps the child's current set; 无 empties it."""
         text = _text(value)
-        if _is_blank(text):
+        if not text:
             return None
+        if text in lc.BLANK_WORDS:
+            return []
         for label, code in lc.SLASHED_LABELS.items():
             text = text.replace(label, code)
         codes, unknown = [], []
@@ -200,32 +207,34 @@ class _Readers:
             )
         return codes
 
-    def boolean(self, column: lc.Column, value: Any) -> bool | None:
+    def boolean(self, column: lc.Column, value: Any) -> Any:
         if isinstance(value, bool):
             return value
         text = lc.normalize_label(_text(value))
         if not text or text in {"/", "-", "—"}:
-            return None
+            return KEEP
         if text in _TRUE_WORDS:
             return True
         if text in _FALSE_WORDS:
             return False
         raise CellError(_("「%(value)s」请填「是」或「否」") % {"value": _text(value)})
 
-    def date(self, column: lc.Column, value: Any):
+    def date(self, column: lc.Column, value: Any) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
-            return None
+            return KEEP
         try:
             return parse_date(value, epoch=self.epoch)
         except ValueError as exc:
             raise CellError(str(exc)) from None
 
-    def phone(self, column: lc.Column, value: Any) -> str | None:
+    def phone(self, column: lc.Column, value: Any) -> Any:
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             value = _text(value)
         text = normalize_phone(value)
-        if _is_blank(text):
-            return None
+        if not text:
+            return KEEP
+        if text in lc.BLANK_WORDS:
+            return ""
         try:
             validate_phone(text)
         except ValidationError as exc:
@@ -254,9 +263,11 @@ class _Readers:
         text = lc.normalize_label(_text(value))
         return not text or text in self.township_names
 
-    def director(self, value: Any, village: Village) -> User | None:
+    def director(self, value: Any, village: Village) -> Any:
         text = _text(value)
-        if _is_blank(text):
+        if not text:
+            return KEEP
+        if text in lc.BLANK_WORDS:
             return None
         candidates = self.directors.get(village.pk, [])
         by_username = [u for u in candidates if u.username.lower() == text.lower()]
@@ -424,35 +435,27 @@ def _read_row(
         raw = value(index)
         try:
             if column.kind == lc.TEXT:
-                text = _text(raw)
-                if text:
-                    data[column.key] = text
+                parsed = _text(raw) or KEEP
             elif column.kind == lc.CHOICE:
-                code = readers.choice(column, raw)
-                if code is not None:
-                    data[column.key] = code
+                parsed = readers.choice(column, raw)
             elif column.kind == lc.DATE:
-                day = readers.date(column, raw)
-                if day is not None:
-                    data[column.key] = day
+                parsed = readers.date(column, raw)
             elif column.kind == lc.PHONE:
-                phone = readers.phone(column, raw)
-                if phone is not None:
-                    data[column.key] = phone
+                parsed = readers.phone(column, raw)
             elif column.kind == lc.BOOL:
-                flag = readers.boolean(column, raw)
-                if flag is not None:
-                    data[column.key] = flag
-            elif column.kind == lc.MULTI:
-                codes = readers.multi(column, raw)
-                if column.key == "circumstances":
-                    circumstances = codes
-                else:
-                    assistance = codes
+                parsed = readers.boolean(column, raw)
             elif column.kind == lc.DIRECTOR and village is not None:
-                director = readers.director(raw, village)
-                if director is not None:
-                    data[column.key] = director
+                parsed = readers.director(raw, village)
+            elif column.kind == lc.MULTI:
+                parsed = KEEP
+                if column.key == "circumstances":
+                    circumstances = readers.multi(column, raw)
+                else:
+                    assistance = readers.multi(column, raw)
+            else:
+                parsed = KEEP  # 序号, and the columns read above (ID, village, township)
+            if parsed is not KEEP:
+                data[column.key] = parsed
         except CellError as exc:
             if column.key == "birth_date" and "id_number" in indexes:
                 # 出生年月 columns often hold only 2015.03; the ID settles the day.
