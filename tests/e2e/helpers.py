@@ -52,6 +52,15 @@ def watch_page(page: Page) -> Page:
                 (page.url, f"{response.status} for {request.resource_type} {request.url}")
             )
 
+    # A person answers 确定 to the portal's confirmations (data-confirm); keep what was asked.
+    dialogs: list[str] = []
+    page.dialogs = dialogs
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", on_dialog)
     page.on("pageerror", lambda exc: errors.append((page.url, f"uncaught: {exc}")))
     page.on("console", on_console)
     page.on("response", on_response)
