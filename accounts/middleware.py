@@ -9,7 +9,7 @@ import ipaddress
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from accounts.models import AccessAction
@@ -90,7 +90,8 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            add_never_cache_headers(response)
+            # Merged into whatever the view set; no-store overrides any max-age or public.
+            patch_cache_control(response, no_store=True)
         return response
 
 
