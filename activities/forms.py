@@ -233,14 +233,19 @@ class ChildPickForm(forms.Form):
         return selectors.chosen_children(self.user, ids)
 
 
+# A blank first choice, so an untouched extra row is "unchanged" and skipped by the formset
+# (a select defaulting to its first option would make every empty row look filled in).
+BLANK = [("", _("请选择"))]
+
+
 class LeaderForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     post = forms.CharField(label=_("职务"), max_length=100)
-    level = forms.ChoiceField(label=_("层级"), choices=choices.LeaderLevel.choices)
+    level = forms.ChoiceField(label=_("层级"), choices=BLANK + choices.LeaderLevel.choices)
 
 
 class ChannelForm(BootstrapFormMixin, forms.Form):
-    channel = forms.ChoiceField(label=_("宣传渠道"), choices=choices.Channel.choices)
+    channel = forms.ChoiceField(label=_("宣传渠道"), choices=BLANK + choices.Channel.choices)
     link = forms.URLField(
         label=_("链接"),
         max_length=500,

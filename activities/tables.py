@@ -8,6 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, PartnerOrganisation, PurchasedService, Training
 
+# On a phone (390px) only the columns needed to find a record are shown; the rest appear
+# from the md breakpoint up, so the table never scrolls sideways.
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+NUMBER = {"td": {"class": "text-end"}}
+WIDE_NUMBER = {
+    "th": {"class": "d-none d-md-table-cell"},
+    "td": {"class": "d-none d-md-table-cell text-end"},
+}
+DATE = {"td": {"class": "text-nowrap"}}
+
 
 class ActivityTable(tables.Table):
     title = tables.Column(verbose_name=_("活动名称"), linkify=True)
@@ -16,15 +26,14 @@ class ActivityTable(tables.Table):
         accessor="township__name",
         default=_("县级"),
         order_by="township__code",
+        attrs=WIDE_ONLY,
     )
-    start_date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d")
+    start_date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d", attrs=DATE)
     formats = tables.Column(verbose_name=_("活动形式"), empty_values=(), orderable=False)
-    brand = tables.Column(verbose_name=_("活动品牌"), default="")
-    participant_count = tables.Column(
-        verbose_name=_("参与儿童"), attrs={"td": {"class": "text-end"}}
-    )
-    leader_count = tables.Column(verbose_name=_("出席领导"), attrs={"td": {"class": "text-end"}})
-    photo_count = tables.Column(verbose_name=_("照片"), attrs={"td": {"class": "text-end"}})
+    brand = tables.Column(verbose_name=_("活动品牌"), default="", attrs=WIDE_ONLY)
+    participant_count = tables.Column(verbose_name=_("参与儿童"), attrs=NUMBER)
+    leader_count = tables.Column(verbose_name=_("出席领导"), attrs=WIDE_NUMBER)
+    photo_count = tables.Column(verbose_name=_("照片"), attrs=WIDE_NUMBER)
 
     class Meta:
         model = Activity
@@ -49,11 +58,13 @@ class ActivityTable(tables.Table):
 class PartnerTable(tables.Table):
     name = tables.Column(verbose_name=_("组织名称"))
     kind = tables.Column(verbose_name=_("组织类型"))
-    credit_code = tables.Column(verbose_name=_("统一社会信用代码"), default="—")
-    contact_person = tables.Column(verbose_name=_("联系人"), default="")
-    township = tables.Column(verbose_name=_("登记"), accessor="township__name", default=_("县级"))
-    activity_count = tables.Column(verbose_name=_("参与活动"), attrs={"td": {"class": "text-end"}})
-    service_count = tables.Column(verbose_name=_("购买服务"), attrs={"td": {"class": "text-end"}})
+    credit_code = tables.Column(verbose_name=_("统一社会信用代码"), default="—", attrs=WIDE_ONLY)
+    contact_person = tables.Column(verbose_name=_("联系人"), default="", attrs=WIDE_ONLY)
+    township = tables.Column(
+        verbose_name=_("登记"), accessor="township__name", default=_("县级"), attrs=WIDE_ONLY
+    )
+    activity_count = tables.Column(verbose_name=_("参与活动"), attrs=NUMBER)
+    service_count = tables.Column(verbose_name=_("购买服务"), attrs=WIDE_NUMBER)
     edit = tables.Column(
         verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
     )
@@ -85,14 +96,18 @@ class PurchasedServiceTable(tables.Table):
         verbose_name=_("服务机构"),
         linkify=lambda record: record.get_absolute_url(),
     )
-    township = tables.Column(verbose_name=_("乡镇"), accessor="township__name", default=_("县级"))
-    start_date = tables.DateColumn(verbose_name=_("开始"), format="Y-m-d")
-    end_date = tables.DateColumn(verbose_name=_("结束"), format="Y-m-d")
-    amount = tables.Column(verbose_name=_("金额（元）"), attrs={"td": {"class": "text-end"}})
-    ledger_children = tables.Column(verbose_name=_("台账儿童"), attrs={"td": {"class": "text-end"}})
-    other_children_count = tables.Column(
-        verbose_name=_("台账外儿童"), attrs={"td": {"class": "text-end"}}
+    township = tables.Column(
+        verbose_name=_("乡镇"), accessor="township__name", default=_("县级"), attrs=WIDE_ONLY
     )
+    start_date = tables.DateColumn(verbose_name=_("开始"), format="Y-m-d", attrs=DATE)
+    end_date = tables.DateColumn(
+        verbose_name=_("结束"),
+        format="Y-m-d",
+        attrs={"th": WIDE_ONLY["th"], "td": {"class": "d-none d-md-table-cell text-nowrap"}},
+    )
+    amount = tables.Column(verbose_name=_("金额（元）"), attrs=NUMBER)
+    ledger_children = tables.Column(verbose_name=_("台账儿童"), attrs=NUMBER)
+    other_children_count = tables.Column(verbose_name=_("台账外儿童"), attrs=WIDE_NUMBER)
 
     class Meta:
         model = PurchasedService
@@ -106,14 +121,16 @@ class PurchasedServiceTable(tables.Table):
 
 class TrainingTable(tables.Table):
     topic = tables.Column(verbose_name=_("主题"), linkify=True)
-    kind = tables.Column(verbose_name=_("类型"))
-    date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d")
-    township = tables.Column(verbose_name=_("乡镇"), accessor="township__name", default=_("县级"))
-    trainer = tables.Column(verbose_name=_("授课人"))
-    hours = tables.Column(verbose_name=_("学时"), attrs={"td": {"class": "text-end"}})
-    supervisors_count = tables.Column(verbose_name=_("督导员"), attrs={"td": {"class": "text-end"}})
-    directors_count = tables.Column(verbose_name=_("儿童主任"), attrs={"td": {"class": "text-end"}})
-    others_count = tables.Column(verbose_name=_("其他"), attrs={"td": {"class": "text-end"}})
+    kind = tables.Column(verbose_name=_("类型"), attrs=WIDE_ONLY)
+    date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d", attrs=DATE)
+    township = tables.Column(
+        verbose_name=_("乡镇"), accessor="township__name", default=_("县级"), attrs=WIDE_ONLY
+    )
+    trainer = tables.Column(verbose_name=_("授课人"), attrs=WIDE_ONLY)
+    hours = tables.Column(verbose_name=_("学时"), attrs=NUMBER)
+    supervisors_count = tables.Column(verbose_name=_("督导员"), attrs=WIDE_NUMBER)
+    directors_count = tables.Column(verbose_name=_("儿童主任"), attrs=WIDE_NUMBER)
+    others_count = tables.Column(verbose_name=_("其他"), attrs=WIDE_NUMBER)
 
     class Meta:
         model = Training

@@ -23,9 +23,9 @@
     chip.setAttribute("data-chip", "");
     chip.setAttribute("data-id", id);
     chip.appendChild(document.createTextNode(button.getAttribute("data-name") || ""));
-    var village = document.createElement("small");
-    village.textContent = "（" + (button.getAttribute("data-village") || "") + "）";
-    chip.appendChild(village);
+    var detail = document.createElement("small");
+    detail.textContent = "（" + (button.getAttribute("data-detail") || "") + "）";
+    chip.appendChild(detail);
     var input = document.createElement("input");
     input.type = "hidden";
     input.name = picker.getAttribute("data-field");
