@@ -166,7 +166,7 @@ class ActivityEditForm(BootstrapFormMixin, VersionMixin, forms.ModelForm):
             self.fields["partners"].initial = list(self.instance.partners.all())
         else:
             campaign = selectors.current_campaign()
-            self.fields["campaign"].initial = campaign.pk if campaign else None
+            self.initial["campaign"] = campaign.pk if campaign else None
 
     def clean(self):
         cleaned = super().clean()
@@ -350,7 +350,7 @@ class PurchasedServiceForm(BootstrapFormMixin, VersionMixin, forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         else:
             campaign = selectors.current_campaign()
-            self.fields["campaign"].initial = campaign.pk if campaign else None
+            self.initial["campaign"] = campaign.pk if campaign else None
 
     def clean(self):
         cleaned = super().clean()
@@ -406,7 +406,7 @@ class TrainingForm(BootstrapFormMixin, VersionMixin, forms.ModelForm):
                 self.fields[name].initial = getattr(self.instance, name)
         else:
             campaign = selectors.current_campaign()
-            self.fields["campaign"].initial = campaign.pk if campaign else None
+            self.initial["campaign"] = campaign.pk if campaign else None
 
     def _post_clean(self):
         pass  # the service validates the model with the actor's area

@@ -156,6 +156,10 @@ def test_create_and_edit_pages_render(client_for, request, user, shandong_child,
     content = response.content.decode()
     assert f'value="{shandong_child.pk}"' in content  # the chosen child's chip
     assert 'name="version"' in content
+    form = response.context["form"]
+    assert sorted(form["formats"].value()) == ["light_up_june_first", "theme_day"]
+    assert form["township"].value() == factories.township().pk
+    assert response.context["leaders"].forms[0]["name"].value() == "领导0"
 
 
 def test_a_stale_edit_is_refused_and_the_first_edit_kept(
@@ -335,3 +339,43 @@ def test_home_panels_for_the_county_have_no_deadline_countdown(county_staff, cam
         labels = [str(p.label) for p in selectors.home_panels(county_staff)]
     assert "受益人数" in labels
     assert not any(label.startswith("距报送截止") for label in labels)
+
+
+def test_an_untouched_extra_row_is_ignored(client_for, longsheng_supervisor):
+    """A phone user adds a row and leaves it empty: the activity is still saved."""
+    data = activity_post(
+        [],
+        **{
+            "leaders-TOTAL_FORMS": "2",
+            "leaders-1-name": "",
+            "leaders-1-post": "",
+            "leaders-1-level": "",
+            "channels-TOTAL_FORMS": "2",
+            "channels-1-channel": "",
+            "channels-1-link": "",
+        },
+    )
+    response = client_for(longsheng_supervisor).post(reverse("activities:create"), data)
+    assert response.status_code == 302
+    activity = Activity.objects.get()
+    assert activity.leaders.count() == 1 and activity.channels.count() == 1
+
+
+def test_a_half_filled_leader_row_is_refused_in_chinese(client_for, longsheng_supervisor):
+    data = activity_post([], **{"leaders-0-level": ""})
+    response = client_for(longsheng_supervisor).post(
+        reverse("activities:create"), data, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "这个字段是必填项。" in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["activities:create", "activities:service_create", "activities:training_create"]
+)
+def test_new_records_default_to_the_current_campaign(
+    client_for, longsheng_supervisor, campaign, url_name
+):
+    with time_machine.travel(dt.datetime(2026, 5, 20, 9, 0, tzinfo=dt.UTC)):
+        response = client_for(longsheng_supervisor).get(reverse(url_name))
+    assert response.context["form"]["campaign"].value() == campaign.pk
