@@ -59,6 +59,9 @@ class CareConfig(AppConfig):
     ]
     child_timeline = "care.selectors.timeline_entries"
     child_actions = "care.selectors.child_actions"
+    # Prominent prompts for the child page (discharged without a pairing, open alert); the
+    # ledger's child page renders them once it collects "child_notices" (see the report).
+    child_notices = "care.selectors.child_notices"
     home_panels = "care.selectors.home_panels"
 
     role_permissions = {

@@ -32,14 +32,20 @@ class AreaFilterSet(df.FilterSet):
         user = request.user
         self.filters["township"].queryset = visible_townships(user)
         self.filters["village"].queryset = visible_villages(user)
-        for name, field in self.form.fields.items():
+        for field in self.form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.MultiWidget):
+                # A date range: say which end each box is (a legend names the pair).
+                for end, sub in zip((_("起"), _("止")), widget.widgets, strict=True):
+                    sub.attrs["class"] = "form-control form-control-sm"
+                    sub.attrs["aria-label"] = f"{field.label}（{end}）"
+                continue
             css = (
                 "form-select form-select-sm"
-                if isinstance(field.widget, forms.Select)
+                if isinstance(widget, forms.Select)
                 else ("form-control form-control-sm")
             )
-            field.widget.attrs.setdefault("class", css)
-            field.widget.attrs.setdefault("aria-label", str(field.label or name))
+            widget.attrs.setdefault("class", css)
 
     def filter_child(self, queryset, name, value):
         # The list is already scoped; the subquery only narrows it to matching children.

@@ -115,7 +115,7 @@ class ScreeningAnswersForm(BootstrapFormMixin, forms.Form):
             coerce=int,
             required=required,
             empty_value=None,
-            widget=forms.RadioSelect,
+            widget=forms.RadioSelect(attrs={"class": "form-check-input mt-0 flex-shrink-0"}),
             error_messages={
                 "required": _("请回答第 %(n)d 题。") % {"n": number},
                 "invalid_choice": _("第 %(n)d 题的答案无效，请重新选择。") % {"n": number},

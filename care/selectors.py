@@ -433,10 +433,13 @@ def child_actions(child, user) -> list[tuple[str, str]]:
         actions.append((_("转介"), _url("referral_create", child.pk)))
     if user.has_perm("care.add_pairing"):
         url = _url("pairing_create", child.pk)
+        label = _("结对帮扶")
         referral = _pairing_prompt_referral(child) if user.has_perm("care.view_referral") else None
         if referral is not None:
+            # Discharged and not yet paired: the button itself is the prompt.
             url += "?" + urlencode({"referral": referral.pk})
-        actions.append((_("结对帮扶"), url))
+            label = _("结对帮扶（已出院，请安排）")
+        actions.append((label, url))
     return actions
 
 

@@ -184,9 +184,19 @@ def test_child_page_providers_prompt_a_pairing_after_discharge(
     notices = selectors.child_notices(shandong_child, longsheng_supervisor)
     assert any("请安排结对帮扶" in n.message for n in notices)
     actions = dict(selectors.child_actions(shandong_child, longsheng_supervisor))
-    assert actions["结对帮扶"].endswith(f"?referral={referral.pk}")
+    assert actions["结对帮扶（已出院，请安排）"].endswith(f"?referral={referral.pk}")
     entries = selectors.timeline_entries(shandong_child, longsheng_supervisor)
     assert any(e.kind == "转介" and e.tone == "danger" for e in entries)
+
+
+def test_child_page_shows_the_pairing_prompt_after_discharge(
+    client_for, longsheng_supervisor, shandong_child, referral
+):
+    discharge(longsheng_supervisor, referral)
+    html = client_for(longsheng_supervisor).get(shandong_child.get_absolute_url()).content.decode()
+    link = reverse("care:pairing_create", args=[shandong_child.pk]) + f"?referral={referral.pk}"
+    assert "结对帮扶（已出院，请安排）" in html
+    assert link in html
 
 
 def test_prompt_goes_once_the_pairing_is_made(
@@ -212,6 +222,7 @@ def test_prompt_goes_once_the_pairing_is_made(
     html = client.get(referral.get_absolute_url()).content.decode()
     assert "pairing-prompt" not in html
     assert selectors.child_notices(shandong_child, longsheng_supervisor) == []
+    assert "结对帮扶" in dict(selectors.child_actions(shandong_child, longsheng_supervisor))
 
 
 def test_discharged_awaiting_pairing_panel(longsheng_supervisor, shandong_child, referral, mentor):
