@@ -1,0 +1,401 @@
+#!/usr/bin/env python
+"""The performance benchmark of the portal (issue 8). See bench/README.md.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/run.py --children 10000 100000
+
+For each scale it (re)creates the database ``longsheng_bench_<N>`` on the server of
+DATABASE_URL (unless --reuse and it exists), migrates it, loads the demo accounts and
+``seed_scale --children N``; then measures, each part in a fresh process, and prints a
+table, the targets with PASS/MISS, and writes everything to bench/results/<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PYTHON = sys.executable
+TEMPLATE_DB = "longsheng_bench_template"
+STATIC_ROOT = RESULTS / "static"
+QUICK = 2000  # at or below this many children: the quick mode (fewer runs, smaller import)
+
+TARGETS = {
+    "list_p50_ms": 50,
+    "list_scale_ratio": 1.3,
+    "list_vs_admin": 0.5,
+    "dashboard_vs_floor": 2.0,
+    "township_summary_ms": 300,
+    "export_s": 10,
+    "export_rss_mb": 250,
+    "export_vs_floor": 1.5,
+    "import_s": 15,
+}
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def server_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        raise SystemExit(
+            "bench: set DATABASE_URL to a PostgreSQL server, e.g. "
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres"
+        )
+    scheme = urlsplit(url).scheme
+    if scheme not in ("postgres", "postgresql", "pgsql", "postgis"):
+        raise SystemExit(
+            f"bench: the benchmark runs against PostgreSQL only (production); DATABASE_URL is "
+            f"{scheme or url!r}. SQLite would measure something else. Set "
+            "DATABASE_URL=postgres://user@host:5432/postgres."
+        )
+    return url
+
+
+def with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def admin_sql(url: str, sql: str) -> list:
+    import psycopg
+
+    parts = urlsplit(with_db(url, "postgres"))
+    conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, ""))
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        cursor = conn.execute(sql)
+        return cursor.fetchall() if cursor.description else []
+
+
+def db_exists(url: str, name: str) -> bool:
+    return bool(admin_sql(url, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"))
+
+
+def env_for(url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DEBUG="0",
+        SECRET_KEY=env.get("SECRET_KEY", "bench-only-key"),
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        SECURE_COOKIES="0",
+        PYTHONHASHSEED="0",
+        # Production serves hashed static files from a manifest (collected once per run).
+        STATIC_ROOT=str(STATIC_ROOT),
+    )
+    return env
+
+
+def manage(url: str, *args: str, quiet: bool = False) -> float:
+    start = time.monotonic()
+    proc = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env_for(url),
+        cwd=ROOT,
+        text=True,
+        capture_output=quiet,
+    )
+    if proc.returncode:
+        if quiet:
+            sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"bench: manage.py {' '.join(args)} failed")
+    return time.monotonic() - start
+
+
+def prepare(url: str, children: int, reuse: bool) -> dict:
+    """The benchmark database for this scale; returns the seeding figures."""
+    name = f"longsheng_bench_{children}"
+    db_url = with_db(url, name)
+    if reuse and db_exists(url, name):
+        say(f"== {name}: reusing the existing database")
+        manage(db_url, "migrate", "--no-input", "-v0", quiet=True)
+        return {"database": name, "reused": True}
+    # A migrated database with the demo accounts, kept as a template: a new scale is a copy.
+    if not db_exists(url, TEMPLATE_DB):
+        say(f"== creating {TEMPLATE_DB} (migrate + seed_demo)")
+        admin_sql(url, f'CREATE DATABASE "{TEMPLATE_DB}"')
+        template_url = with_db(url, TEMPLATE_DB)
+        manage(template_url, "migrate", "--no-input", "-v0", quiet=True)
+        manage(template_url, "seed_demo", "--force", quiet=True)
+    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_sql(url, f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+    manage(db_url, "migrate", "--no-input", "-v0", quiet=True)  # a no-op unless code moved on
+    say(f"== {name}: seed_scale --children {children}")
+    seconds = manage(db_url, "seed_scale", "--children", str(children), "--force")
+    return {"database": name, "reused": False, "seed_seconds": round(seconds, 1)}
+
+
+def measure(db_url: str, part: str, *args: str) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = handle.name
+    proc = subprocess.run(
+        [PYTHON, str(BENCH / "measure.py"), part, "--out", out, *args],
+        env=env_for(db_url),
+        cwd=ROOT,
+    )
+    if proc.returncode:
+        raise SystemExit(f"bench: measuring {part} failed")
+    result = json.loads(Path(out).read_text())
+    Path(out).unlink()
+    return result
+
+
+def run_scale(url: str, children: int, args) -> dict:
+    quick = children <= QUICK
+    repeat = args.repeat or (5 if quick else 20)
+    rows = args.import_rows or (1000 if quick else 10000)
+    result = {"children": children, "quick": quick}
+    result["seed"] = prepare(url, children, args.reuse)
+    db_url = with_db(url, result["seed"]["database"])
+    skip = set(args.skip or [])
+    if "pages" not in skip:
+        say(f"-- pages ({repeat} runs each)")
+        result["pages"] = measure(db_url, "pages", "--repeat", str(repeat))
+    if "export" not in skip:
+        say("-- export (portal), then the floor, each in a process of its own")
+        result["export"] = measure(db_url, "export")
+        result["export_floor"] = measure(db_url, "export_floor")
+    if args.profile:
+        say("-- profile (SQL vs Python, slowest queries with EXPLAIN ANALYZE, cProfile)")
+        result["profile"] = measure(db_url, "profile")
+    if "import" not in skip:
+        runs = 1 if quick else args.import_runs
+        say(f"-- import of {rows} rows ({runs} runs, each rolled back)")
+        result["import"] = measure(db_url, "import", "--rows", str(rows), "--repeat", str(runs))
+    return result
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+
+def _get(data: dict, path: str):
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+ROWS = [
+    ("ledger list, supervisor (ms)", "pages.list_supervisor"),
+    ("ledger list, county admin (ms)", "pages.list_county"),
+    ("admin changelist, county (ms)", "pages.admin_changelist"),
+    ("child page, most records (ms)", "pages.child_page"),
+    ("county dashboard page (ms)", "pages.dashboard_county"),
+    ("  dashboards.build (ms)", "pages.dashboard_build"),
+    ("  dashboard SQL floor (ms)", "pages.dashboard_floor"),
+    ("township summary compile (ms)", "pages.township_summary"),
+    ("  township SQL floor (ms)", "pages.township_floor"),
+]
+QUERY_ROWS = [
+    "list_supervisor",
+    "list_county",
+    "admin_changelist",
+    "child_page",
+    "dashboard_county",
+    "dashboard_build",
+    "township_summary",
+]
+
+
+def table(results: list[dict]) -> list[str]:
+    heads = [f"{r['children']:,} children" for r in results]
+    width = 34
+    lines = [f"{'':<{width}}" + "".join(f"{h:>28}" for h in heads)]
+    lines.append(f"{'':<{width}}" + "".join(f"{'p50 / p95':>28}" for _ in heads))
+    for label, path in ROWS:
+        cells = []
+        for r in results:
+            figures = _get(r, path)
+            cells.append(
+                f"{figures['median_ms']:>12.1f} / {figures['p95_ms']:<10.1f}" if figures else "—"
+            )
+        lines.append(f"{label:<{width}}" + "".join(f"{c:>28}" for c in cells))
+    for label, key in [("export xlsx (s)", "export"), ("  export floor (s)", "export_floor")]:
+        cells = [f"{_get(r, key + '.seconds') or '—'}" for r in results]
+        lines.append(f"{label:<{width}}" + "".join(f"{c:>28}" for c in cells))
+    rss = [("export peak RSS (MB)", "export"), ("  floor peak RSS (MB)", "export_floor")]
+    for label, key in rss:
+        cells = [f"{_get(r, key + '.peak_rss_mb') or '—'}" for r in results]
+        lines.append(f"{label:<{width}}" + "".join(f"{c:>28}" for c in cells))
+    cells = []
+    for r in results:
+        imp = r.get("import")
+        cells.append(
+            f"{imp['rows']} rows: {imp['preview']['median_ms'] / 1000:.1f}+"
+            f"{imp['write']['median_ms'] / 1000:.1f} s"
+            if imp
+            else "—"
+        )
+    lines.append(f"{'import (preview+write)':<{width}}" + "".join(f"{c:>28}" for c in cells))
+    cells = [f"{_get(r, 'seed.seed_seconds') or 'reused'}" for r in results]
+    lines.append(f"{'seed_scale (s)':<{width}}" + "".join(f"{c:>28}" for c in cells))
+    lines.append("")
+    lines.append(f"{'SQL queries per page':<{width}}" + "".join(f"{h:>28}" for h in heads))
+    for key in QUERY_ROWS:
+        cells = [f"{_get(r, f'pages.{key}.queries')}" for r in results]
+        lines.append(f"{'  ' + key:<{width}}" + "".join(f"{c:>28}" for c in cells))
+    return lines
+
+
+def verdicts(results: list[dict]) -> list[tuple[str, str, str]]:
+    """(target, measured, PASS/MISS/—) at the largest scale of the run."""
+    big, small = results[-1], results[0]
+    out = []
+
+    def add(name, measured, ok):
+        out.append((name, measured, "—" if ok is None else ("PASS" if ok else "MISS")))
+
+    pages = big.get("pages") or {}
+    if pages:
+        worst = max(pages["list_supervisor"]["median_ms"], pages["list_county"]["median_ms"])
+        add(f"list p50 ≤ {TARGETS['list_p50_ms']} ms", f"{worst:.1f} ms", worst <= 50)
+        if len(results) > 1 and small.get("pages"):
+            ratio = pages["list_county"]["median_ms"] / small["pages"]["list_county"]["median_ms"]
+            add(
+                f"list {big['children']:,}/{small['children']:,} ≤ {TARGETS['list_scale_ratio']}",
+                f"{ratio:.2f}",
+                ratio <= TARGETS["list_scale_ratio"],
+            )
+        ratio = pages["list_county"]["median_ms"] / pages["admin_changelist"]["median_ms"]
+        add(f"list ≤ {TARGETS['list_vs_admin']}× admin", f"{ratio:.2f}×", ratio <= 0.5)
+        ratio = pages["dashboard_county"]["median_ms"] / pages["dashboard_floor"]["median_ms"]
+        build = pages["dashboard_build"]["median_ms"] / pages["dashboard_floor"]["median_ms"]
+        add(
+            f"dashboard ≤ {TARGETS['dashboard_vs_floor']}× SQL floor",
+            f"page {ratio:.2f}×, build {build:.2f}×",
+            ratio <= TARGETS["dashboard_vs_floor"],
+        )
+        summary = pages["township_summary"]["median_ms"]
+        add(
+            f"township summary ≤ {TARGETS['township_summary_ms']} ms",
+            f"{summary:.0f} ms",
+            summary <= TARGETS["township_summary_ms"],
+        )
+        if len(results) > 1 and small.get("pages"):
+            diffs = [
+                k
+                for k in QUERY_ROWS
+                if _get(big, f"pages.{k}.queries") != _get(small, f"pages.{k}.queries")
+            ]
+            add(
+                "query counts equal across scales",
+                "equal" if not diffs else "differ: " + ", ".join(diffs),
+                not diffs,
+            )
+    export, floor = big.get("export"), big.get("export_floor")
+    if export and floor:
+        add(f"export ≤ {TARGETS['export_s']} s", f"{export['seconds']} s", export["seconds"] <= 10)
+        add(
+            f"export peak RSS ≤ {TARGETS['export_rss_mb']} MB",
+            f"{export['peak_rss_mb']} MB",
+            export["peak_rss_mb"] <= TARGETS["export_rss_mb"],
+        )
+        ratio = export["seconds"] / floor["seconds"]
+        add(f"export ≤ {TARGETS['export_vs_floor']}× floor", f"{ratio:.2f}×", ratio <= 1.5)
+    imp = big.get("import")
+    if imp:
+        total = imp["total"]["median_ms"] / 1000
+        target = TARGETS["import_s"] * imp["rows"] / 10000
+        add(
+            f"import {imp['rows']} rows ≤ {target:g} s",
+            f"{total:.1f} s" + (f" ({imp['errors']})" if imp.get("errors") else ""),
+            total <= target and not imp.get("errors"),
+        )
+    for r in results:
+        checks = [_get(r, "pages.dashboard_floor.check"), _get(r, "pages.township_floor.check")]
+        for name, check in zip(("dashboard", "township"), checks, strict=True):
+            if check and not check["equal"]:
+                label = f"{name} floor computes the same figures ({r['children']:,})"
+                add(label, str(check), False)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--children", type=int, nargs="+", default=[QUICK], help="scale(s), e.g. 10000 100000"
+    )
+    parser.add_argument("--reuse", action="store_true", help="reuse existing bench databases")
+    parser.add_argument("--repeat", type=int, default=0, help="runs per page (default 20; 5 quick)")
+    parser.add_argument("--import-rows", type=int, default=0, help="default 10000; 1000 quick")
+    parser.add_argument("--import-runs", type=int, default=3)
+    parser.add_argument("--skip", nargs="*", choices=["pages", "export", "import"])
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile each page (EXPLAIN, cProfile)"
+    )
+    parser.add_argument("--json", help="where to write the results (default bench/results/)")
+    args = parser.parse_args()
+    url = server_url()
+    started = time.monotonic()
+    RESULTS.mkdir(exist_ok=True)
+    if not (STATIC_ROOT / "staticfiles.json").exists():
+        say("== collectstatic (once; production serves hashed files from a manifest)")
+        manage(url, "collectstatic", "--no-input", "-v0", quiet=True)
+    results = [run_scale(url, n, args) for n in sorted(args.children)]
+
+    say("")
+    for line in table(results):
+        say(line)
+    say("")
+    checks = verdicts(results)
+    for name, measured, verdict in checks:
+        say(f"{verdict:<5} {name:<44} {measured}")
+    say(f"\n(total {time.monotonic() - started:.0f} s)")
+
+    out = Path(args.json) if args.json else RESULTS / f"{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    payload = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "postgres": _pg_version(url)},
+        "targets": TARGETS,
+        "results": results,
+        "verdicts": [{"target": n, "measured": m, "verdict": v} for n, m, v in checks],
+    }
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1))
+    say(f"results: {out}")
+    profiles = [r for r in results if r.get("profile")]
+    if profiles:
+        text = out.with_suffix(".profile.txt")
+        text.write_text(profile_text(profiles))
+        say(f"profiles: {text}")
+
+
+def profile_text(results: list[dict]) -> str:
+    lines = []
+    for r in results:
+        for page, data in r["profile"].items():
+            if not isinstance(data, dict):
+                continue
+            lines.append(f"===== {r['children']:,} children: {page}")
+            lines.append(
+                f"total {data['total_ms']} ms, SQL {data['sql_ms']} ms in {data['queries']} queries"
+            )
+            for query in data["slowest"]:
+                lines.append(f"--- {query['ms']} ms: {query['sql'][:1500]}")
+                lines.append(query["plan"])
+            lines.append(data["python_top"])
+    return "\n".join(lines)
+
+
+def _pg_version(url: str) -> str:
+    try:
+        return admin_sql(url, "SHOW server_version")[0][0]
+    except Exception:
+        return "?"
+
+
+if __name__ == "__main__":
+    main()
