@@ -507,16 +507,20 @@ def _replace_multi(model, plans: list[RowPlan], attr: str) -> None:
 
 def _write_updates(actor, plans: list[RowPlan], filename: str, today: dt.date) -> None:
     now = timezone.now()
-    fields = {"version", "updated_at"}
+    # One bulk UPDATE per set of changed fields: a re-import usually changes one or two
+    # fields of a few children, and a CASE over every column of every row is slow.
+    groups: dict[frozenset, list[Child]] = defaultdict(list)
     for row in plans:
         child = row.child
+        fields = {"version", "updated_at", *row.changed_fields}
         if "name" in row.changed_fields:
             child.name_pinyin, child.name_initials = pinyin_keys(child.name)
             fields |= {"name_pinyin", "name_initials"}
         child.version += 1
         child.updated_at = now
-        fields.update(row.changed_fields)
-    Child.objects.bulk_update([row.child for row in plans], sorted(fields), batch_size=500)
+        groups[frozenset(fields)].append(child)
+    for fields, children in groups.items():
+        Child.objects.bulk_update(children, sorted(fields), batch_size=500)
     _replace_multi(
         ChildCircumstance, [row for row in plans if row.circumstances_changed], "circumstances"
     )

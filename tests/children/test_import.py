@@ -534,7 +534,8 @@ def test_preview_with_errors_lists_them_and_offers_no_confirmation(
     response = upload(client_for(longsheng_supervisor), build_ledger(rows))
     content = response.content.decode()
     assert response.context["token"] is None
-    assert "紫色" in content and "<td>3</td><td>风险等级</td>" in content
+    assert [(e.row, e.column) for e in response.context["errors"]] == [(3, "风险等级")]
+    assert "紫色" in content and '<td class="text-nowrap">风险等级</td>' in content
     assert 'name="confirm"' not in content
 
 
