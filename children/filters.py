@@ -5,13 +5,20 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_townships, visible_villages
+from care.choices import AlertStatus, PairingStatus
+from care.models import Pairing, Referral, SafetyAlert, Screening
 from children import choices
 from children.models import Child
 from children.selectors import search_q
+from longsheng_care.forms import DateInput
+from visits import schedule
+
+YES_NO = forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))])
 
 AGE_BANDS = [
     ("0-5", _("0–5 岁")),
@@ -63,6 +70,25 @@ class ChildFilter(django_filters.FilterSet):
     school_stage = django_filters.ChoiceFilter(
         label=_("就学情况"), choices=choices.SchoolStage.choices
     )
+    # Care-record filters (issue 4); each is an EXISTS subquery, so no row is duplicated.
+    visit_overdue = django_filters.BooleanFilter(
+        label=_("家访逾期"), method="filter_visit_overdue", widget=YES_NO
+    )
+    open_alert = django_filters.BooleanFilter(
+        label=_("有待处置预警"), method="filter_open_alert", widget=YES_NO
+    )
+    screened_from = django_filters.DateFilter(
+        label=_("测评日期起"), method="filter_screened", widget=DateInput()
+    )
+    screened_to = django_filters.DateFilter(
+        label=_("测评日期止"), method="filter_screened", widget=DateInput()
+    )
+    referred = django_filters.BooleanFilter(
+        label=_("已转介"), method="filter_referred", widget=YES_NO
+    )
+    paired = django_filters.BooleanFilter(
+        label=_("结对帮扶中"), method="filter_paired", widget=YES_NO
+    )
 
     class Meta:
         model = Child
@@ -86,6 +112,45 @@ class ChildFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_q(value))
+
+    def filter_visit_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        annotated = queryset
+        if "next_visit_due" not in queryset.query.annotations:
+            annotated = schedule.annotate_next_due(queryset, today)
+        overdue = schedule.overdue_q(today)
+        return annotated.filter(overdue) if value else annotated.exclude(overdue)
+
+    @staticmethod
+    def _exists(queryset, related, value, **lookup):
+        if value is None:
+            return queryset
+        condition = Exists(related.objects.filter(child=OuterRef("pk"), **lookup))
+        return queryset.filter(condition if value else ~condition)
+
+    def filter_open_alert(self, queryset, name, value):
+        return self._exists(queryset, SafetyAlert, value, status=AlertStatus.OPEN)
+
+    def filter_referred(self, queryset, name, value):
+        return self._exists(queryset, Referral, value)
+
+    def filter_paired(self, queryset, name, value):
+        return self._exists(queryset, Pairing, value, status=PairingStatus.ACTIVE)
+
+    def filter_screened(self, queryset, name, value):
+        # Both ends are read here so that the pair forms one period.
+        data = self.form.cleaned_data
+        start, end = data.get("screened_from"), data.get("screened_to")
+        if name == "screened_to" and start:
+            return queryset  # already applied together with screened_from
+        lookup = {}
+        if start:
+            lookup["screened_on__gte"] = start
+        if end:
+            lookup["screened_on__lte"] = end
+        return self._exists(queryset, Screening, True, **lookup)
 
     def filter_age(self, queryset, name, value):
         earliest, latest = _birth_range(value, timezone.localdate())

@@ -10,8 +10,11 @@ from children.timeline import TimelineEntry
 
 
 def child_list(user):
-    """The ledger list: scoped, with what the table shows, in a fixed number of queries."""
-    return (
+    """The ledger list: scoped, with what the table shows, in a fixed number of queries.
+    Each child carries its next visit date by the one schedule rule (visits.schedule)."""
+    from visits import schedule
+
+    return schedule.annotate_next_due(
         Child.objects.visible_to(user)
         .select_related("township", "village", "responsible_director")
         .prefetch_related(

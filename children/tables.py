@@ -13,7 +13,7 @@ RISK_CSS = {
 
 # Columns shown unless the user chooses otherwise; the rest can be switched on.
 DEFAULT_COLUMNS = [
-    "name", "sex", "age", "village", "circumstances", "risk_level", "status",
+    "name", "sex", "age", "village", "circumstances", "risk_level", "next_visit_due", "status",
 ]  # fmt: skip
 OPTIONAL_COLUMNS = [
     "id_number", "township", "benefit_category", "school_stage", "guardian_name",
@@ -38,6 +38,9 @@ class ChildTable(tables.Table):
     )
     benefit_category = tables.Column(verbose_name=_("保障类别"))
     risk_level = tables.Column(verbose_name=_("风险"))
+    next_visit_due = tables.Column(
+        verbose_name=_("下次家访"), orderable=False, empty_values=(), default="—"
+    )
     status = tables.Column(verbose_name=_("状态"))
     school_stage = tables.Column(verbose_name=_("就学"))
     guardian_name = tables.Column(verbose_name=_("监护人"))
@@ -78,6 +81,19 @@ class ChildTable(tables.Table):
             RISK_CSS.get(record.risk_level, ""),
             record.get_risk_level_display(),
         )
+
+    def render_next_visit_due(self, record):
+        # Annotated by visits.schedule in the selector: the one definition of overdue.
+        due = getattr(record, "next_visit_due", None)
+        if due is None:
+            return "—"
+        if record.visit_overdue:
+            return format_html('<span class="text-danger fw-semibold">{} {}</span>', due, _("逾期"))
+        return str(due)
+
+    def value_next_visit_due(self, record):
+        due = getattr(record, "next_visit_due", None)
+        return due.isoformat() if due else ""
 
     def render_responsible_director(self, value):
         return value.display_name

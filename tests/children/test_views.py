@@ -240,3 +240,48 @@ def test_admin_changelist_is_scoped_and_read_only(client_for, county_admin, shan
     assert response.status_code == 200 and "张小花" in content
     assert shandong_child.id_number not in content  # masked in admin too
     assert client.get(f"/admin/children/child/{shandong_child.pk}/delete/").status_code == 403
+
+
+def test_care_filters_find_overdue_alerted_referred_and_paired_children(
+    client_for, longsheng_supervisor
+):
+    import datetime as dt
+
+    from care.models import Institution, Referral, SafetyAlert, Screening
+
+    overdue = factories.ChildFactory(name="逾期甲", registered_on=dt.date(2020, 1, 6))
+    fresh = factories.ChildFactory(name="新登乙")  # registered today: first visit not yet due
+    screening = Screening.objects.create(
+        child=fresh,
+        screened_on=dt.date(2026, 5, 10),
+        instrument="PHQA",
+        respondent="self",
+        answers={},
+        total=0,
+        band="minimal",
+        cutoff_version="PHQA-test",
+        entered_by=longsheng_supervisor,
+    )
+    SafetyAlert.objects.create(child=fresh, screening=screening, kind="suicidal_ideation")
+    institution = Institution.objects.create(name="县医院心理门诊", kind="medical")
+    Referral.objects.create(
+        child=overdue,
+        institution=institution,
+        reason="测试",
+        referred_on=dt.date(2026, 5, 1),
+        status_on=dt.date(2026, 5, 1),
+        created_by=longsheng_supervisor,
+    )
+    client = client_for(longsheng_supervisor)
+
+    def names(**params):
+        content = client.get(reverse("children:list"), params).content.decode()
+        return {n for n in ("逾期甲", "新登乙") if n in content.split("<table", 1)[1]}
+
+    assert names(visit_overdue="true") == {"逾期甲"}
+    assert names(visit_overdue="false") == {"新登乙"}
+    assert names(open_alert="true") == {"新登乙"}
+    assert names(referred="true") == {"逾期甲"}
+    assert names(screened_from="2026-05-01", screened_to="2026-05-31") == {"新登乙"}
+    assert names(screened_from="2026-06-01") == set()
+    assert names(paired="true") == set()
