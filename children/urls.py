@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import views
+from children import urls_io, views
 
 app_name = "children"
 
@@ -15,8 +15,4 @@ urlpatterns = [
     path("<int:pk>/transfer/", views.ChildTransferView.as_view(), name="transfer"),
 ]
 
-try:  # the Excel import/export pages (children/urls_io.py)
-    from children.urls_io import urlpatterns as io_urlpatterns
-except ImportError:  # pragma: no cover - until that module lands
-    io_urlpatterns = []
-urlpatterns += io_urlpatterns
+urlpatterns += urls_io.urlpatterns  # Excel import and export
