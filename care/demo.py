@@ -163,16 +163,35 @@ def seed(stdout=None) -> None:
     def ago(days):
         return today - dt.timedelta(days=days)
 
-    longsheng = [c for c in children if c.township.name == "龙胜镇"]
-    # Children for the other records: 龙胜镇's first child is kept for the open alert only.
-    others = [c for c in children if c not in longsheng[:1]]
+    # 龙胜镇 (山东村 first, the ``director`` login's village) carries the records the demo
+    # logins should meet at once: the open alert, the discharged child with an overdue
+    # follow-up, the plan whose review is overdue. The rest go round the other townships.
+    longsheng = sorted(
+        (c for c in children if c.township.name == "龙胜镇"),
+        key=lambda c: (c.village.name != "山东村", c.pk),
+    )
+    featured = longsheng[:3]
+    by_township: dict[int, list] = {}
+    for child in children:
+        if child not in featured:
+            by_township.setdefault(child.township_id, []).append(child)
+    queues = [by_township[key] for key in sorted(by_township)]
+    others = [
+        queue[i]
+        for i in range(max(map(len, queues), default=0))
+        for queue in queues
+        if i < len(queue)
+    ]
+
+    def feature(index):
+        return featured[index] if index < len(featured) else None
 
     def pick(index):
         return others[index] if index < len(others) else None
 
     # 1. The one open suicidal-ideation alert in 龙胜镇: PHQ-A, low total, item 9 = 1.
-    if longsheng:
-        child = longsheng[0]
+    child = feature(0)
+    if child is not None:
         _screen(child, _actor_for(child, county), "PHQA", ago(2), _answers("PHQA", 0, i1=1, i9=1))
 
     # 2. Closed alerts, each closed by a different action.
@@ -228,7 +247,7 @@ def seed(stdout=None) -> None:
         _screen(child, _actor_for(child, county), code, ago(5 + 4 * index), answers)
 
     # 4. A care plan whose review is overdue.
-    child = pick(3)
+    child = feature(2)
     if child is not None:
         _plan(
             child,
@@ -251,7 +270,7 @@ def seed(stdout=None) -> None:
             reason="家庭变故后情绪波动，转介社工跟进。",
             steps=[(choices.ReferralStatus.NOT_ADMITTED, ago(20), "监护人暂不同意接受服务")],
         )
-    child = pick(5)
+    child = feature(1)
     if child is not None:
         actor = _actor_for(child, county)
         referral = _referral(
@@ -286,7 +305,7 @@ def seed(stdout=None) -> None:
                 condition="按时服药，上课能集中注意力，与同学交往有所改善。",
                 next_step="下月家访，联系监护人了解睡眠情况。",
             )
-    child = pick(6)
+    child = pick(5)
     if child is not None:
         actor = _actor_for(child, county)
         if not Pairing.objects.filter(child=child, mentor=mentors[2]).exists():

@@ -207,7 +207,8 @@ class ScreeningCreateView(ChildScopedMixin, TemplateView):
                 if respondent in choices.Respondent.values
                 else ""
             ),
-            screened_on=data.get("screened_on"),
+            # As typed when the form came back with errors; always shown as 2026-06-04.
+            screened_on=str(data.get("screened_on") or ""),
         )
         return self.render_to_response(context)
 
@@ -270,9 +271,13 @@ class AlertListView(CareListView):
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
-        # Open alerts first: that is what the page is for.
-        if kwargs["data"] is None or not kwargs["data"]:
-            kwargs["data"] = {"status": choices.AlertStatus.OPEN}
+        # Open alerts unless a status was chosen (「全部」 sends an empty one): that is what
+        # the page is for, and paging must not drop it.
+        data = kwargs["data"]
+        if data is None or "status" not in data:
+            data = data.copy() if data is not None else {}
+            data["status"] = choices.AlertStatus.OPEN
+            kwargs["data"] = data
         return kwargs
 
 

@@ -244,3 +244,16 @@ def test_open_alert_count_on_the_home_panels(
     assert count(longsheng_supervisor) == 1
     assert count(county_staff) == 1
     assert count(pingdeng_supervisor) == 0
+
+
+def test_paging_keeps_the_open_only_default(client_for, pingdeng_supervisor, pingdeng_child):
+    other = screen(pingdeng_supervisor, pingdeng_child, "CESDC", 2).safety_alert
+    services.alert_close(
+        actor=pingdeng_supervisor, alert=other, resolution="note", note="已当面联系监护人并安排陪伴"
+    )
+    html = (
+        client_for(pingdeng_supervisor)
+        .get(reverse("care:alert_list"), {"page": 1})
+        .content.decode()
+    )
+    assert "罗平安" not in html
