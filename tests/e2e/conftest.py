@@ -12,14 +12,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from tests.e2e.helpers import ARTIFACTS, watch_page
-
-# Playwright's sync API runs an asyncio event loop in the test thread, so Django sees a
-# "running event loop" there and refuses ORM calls from the test and its fixtures
-# (SynchronousOnlyOperation). The ORM is still used synchronously from that one thread and the
-# live server runs in its own thread, so the check is a false alarm here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_REASON = "Chromium (/usr/bin/chromium) not installed: browser tests skipped"
@@ -56,25 +51,59 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+ASYNC_FLAG = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+def _carry_test_database_state(before: dict) -> None:
+    """Django keeps a thread's DB connections in a thread-local, but in a context variable
+    once an event loop runs in the thread (asgiref's thread-critical Local). So after
+    Playwright starts its loop, the test thread gets *new* connection objects, which lack the
+    snapshot of the reference data that pytest-django took when it created the test database
+    (``_test_serialized_contents``, used by serialized_rollback). Hand it over."""
+    for alias, old in before.items():
+        contents = getattr(old, "_test_serialized_contents", None)
+        if contents is not None:
+            connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture(scope="package")
 def browser():
+    """Chromium for this folder's tests (package scope: pytest-django runs all the
+    transactional tests, i.e. these, one after another, so it starts once per worker)."""
     from playwright.sync_api import expect, sync_playwright
 
     # The machine may be busy (xdist, PostgreSQL): be patient, never sleep.
     expect.set_options(timeout=15_000)
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+    # Playwright's sync API runs an asyncio event loop in the test thread, so Django sees a
+    # "running event loop" there and refuses ORM calls from the tests and their fixtures
+    # (SynchronousOnlyOperation). The ORM is still used synchronously from that one thread and
+    # the live server runs in its own thread, so the check is a false alarm here. Set only
+    # while the browser runs, and put back afterwards.
+    previous = os.environ.get(ASYNC_FLAG)
+    os.environ[ASYNC_FLAG] = "true"
+    before = {alias: connections[alias] for alias in connections}
+    try:
+        with sync_playwright() as playwright:
+            _carry_test_database_state(before)
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            yield chromium
+            chromium.close()
+            # The connections opened while the loop ran; the test database (PostgreSQL)
+            # cannot be dropped at the end while they are open.
+            connections.close_all()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_FLAG, None)
+        else:
+            os.environ[ASYNC_FLAG] = previous
 
 
 @pytest.fixture
-def demo_data(transactional_db):
+def demo_data(browser, transactional_db):
     """The demo users (password demo-pass-2026) and demo records, as `make run` shows them."""
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
