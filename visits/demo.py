@@ -32,11 +32,28 @@ KINDS = [
     (VisitKind.ACTIVITY, 1),
 ]
 STATES = [(StateRating.GOOD, 6), (StateRating.FAIR, 3), (StateRating.POOR, 1)]
+# Notes that fit the rating drawn for each part of the child's state.
 NOTES = {
-    "emotion": ["情绪稳定，愿意交流", "提到想念外出务工的父母", "近期容易发脾气", "较为沉默"],
-    "study": ["按时完成作业", "数学成绩有所下滑", "老师反映上课注意力不集中", "面临中考，压力较大"],
-    "life": ["祖母照料，饮食起居正常", "住房较旧，冬季取暖不足", "家中经济困难"],
-    "safety": ["家中无明显安全隐患", "上学途经河边，已提醒注意安全", "用电线路老化，已告知监护人"],
+    "emotion": {
+        StateRating.GOOD: ["情绪稳定，愿意交流"],
+        StateRating.FAIR: ["提到想念外出务工的父母", "较为沉默"],
+        StateRating.POOR: ["近期容易发脾气，夜里哭泣"],
+    },
+    "study": {
+        StateRating.GOOD: ["按时完成作业"],
+        StateRating.FAIR: ["数学成绩有所下滑", "面临中考，压力较大"],
+        StateRating.POOR: ["老师反映经常缺课"],
+    },
+    "life": {
+        StateRating.GOOD: ["祖母照料，饮食起居正常"],
+        StateRating.FAIR: ["住房较旧，冬季取暖不足"],
+        StateRating.POOR: ["家中经济困难，衣被不足"],
+    },
+    "safety": {
+        StateRating.GOOD: ["家中无明显安全隐患"],
+        StateRating.FAIR: ["上学途经河边，已提醒注意安全"],
+        StateRating.POOR: ["用电线路老化，已告知监护人尽快维修"],
+    },
 }
 ACTIONS = [
     "与监护人沟通孩子近况，讲解家庭教育方法",
@@ -91,8 +108,9 @@ def _visit_data(rng, date: dt.date, visitor) -> tuple[dict, list[str]]:
         "follow_up_note": "",
     }
     for part, notes in NOTES.items():
-        data[f"{part}_state"] = _weighted(rng, STATES)
-        data[f"{part}_note"] = rng.choice(notes)
+        rating = _weighted(rng, STATES)
+        data[f"{part}_state"] = rating
+        data[f"{part}_note"] = rng.choice(notes[rating])
     if data["kind"] == VisitKind.SCHOOL:
         data["place"] = "学校"
     elif data["kind"] == VisitKind.PHONE:

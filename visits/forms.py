@@ -47,6 +47,14 @@ class VisitForm(BootstrapFormMixin, forms.ModelForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    # What was seen, then what was found, then what was done: the order of the paper form.
+    field_order = [
+        *EDITABLE_FIELDS[: EDITABLE_FIELDS.index("safety_note") + 1],
+        "problems",
+        *EDITABLE_FIELDS[EDITABLE_FIELDS.index("safety_note") + 1 :],
+        "attachments",
+    ]
+
     class Meta:
         model = Visit
         fields = EDITABLE_FIELDS
@@ -145,6 +153,8 @@ class VisitRulesForm(BootstrapFormMixin, forms.Form):
                 label=_("%(level)s：每隔多少天家访一次") % {"level": label},
                 min_value=1,
                 max_value=366,
+                # Added after the mixin styled the declared fields: style it the same way.
+                widget=forms.NumberInput(attrs={"class": "form-control"}),
             )
 
     def intervals(self) -> dict[str, int]:

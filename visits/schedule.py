@@ -149,7 +149,7 @@ def _next_due_expression(rules: ScheduleRules):
     )
     first_offset = Case(
         *[
-            When(registered_weekday=weekday, then=_days(offset))
+            When(registered_isoweekday=weekday, then=_days(offset))
             for weekday, offset in working_day_offsets(rules.first_visit_working_days).items()
         ],
         output_field=DurationField(),
@@ -176,7 +176,7 @@ def annotate_next_due(
     return (
         queryset.annotate(
             last_visit_date=_last_visit_subquery(),
-            registered_weekday=ExtractIsoWeekDay("registered_on"),
+            registered_isoweekday=ExtractIsoWeekDay("registered_on"),
         )
         .annotate(next_visit_due=_next_due_expression(rules))
         .annotate(

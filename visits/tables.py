@@ -16,6 +16,9 @@ RISK_CSS = {
     "yellow": "risk-yellow",
     "green": "risk-green",
 }
+# Columns that a 390px phone cannot fit beside the essential ones: shown from md up.
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+NOWRAP = {"td": {"class": "text-nowrap"}}
 STATUS_CSS = {
     "pending": "text-bg-secondary",
     "approved": "text-bg-success",
@@ -24,16 +27,19 @@ STATUS_CSS = {
 
 
 class VisitTable(tables.Table):
-    date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d", linkify=True)
+    date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d", linkify=True, attrs=NOWRAP)
     child = tables.Column(verbose_name=_("儿童"), order_by=("child__name_pinyin",))
     village = tables.Column(
         verbose_name=_("村/社区"),
         accessor="child__village__name",
         order_by=("child__village__code",),
+        attrs=WIDE_ONLY,
     )
     kind = tables.Column(verbose_name=_("方式"))
     visitor = tables.Column(verbose_name=_("走访人"), order_by=("visitor__username",))
-    problems = tables.Column(verbose_name=_("发现的问题"), accessor="pk", orderable=False)
+    problems = tables.Column(
+        verbose_name=_("发现的问题"), accessor="pk", orderable=False, attrs=WIDE_ONLY
+    )
     review_status = tables.Column(verbose_name=_("审核"))
 
     class Meta:
@@ -67,16 +73,21 @@ class VisitTable(tables.Table):
 class DueChildTable(tables.Table):
     """Children with their next visit: the 本周到期 and 逾期未访 lists."""
 
-    name = tables.Column(verbose_name=_("姓名"), linkify=True, order_by=("name_pinyin",))
-    village = tables.Column(verbose_name=_("村/社区"), order_by=("village__code",))
-    risk_level = tables.Column(verbose_name=_("风险"))
-    last_visit_date = tables.DateColumn(verbose_name=_("上次走访"), format="Y-m-d")
-    next_visit_due = tables.DateColumn(verbose_name=_("应访日期"), format="Y-m-d")
-    days_overdue = tables.Column(
-        verbose_name=_("逾期天数"), accessor="next_visit_due", order_by=("next_visit_due",)
+    name = tables.Column(
+        verbose_name=_("姓名"), linkify=True, order_by=("name_pinyin",), attrs=NOWRAP
     )
-    responsible_director = tables.Column(verbose_name=_("责任儿童主任"))
-    record = tables.Column(verbose_name="", accessor="pk", orderable=False)
+    village = tables.Column(verbose_name=_("村/社区"), order_by=("village__code",), attrs=WIDE_ONLY)
+    risk_level = tables.Column(verbose_name=_("风险"))
+    last_visit_date = tables.DateColumn(verbose_name=_("上次走访"), format="Y-m-d", attrs=WIDE_ONLY)
+    next_visit_due = tables.DateColumn(verbose_name=_("应访日期"), format="Y-m-d", attrs=NOWRAP)
+    days_overdue = tables.Column(
+        verbose_name=_("逾期天数"),
+        accessor="next_visit_due",
+        order_by=("next_visit_due",),
+        attrs=NOWRAP,
+    )
+    responsible_director = tables.Column(verbose_name=_("责任儿童主任"), attrs=WIDE_ONLY)
+    record = tables.Column(verbose_name="", accessor="pk", orderable=False, attrs=NOWRAP)
 
     class Meta:
         model = Child
@@ -93,12 +104,14 @@ class DueChildTable(tables.Table):
         )
         empty_text = _("没有需要家访的儿童。")
 
-    def __init__(self, *args, can_record=False, **kwargs):
+    def __init__(self, *args, can_record=False, show_overdue_days=True, **kwargs):
         self.can_record = can_record
         self.today = timezone.localdate()
         super().__init__(*args, **kwargs)
         if not can_record:
             self.columns.hide("record")
+        if not show_overdue_days:
+            self.columns.hide("days_overdue")
 
     def render_village(self, record):
         return record.village.name
@@ -127,7 +140,8 @@ class DueChildTable(tables.Table):
 
     def render_record(self, record):
         return format_html(
-            '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
+            '<a class="btn btn-sm btn-outline-primary" href="{}" aria-label="{}">{}</a>',
             reverse("visits:create", args=[record.pk]),
-            _("记录家访"),
+            _("为%(name)s记录家访") % {"name": record.name},
+            _("记录"),
         )

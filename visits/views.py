@@ -113,7 +113,10 @@ class ScheduleListView(NoStoreMixin, PermissionRequiredMixin, SingleTableMixin, 
         return selectors.overdue_list(self.request.user)
 
     def get_table_kwargs(self):
-        return {"can_record": self.request.user.has_perm("visits.add_visit")}
+        return {
+            "can_record": self.request.user.has_perm("visits.add_visit"),
+            "show_overdue_days": self.which == "overdue",
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
