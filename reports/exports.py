@@ -60,7 +60,7 @@ def county_export(campaign) -> bytes:
                 "narratives": narratives,
                 "filled_on": filled_on,
                 "status_note": note,
-                "status_label": row.status_label if not row.missing else "未报送（已逾期）",
+                "status_label": row.status_label if not row.missing else "逾期未报送",
             }
         )
     return workbooks.county_workbook(rollup=rollup, townships=sheets, filled_on=today)

@@ -8,6 +8,7 @@ more than the user may see. A link to a page another app has not routed yet is l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
@@ -30,6 +31,9 @@ def list_url(name: str, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
 @dataclass(frozen=True)
 class Row:
     label: str
@@ -37,6 +41,11 @@ class Row:
     unit: str = ""
     url: str = ""
     indent: bool = False
+
+    @property
+    def is_text(self) -> bool:
+        """A list of names or brands rather than a number (money is kept as "123.00")."""
+        return isinstance(self.value, str) and not NUMBER.match(self.value)
 
 
 @dataclass

@@ -14,7 +14,6 @@ attending public events, not children's data). Every text cell is written throug
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -28,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from children.io.cells import safe_cell_text
 from reports.choices import NARRATIVE_FIELDS
 from reports.figures import KEY_FIGURES
-from reports.sections import figure_sections
+from reports.sections import NUMBER, figure_sections
 
 TITLE = "龙胜各族自治县「润心伴成长，同心护未来」主题活动情况统计表"
 COUNTY_UNIT = "龙胜各族自治县民政局未成年人保护中心"
@@ -45,7 +44,6 @@ MISSING_FILL = PatternFill("solid", fgColor="F8CBAD")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def _cell_value(value):
@@ -135,7 +133,7 @@ def write_township_sheet(
         for item in section.rows:
             label = f"　{item.label}" if item.indent else item.label
             _put(ws, row, 2, label, align=LEFT)
-            if isinstance(item.value, str) and not NUMBER.match(item.value):
+            if item.is_text:
                 _merge(ws, row, 3, row, 4, item.value, align=LEFT)
                 ws.row_dimensions[row].height = _text_height(item.value, 36)
             else:
@@ -219,7 +217,7 @@ def write_summary_sheet(ws: Worksheet, rollup, filled_on: str) -> None:
         values = [
             number,
             line.township.name,
-            line.status_label if not line.missing else _("未报送（已逾期）"),
+            line.status_label if not line.missing else _("逾期未报送"),
             _local_text(report.submitted_at if report else None),
             on_time,
             *[line.figures.get(key) for key in keys],

@@ -49,7 +49,7 @@
           var extra = { name: spec.categories[i] };
           if (s.colours && s.colours[i]) { extra.itemStyle = { color: s.colours[i] }; }
           return point(cell, extra);
-        })
+        }).filter(function (item) { return item.value; })
       }]
     };
   }

@@ -1,0 +1,306 @@
+"""Every figure of the township report against numbers counted by hand from the fixture
+(tests/reports/conftest.py describes the dataset; the counts below follow from it)."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports.figures import county_rollup, key_figures, township_figures
+from tests import factories
+from tests.reports.conftest import FIGURES_TODAY, at, build_dataset
+
+NO_FORMS = {
+    "patriotic_base": 0, "educational_film": 0, "theme_day": 0, "open_day": 0,
+    "sports_meet": 0, "lecture": 0, "knowledge_quiz": 0, "light_up_june_first": 0,
+    "mental_health_talk": 0, "family_education": 0, "cloud_consultation": 0,
+    "caring_visit": 0, "other": 0,
+}  # fmt: skip
+NO_CHANNELS = {
+    "internet": 0, "newspaper": 0, "wechat": 0, "app": 0, "mini_program": 0,
+    "short_video": 0, "electronic_screen": 0,
+}  # fmt: skip
+NO_CIRCUMSTANCES = {
+    "living_difficulty": 0, "family_crisis": 0, "guardianship_absent": 0, "left_behind": 0,
+    "migrant": 0, "psychological": 0, "asked_for_help": 0, "disability": 0,
+    "serious_illness": 0, "parent_detained": 0,
+}  # fmt: skip
+NO_REFERRALS = {
+    "referred": 0, "admitted": 0, "outpatient": 0, "inpatient": 0, "discharged": 0,
+    "ended": 0, "not_admitted": 0,
+}  # fmt: skip
+
+LONGSHENG = {
+    "period": {"start": "2026-05-15", "end": "2026-06-10", "as_of": "2026-06-03"},
+    "ledger": {
+        # 甲 乙 丙 戊 (丁 closed before the period); 乙 registered in the period
+        "children": 4,
+        "new_registrations": 1,
+        "by_circumstance": NO_CIRCUMSTANCES
+        | {"left_behind": 2, "psychological": 1, "living_difficulty": 1, "family_crisis": 1}
+        | {"migrant": 1},
+        "by_benefit_category": {
+            "institutional_orphan": 0,
+            "scattered_orphan": 1,
+            "de_facto_unsupported": 1,
+            "other_difficulty": 1,
+            "none": 1,
+        },
+        "by_risk": {"red": 1, "orange": 0, "yellow": 2, "green": 1},
+    },
+    # 甲 twice, 乙 once in the period (丙's screening is in April): 2 of 4 children = 50 %
+    "screening": {
+        "screenings": 3,
+        "children_screened": 2,
+        "coverage": 50.0,
+        "positive": 1,
+        "positive_children": 1,
+        "severe": 1,  # 甲's suicidal-ideation alert
+        "severe_children": 1,
+    },
+    "alerts": {"raised": 1, "closed": 1, "open": 1},  # 甲's raised+closed; 丙's April one open
+    "care_plans": {"started": 1, "active": 1},
+    "referrals": {"total": 1, "by_status": NO_REFERRALS | {"admitted": 1}},
+    # 甲 followed up 05-31; 丙 overdue since 05-01: both due
+    "pairings": {"pairings": 2, "followed": 1, "overdue": 1, "due": 2, "follow_ups": 1},
+    # visits 甲×2 + 戊 (closed since); 甲 visited; 乙 (first visit due 05-27) and 丙 (due
+    # 05-02) overdue; due = 甲 + 乙 + 丙
+    "visits": {"visits": 3, "children_visited": 1, "children_overdue": 2, "children_due": 3},
+    "activities": {
+        "activities": 3,
+        "on_time": 2,  # 家庭教育 ends 06-08, after the 06-04 deadline
+        "with_leaders": 2,
+        "by_form": NO_FORMS
+        | {"light_up_june_first": 1, "theme_day": 1, "lecture": 1, "family_education": 1},
+        # 甲 in 3 activities, 乙 and 丙 in 1 each: 3 children, 5 attendances
+        "distinct_children": 3,
+        "attendances": 5,
+        "guardians": 10,
+        "other_children": 20,
+        "teachers": 3,
+        "public": 7,
+        "other_beneficiaries": 40,
+        "beneficiaries": 43,  # 3 + 40
+        "beneficiary_attendances": 45,  # 5 + 40
+        "volunteers": 4,
+    },
+    "leaders": {
+        "attendances": 3,  # 李县长 once, 王书记 twice
+        "by_level": {"county": 1, "township": 2, "village": 0},
+        "people": 2,
+        "list": [
+            {"level": "county", "post": "副县长", "name": "李县长"},
+            {"level": "township", "post": "镇党委书记", "name": "王书记"},
+        ],
+    },
+    "brands": ["龙脊润心"],
+    "channels": NO_CHANNELS | {"wechat": 2, "internet": 1},
+    "partners": {"count": 2, "names": ["桂林润苗公益慈善基金会", "龙胜县心语社会工作服务中心"]},
+    "purchased_services": {
+        "count": 1,
+        "amount": "12000.50",
+        "ledger_children": 2,
+        "other_children": 3,
+        "children_served": 5,
+    },
+    "trainings": {
+        "count": 1,
+        "hours": "2.5",
+        "supervisors": 1,
+        "directors": 4,
+        "others": 2,
+        "people": 7,
+    },
+}
+
+PINGDENG = {
+    "period": {"start": "2026-05-15", "end": "2026-06-10", "as_of": "2026-06-03"},
+    "ledger": {
+        "children": 2,
+        "new_registrations": 0,
+        "by_circumstance": NO_CIRCUMSTANCES | {"left_behind": 1, "migrant": 1},
+        "by_benefit_category": {
+            "institutional_orphan": 0,
+            "scattered_orphan": 0,
+            "de_facto_unsupported": 0,
+            "other_difficulty": 0,
+            "none": 2,
+        },
+        "by_risk": {"red": 0, "orange": 1, "yellow": 1, "green": 0},
+    },
+    "screening": {
+        "screenings": 1,
+        "children_screened": 1,
+        "coverage": 50.0,
+        "positive": 1,
+        "positive_children": 1,
+        "severe": 0,
+        "severe_children": 0,
+    },
+    "alerts": {"raised": 1, "closed": 0, "open": 1},
+    "care_plans": {"started": 0, "active": 0},
+    "referrals": {"total": 0, "by_status": NO_REFERRALS},
+    "pairings": {"pairings": 0, "followed": 0, "overdue": 0, "due": 0, "follow_ups": 0},
+    # 平一 visited 05-20; 平二 never visited, first visit due 2026-02-06
+    "visits": {"visits": 1, "children_visited": 1, "children_overdue": 1, "children_due": 2},
+    "activities": {
+        "activities": 1,
+        "on_time": 1,
+        "with_leaders": 1,
+        "by_form": NO_FORMS | {"sports_meet": 1},
+        "distinct_children": 2,
+        "attendances": 2,
+        "guardians": 4,
+        "other_children": 0,
+        "teachers": 0,
+        "public": 0,
+        "other_beneficiaries": 4,
+        "beneficiaries": 6,
+        "beneficiary_attendances": 6,
+        "volunteers": 0,
+    },
+    "leaders": {
+        "attendances": 1,
+        "by_level": {"county": 0, "township": 0, "village": 1},
+        "people": 1,
+        "list": [{"level": "village", "post": "村支书", "name": "张支书"}],
+    },
+    "brands": [],
+    "channels": NO_CHANNELS,
+    "partners": {"count": 0, "names": []},
+    "purchased_services": {
+        "count": 0,
+        "amount": "0.00",
+        "ledger_children": 0,
+        "other_children": 0,
+        "children_served": 0,
+    },
+    "trainings": {
+        "count": 0,
+        "hours": "0.0",
+        "supervisors": 0,
+        "directors": 0,
+        "others": 0,
+        "people": 0,
+    },
+}
+
+
+def _comparable(figures: dict) -> dict:
+    # Partner names are listed in the database's collation order; compare them as a set.
+    figures = {**figures, "partners": dict(figures["partners"])}
+    figures["partners"]["names"] = sorted(figures["partners"]["names"])
+    return figures
+
+
+def test_longsheng_figures_match_the_hand_count(dataset):
+    figures = township_figures(dataset.campaign, dataset.ls, today=FIGURES_TODAY)
+    assert _comparable(figures) == _comparable(LONGSHENG)
+
+
+def test_pingdeng_figures_match_the_hand_count(dataset):
+    figures = township_figures(dataset.campaign, dataset.pd, today=FIGURES_TODAY)
+    assert figures == PINGDENG
+
+
+def test_distinct_children_and_attendances_differ_when_a_child_attends_several(dataset):
+    acts = township_figures(dataset.campaign, dataset.ls, today=FIGURES_TODAY)["activities"]
+    assert (acts["distinct_children"], acts["attendances"]) == (3, 5)
+    assert (acts["beneficiaries"], acts["beneficiary_attendances"]) == (43, 45)
+
+
+def test_figures_are_json_ready(dataset):
+    import json
+
+    figures = township_figures(dataset.campaign, dataset.ls, today=FIGURES_TODAY)
+    assert json.loads(json.dumps(figures)) == figures
+
+
+def test_a_township_with_no_records_has_zero_figures(campaign):
+    figures = township_figures(campaign, factories.township("马堤乡"), today=FIGURES_TODAY)
+    assert figures["ledger"]["children"] == 0
+    assert figures["screening"]["coverage"] == 0.0
+    assert figures["activities"]["beneficiaries"] == 0
+
+
+ROLLUP_LS = {
+    "children": 4, "new_registrations": 1, "children_screened": 2, "coverage": 50.0,
+    "positive": 1, "alerts_raised": 1, "children_visited": 1, "children_due": 3,
+    "children_overdue": 2, "activities": 3, "distinct_children": 3, "attendances": 5,
+    "beneficiaries": 43, "beneficiary_attendances": 45, "leader_attendances": 3,
+    "trainings": 1, "people_trained": 7, "purchased_services": 1, "purchased_amount": "12000.50",
+}  # fmt: skip
+ROLLUP_PD = {
+    "children": 2, "new_registrations": 0, "children_screened": 1, "coverage": 50.0,
+    "positive": 1, "alerts_raised": 1, "children_visited": 1, "children_due": 2,
+    "children_overdue": 1, "activities": 1, "distinct_children": 2, "attendances": 2,
+    "beneficiaries": 6, "beneficiary_attendances": 6, "leader_attendances": 1,
+    "trainings": 0, "people_trained": 0, "purchased_services": 0, "purchased_amount": "0.00",
+}  # fmt: skip
+ROLLUP_TOTAL = {
+    "children": 6, "new_registrations": 1, "children_screened": 3, "coverage": 50.0,
+    "positive": 2, "alerts_raised": 2, "children_visited": 2, "children_due": 5,
+    "children_overdue": 3, "activities": 4, "distinct_children": 5, "attendances": 7,
+    "beneficiaries": 49, "beneficiary_attendances": 51, "leader_attendances": 4,
+    "trainings": 1, "people_trained": 7, "purchased_services": 1, "purchased_amount": "12000.50",
+}  # fmt: skip
+
+
+def test_county_rollup_has_all_ten_townships_with_hand_counted_figures_and_totals(dataset):
+    rollup = county_rollup(dataset.campaign, now=at(2026, 6, 3, 12))
+    names = [row.township.name for row in rollup.rows]
+    assert len(names) == 10 and names[0] == "龙胜镇"
+    by_name = {row.township.name: row for row in rollup.rows}
+    assert by_name["龙胜镇"].figures == ROLLUP_LS
+    assert by_name["平等镇"].figures == ROLLUP_PD
+    assert by_name["马堤乡"].figures["children"] == 0
+    assert rollup.totals == ROLLUP_TOTAL
+    assert all(row.source == "live" and row.report is None for row in rollup.rows)
+    assert not rollup.deadline_passed
+
+
+def test_rollup_key_figures_agree_with_the_township_figures(dataset):
+    """The grouped roll-up and the per-township figures are two computations of the same
+    definitions; they must never disagree."""
+    rollup = county_rollup(dataset.campaign, now=at(2026, 6, 3, 12))
+    for row in rollup.rows:
+        if row.township in (dataset.ls, dataset.pd):
+            full = township_figures(dataset.campaign, row.township, today=FIGURES_TODAY)
+            assert key_figures(full) == row.figures
+
+
+def _queries(func) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        func()
+    return len(ctx.captured_queries)
+
+
+def _grow(campaign, times: int):
+    """Build the whole dataset ``times`` more times (more children, records, activities)."""
+    for round_ in range(times):
+        build_dataset(campaign, suffix=f"-{round_}")
+
+
+def test_township_figures_and_rollup_cost_a_fixed_number_of_queries(dataset):
+    campaign = dataset.campaign
+    small = _queries(lambda: township_figures(campaign, dataset.ls, today=FIGURES_TODAY))
+    small_rollup = _queries(lambda: county_rollup(campaign, now=at(2026, 6, 3, 12)))
+    _grow(campaign, 2)  # three times the records
+    figures = township_figures(campaign, dataset.ls, today=FIGURES_TODAY)
+    assert figures["ledger"]["children"] == 12  # really three times the data
+    assert _queries(lambda: township_figures(campaign, dataset.ls, today=FIGURES_TODAY)) == small
+    assert _queries(lambda: county_rollup(campaign, now=at(2026, 6, 3, 12))) == small_rollup
+
+
+def test_period_bounds_are_inclusive(campaign):
+    """A screening on the first and one on the last day of the period both count."""
+    from tests.reports.conftest import make_child, screening
+
+    user = factories.make_user("township_supervisor", township_name="龙胜镇", username="b")
+    child = make_child("边界童", "龙胜镇", "山东村", registered_on=dt.date(2026, 1, 1))
+    screening(child, dt.date(2026, 5, 15), user)
+    screening(child, dt.date(2026, 6, 10), user)
+    screening(child, dt.date(2026, 6, 11), user)
+    figures = township_figures(campaign, child.township, today=dt.date(2026, 6, 30))
+    assert figures["screening"]["screenings"] == 2
+    assert figures["period"]["as_of"] == "2026-06-10"

@@ -1,0 +1,197 @@
+"""The Excel workbooks, read back with openpyxl: official title and layout, the figures, the
+narratives, and no child's name or ID number anywhere; downloads scoped and logged."""
+
+import io
+
+import openpyxl
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from accounts.models import AccessAction, AccessLog
+from reports import services
+from reports.workbooks import TITLE
+from tests.reports.conftest import at
+from tests.reports.test_workflow import NARRATIVES
+
+
+@pytest.fixture
+def submitted(dataset, longsheng_supervisor):
+    with time_machine.travel(at(2026, 6, 3, 12), tick=False):
+        return services.report_submit(
+            actor=longsheng_supervisor,
+            campaign=dataset.campaign,
+            township=dataset.ls,
+            data=NARRATIVES,
+        )
+
+
+def read(content: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def cells(workbook) -> list[str]:
+    return [
+        str(cell.value)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+
+
+def figure(ws, label: str):
+    """The value in the 数值 column of the row labelled ``label``."""
+    for row in ws.iter_rows(min_row=5):
+        if row[1].value is not None and str(row[1].value).strip("\u3000") == label:
+            return row[2].value
+    raise AssertionError(f"no row {label}")
+
+
+def assert_no_personal_data(workbook, dataset):
+    text = "\n".join(cells(workbook))
+    for child in dataset.children:
+        assert child.name not in text
+        assert child.id_number not in text
+        assert child.id_number[-6:] not in text
+
+
+def test_township_workbook_has_the_official_layout_figures_and_no_personal_data(
+    submitted, dataset, longsheng_supervisor, client_for
+):
+    response = client_for(longsheng_supervisor).get(
+        reverse("reports:township_export", args=[2026, dataset.ls.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Cache-Control"] == "no-store"
+    assert "attachment" in response["Content-Disposition"]
+    workbook = read(response.content)
+    ws = workbook.active
+    assert ws.title == "龙胜镇"
+    assert ws["A1"].value == TITLE
+    assert ws["A2"].value == "填报单位：龙胜镇民政事务管理所"
+    assert ws["C2"].value == "填报日期：2026-06-03"  # the submission's date
+    assert (ws["A3"].value, ws["C3"].value) == ("统计项目", "统计数据")
+    assert [ws.cell(4, c).value for c in range(1, 5)] == ["类别", "指标", "数值", "单位"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:D1", "A3:B3", "C3:D3"} <= merged
+    assert ws["A1"].font.name == "黑体" and ws["B5"].font.name == "宋体"
+    assert ws["B5"].border.left.style == "thin"
+    assert ws.page_setup.orientation == "landscape"
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4  # "9"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$1:$4"
+    # The frozen figures, counted by hand in conftest.py.
+    assert figure(ws, "台账儿童（活动期间在册）") == 4
+    assert figure(ws, "困境情形：留守") == 2
+    assert figure(ws, "测评覆盖率（占台账儿童）") == 50
+    assert figure(ws, "参与活动的台账儿童") == 3
+    assert figure(ws, "台账儿童参与人次") == 5
+    assert figure(ws, "受益人数") == 43
+    assert figure(ws, "受益人次") == 45
+    assert figure(ws, "购买服务金额") == 12000.5
+    assert figure(ws, "培训人数") == 7
+    text = "\n".join(cells(workbook))
+    for narrative in NARRATIVES.values():
+        assert narrative in text
+    assert_no_personal_data(workbook, dataset)
+    entry = AccessLog.objects.get(action=AccessAction.EXPORT)
+    assert entry.user == longsheng_supervisor
+    assert entry.detail["export"] == "township_report"
+
+
+def test_a_draft_workbook_says_it_is_not_submitted(dataset, longsheng_supervisor, client_for):
+    with time_machine.travel(at(2026, 6, 3, 12), tick=False):
+        response = client_for(longsheng_supervisor).get(
+            reverse("reports:township_export", args=[2026, dataset.ls.pk])
+        )
+    workbook = read(response.content)
+    text = "\n".join(cells(workbook))
+    assert "尚未报送" in text
+    assert figure(workbook.active, "受益人数") == 43
+    assert_no_personal_data(workbook, dataset)
+
+
+def test_another_townships_workbook_is_404(dataset, pingdeng_supervisor, client_for):
+    response = client_for(pingdeng_supervisor).get(
+        reverse("reports:township_export", args=[2026, dataset.ls.pk])
+    )
+    assert response.status_code == 404
+    assert not AccessLog.objects.filter(action=AccessAction.EXPORT).exists()
+
+
+def test_county_workbook_has_summary_township_sheets_and_narratives(
+    submitted, dataset, county_staff, client_for
+):
+    with time_machine.travel(at(2026, 6, 5, 9), tick=False):
+        response = client_for(county_staff).get(reverse("reports:county_export", args=[2026]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    workbook = read(response.content)
+    assert workbook.sheetnames[0] == "汇总" and workbook.sheetnames[-1] == "文字材料"
+    assert workbook.sheetnames[1:11] == [
+        "龙胜镇", "瓢里镇", "三门镇", "龙脊镇", "平等镇",
+        "乐江镇", "泗水乡", "江底乡", "马堤乡", "伟江乡",
+    ]  # fmt: skip
+    summary = workbook["汇总"]
+    assert summary["A1"].value == TITLE
+    rows = {row[1]: row for row in summary.iter_rows(min_row=5, values_only=True) if row[1]}
+    header = [c.value for c in summary[4]]
+    children_col = header.index("台账儿童")
+    beneficiaries_col = header.index("受益人数")
+    assert rows["龙胜镇"][2:5] == ("已报送", "2026-06-03 12:00", "按时")
+    assert rows["龙胜镇"][children_col] == 4 and rows["龙胜镇"][beneficiaries_col] == 43
+    assert rows["平等镇"][2] == "逾期未报送"
+    assert rows["平等镇"][children_col] == 2 and rows["平等镇"][beneficiaries_col] == 6
+    total = next(row for row in summary.iter_rows(min_row=5, values_only=True) if row[0] == "合计")
+    assert total[children_col] == 6 and total[beneficiaries_col] == 49
+    assert summary.page_setup.orientation == "landscape"
+    assert figure(workbook["龙胜镇"], "受益人数") == 43
+    assert figure(workbook["平等镇"], "受益人数") == 6
+    narratives = workbook["文字材料"]
+    text = "\n".join(str(c.value) for row in narratives.iter_rows() for c in row if c.value)
+    assert NARRATIVES["innovative_practices"] in text
+    assert_no_personal_data(workbook, dataset)
+    assert AccessLog.objects.get(action=AccessAction.EXPORT).detail["export"] == "county_report"
+
+
+def test_typed_text_never_becomes_a_formula(dataset, longsheng_supervisor, client_for):
+    services.report_save_draft(
+        actor=longsheng_supervisor,
+        campaign=dataset.campaign,
+        township=dataset.ls,
+        data={"brand": '=HYPERLINK("http://evil")'},
+    )
+    response = client_for(longsheng_supervisor).get(
+        reverse("reports:township_export", args=[2026, dataset.ls.pk])
+    )
+    workbook = read(response.content)
+    values = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in values)
+    assert '\'=HYPERLINK("http://evil")' in cells(workbook)
+
+
+def test_export_command_writes_township_and_county_workbooks(submitted, dataset, tmp_path):
+    by_name = tmp_path / "ls.xlsx"
+    call_command("export_report", "--campaign", "2026", "--township", "龙胜镇", "-o", str(by_name))
+    assert read(by_name.read_bytes()).active["A2"].value == "填报单位：龙胜镇民政事务管理所"
+    by_code = tmp_path / "ls-code.xlsx"
+    call_command(
+        "export_report", "--campaign", "2026", "--township", "450328100", "-o", str(by_code)
+    )
+    assert figure(read(by_code.read_bytes()).active, "受益人数") == 43
+    county = tmp_path / "county.xlsx"
+    call_command("export_report", "--campaign", "2026", "-o", str(county))
+    workbook = read(county.read_bytes())
+    assert workbook.sheetnames[0] == "汇总"
+    assert_no_personal_data(workbook, dataset)
+    assert AccessLog.objects.filter(action=AccessAction.EXPORT).count() == 3
+
+
+def test_export_command_refuses_unknown_campaign_or_township(campaign, tmp_path):
+    with pytest.raises(CommandError, match="找不到乡镇"):
+        call_command("export_report", "--campaign", "2026", "--township", "无此镇", "-o", "x")
+    with pytest.raises(CommandError, match="2031"):
+        call_command("export_report", "--campaign", "2031", "-o", str(tmp_path / "x.xlsx"))
