@@ -110,6 +110,7 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
             timeline=timeline_for(child, user),
             history=selectors.child_history(child)[:50],
             actions=collect("child_actions", child, user),
+            notices=collect("child_notices", child, user),
             can_edit=user.has_perm("children.change_child"),
             can_close=user.has_perm("children.close_child"),
             can_transfer=user.has_perm("children.transfer_child"),
