@@ -25,3 +25,23 @@ def superuser(db):
     user.is_superuser = True
     user.save(update_fields=["is_superuser"])
     return user
+
+
+@pytest.fixture
+def _empty_database_first(django_db_setup, django_db_blocker):
+    """Empty the test database before a transactional test restores the reference data.
+
+    A transactional test must leave the database empty, but one that fails to (e.g. when its
+    flush re-creates the role groups) would make the restore below fail on duplicate rows.
+    Starting from empty makes these tests independent of whatever ran before them.
+    """
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+
+
+@pytest.fixture
+def committed_db(_empty_database_first, django_db_serialized_rollback, transactional_db):
+    """A real, committing database (for pg_dump, VACUUM INTO and threads) holding the
+    reference areas and role groups; emptied again afterwards (serialized rollback)."""

@@ -2,7 +2,7 @@
 
 SQLite always; PostgreSQL when the suite runs on it (DATABASE_URL=postgres://…). These tests
 commit (pg_dump and VACUUM INTO only see committed data), so they are transactional and
-restore the reference data afterwards (serialized_rollback).
+start from the reference data (the committed_db fixture in conftest.py).
 """
 
 import hashlib
@@ -22,7 +22,7 @@ from accounts.models import AccessAction
 from children.models import Child
 from tests import factories
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.usefixtures("committed_db")
 
 LEDGER_FIELDS = [
     "id", "id_number", "name", "sex", "birth_date", "township", "village",
@@ -58,7 +58,7 @@ def snapshot(cursor) -> tuple[dict[str, int], str]:
 
 
 @pytest.fixture
-def ledger(db):
+def ledger(committed_db):
     """Some of everything: users, children in two townships, history, access log."""
     director = factories.make_user(
         Role.VILLAGE_DIRECTOR, township_name="龙胜镇", village_name="山东村", username="b-dir"

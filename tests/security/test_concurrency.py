@@ -16,10 +16,7 @@ from children.choices import ChangeAction
 from children.models import ChangeLog, Child
 from tests import factories
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("committed_db")]
 
 TIMEOUT = 60  # seconds a thread may wait at the barrier before the test fails
 
