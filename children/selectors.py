@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.choices import CaseStatus, ChangeAction, RiskLevel
@@ -55,9 +56,11 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
     shown |= {ChangeAction.CLOSE, ChangeAction.REOPEN}
     entries = []
     for change in ChangeLog.objects.filter(child=child, action__in=shown, record_type="child"):
+        registered = change.action in (ChangeAction.CREATE, ChangeAction.IMPORT)
         entries.append(
             TimelineEntry(
-                date=change.at.date(),
+                # Registration is dated by the ledger's 登记日期, not by when it was typed in.
+                date=child.registered_on if registered else timezone.localdate(change.at),
                 kind=change.get_action_display(),
                 title=change.note or change.get_action_display(),
                 tone="info",
