@@ -7,6 +7,7 @@ read unscoped for the campaign and township they are given.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Township
 from reports import workbooks
@@ -52,7 +53,9 @@ def county_export(campaign) -> bytes:
             figures = township_figures(campaign, row.township, today=timezone.localdate(now))
             narratives = row.report.narratives() if row.report is not None else {}
             filled_on = today
-            note = "注：本乡镇报表尚未报送（%s），数据为导出时实时统计。" % row.status_label
+            note = _("注：本乡镇报表尚未报送（%(s)s），数据为导出时实时统计。") % {
+                "s": row.status_label
+            }
         sheets.append(
             {
                 "township_name": row.township.name,
@@ -60,7 +63,7 @@ def county_export(campaign) -> bytes:
                 "narratives": narratives,
                 "filled_on": filled_on,
                 "status_note": note,
-                "status_label": row.status_label if not row.missing else "逾期未报送",
+                "status_label": row.status_label if not row.missing else _("逾期未报送"),
             }
         )
     return workbooks.county_workbook(rollup=rollup, townships=sheets, filled_on=today)

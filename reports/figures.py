@@ -37,13 +37,14 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Township
 from activities.choices import ActivityForm, Channel, LeaderLevel
 from activities.models import Activity, ActivityLeader, PurchasedService, Training
 from activities.selectors import beneficiaries_by_township, township_summary
 from care import due as care_due
-from care.choices import AlertKind, AlertStatus, PlanStatus, ReferralStatus
+from care.choices import AlertKind, AlertStatus, PairingStatus, PlanStatus, ReferralStatus
 from care.models import CarePlan, FollowUp, Pairing, Referral, SafetyAlert, Screening
 from children.choices import BenefitCategory, Circumstance, RiskLevel
 from children.models import Child, ChildCircumstance
@@ -206,7 +207,7 @@ def _pairings_live(period: Period) -> Q:
 
 
 def _pairing_overdue_q(period: Period) -> Q:
-    return Q(status="active") & care_due.overdue_q("next_follow_up_on", on=period.as_of)
+    return Q(status=PairingStatus.ACTIVE) & care_due.overdue_q("next_follow_up_on", on=period.as_of)
 
 
 def _pairing_figures(township, period: Period) -> dict:
@@ -342,25 +343,25 @@ def township_figures(campaign, township, *, today: dt.date | None = None) -> dic
 # (key, dotted path into township_figures, label): the columns of the roll-up and of the
 # county workbook's summary sheet. A frozen version is read through the same paths.
 KEY_FIGURES = [
-    ("children", "ledger.children", "台账儿童"),
-    ("new_registrations", "ledger.new_registrations", "新登记"),
-    ("children_screened", "screening.children_screened", "测评儿童"),
-    ("coverage", "screening.coverage", "测评覆盖率(%)"),
-    ("positive", "screening.positive", "阳性结果"),
-    ("alerts_raised", "alerts.raised", "新增预警"),
-    ("children_visited", "visits.children_visited", "已访儿童"),
-    ("children_due", "visits.children_due", "应访儿童"),
-    ("children_overdue", "visits.children_overdue", "逾期未访"),
-    ("activities", "activities.activities", "活动场次"),
-    ("distinct_children", "activities.distinct_children", "参与儿童(人)"),
-    ("attendances", "activities.attendances", "参与人次"),
-    ("beneficiaries", "activities.beneficiaries", "受益人数"),
-    ("beneficiary_attendances", "activities.beneficiary_attendances", "受益人次"),
-    ("leader_attendances", "leaders.attendances", "领导参与(人次)"),
-    ("trainings", "trainings.count", "培训场次"),
-    ("people_trained", "trainings.people", "培训人数"),
-    ("purchased_services", "purchased_services.count", "购买服务(项)"),
-    ("purchased_amount", "purchased_services.amount", "购买金额(元)"),
+    ("children", "ledger.children", _lazy("台账儿童")),
+    ("new_registrations", "ledger.new_registrations", _lazy("新登记")),
+    ("children_screened", "screening.children_screened", _lazy("测评儿童")),
+    ("coverage", "screening.coverage", _lazy("测评覆盖率(%)")),
+    ("positive", "screening.positive", _lazy("阳性结果")),
+    ("alerts_raised", "alerts.raised", _lazy("新增预警")),
+    ("children_visited", "visits.children_visited", _lazy("已访儿童")),
+    ("children_due", "visits.children_due", _lazy("应访儿童")),
+    ("children_overdue", "visits.children_overdue", _lazy("逾期未访")),
+    ("activities", "activities.activities", _lazy("活动场次")),
+    ("distinct_children", "activities.distinct_children", _lazy("参与儿童(人)")),
+    ("attendances", "activities.attendances", _lazy("参与人次")),
+    ("beneficiaries", "activities.beneficiaries", _lazy("受益人数")),
+    ("beneficiary_attendances", "activities.beneficiary_attendances", _lazy("受益人次")),
+    ("leader_attendances", "leaders.attendances", _lazy("领导参与(人次)")),
+    ("trainings", "trainings.count", _lazy("培训场次")),
+    ("people_trained", "trainings.people", _lazy("培训人数")),
+    ("purchased_services", "purchased_services.count", _lazy("购买服务(项)")),
+    ("purchased_amount", "purchased_services.amount", _lazy("购买金额(元)")),
 ]
 KEY_NAMES = [key for key, _path, _label in KEY_FIGURES]
 

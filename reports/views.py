@@ -199,12 +199,15 @@ class TownshipReportView(TownshipReportMixin, PermissionRequiredMixin, TemplateV
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         data = {name: form.cleaned_data[name] for name, _label in NARRATIVE_FIELDS}
+        expected = form.cleaned_data["version"]
+        if expected is None and self.report is not None:
+            expected = 0  # the page was opened before the report existed: it is stale
         kwargs = {
             "actor": request.user,
             "campaign": self._campaign,
             "township": self.township,
             "data": data,
-            "expected_version": form.cleaned_data["version"],
+            "expected_version": expected,
         }
         try:
             if request.POST.get("action") == "submit":

@@ -19,6 +19,7 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -29,6 +30,8 @@ from reports.choices import NARRATIVE_FIELDS
 from reports.figures import KEY_FIGURES
 from reports.sections import NUMBER, figure_sections
 
+# The official title and issuing unit stay in Chinese whatever the interface language: the
+# workbook is the county's own form.
 TITLE = "龙胜各族自治县「润心伴成长，同心护未来」主题活动情况统计表"
 COUNTY_UNIT = "龙胜各族自治县民政局未成年人保护中心"
 FONT_NAME = "宋体"
@@ -174,17 +177,20 @@ def _save(workbook: Workbook) -> bytes:
 
 # Groups of the summary's merged upper header: (label, key figure names).
 SUMMARY_GROUPS = [
-    ("困境儿童台账", ["children", "new_registrations"]),
-    ("心理健康测评", ["children_screened", "coverage", "positive", "alerts_raised"]),
-    ("定期家访", ["children_visited", "children_due", "children_overdue"]),
+    (_lazy("困境儿童台账"), ["children", "new_registrations"]),
+    (_lazy("心理健康测评"), ["children_screened", "coverage", "positive", "alerts_raised"]),
+    (_lazy("定期家访"), ["children_visited", "children_due", "children_overdue"]),
     (
-        "主题活动",
+        _lazy("主题活动"),
         [
             "activities", "distinct_children", "attendances", "beneficiaries",
             "beneficiary_attendances", "leader_attendances",
         ],
     ),
-    ("培训与购买服务", ["trainings", "people_trained", "purchased_services", "purchased_amount"]),
+    (
+        _lazy("培训与购买服务"),
+        ["trainings", "people_trained", "purchased_services", "purchased_amount"],
+    ),
 ]  # fmt: skip
 LABELS = {key: label for key, _path, label in KEY_FIGURES}
 
@@ -202,9 +208,9 @@ def write_summary_sheet(ws: Worksheet, rollup, filled_on: str) -> None:
         _merge(ws, 3, col, 4, col, label, font=BOLD, fill=HEADER_FILL)
     col = len(fixed) + 1
     for group, names in SUMMARY_GROUPS:
-        _merge(ws, 3, col, 3, col + len(names) - 1, group, font=BOLD, fill=HEADER_FILL)
+        _merge(ws, 3, col, 3, col + len(names) - 1, str(group), font=BOLD, fill=HEADER_FILL)
         for offset, key in enumerate(names):
-            _put(ws, 4, col + offset, LABELS[key], font=BOLD, fill=HEADER_FILL)
+            _put(ws, 4, col + offset, str(LABELS[key]), font=BOLD, fill=HEADER_FILL)
         col += len(names)
     ws.row_dimensions[4].height = 36
     row = 5

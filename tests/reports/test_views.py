@@ -195,6 +195,17 @@ def test_stale_page_save_is_refused_with_a_message(dataset, longsheng_supervisor
     assert TownshipReport.objects.get().brand == "新"
 
 
+def test_two_pages_opened_before_the_first_save_cannot_both_write(
+    dataset, longsheng_supervisor, client_for
+):
+    client = client_for(longsheng_supervisor)
+    url = page_url(dataset)
+    client.post(url, {"action": "save", "version": "", "brand": "先保存的"})
+    response = client.post(url, {"action": "save", "version": "", "brand": "后保存的"}, follow=True)
+    assert "已被他人修改" in response.content.decode()
+    assert TownshipReport.objects.get().brand == "先保存的"
+
+
 def test_county_staff_returns_with_comment_and_cannot_reopen(
     submitted, dataset, county_staff, client_for
 ):
