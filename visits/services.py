@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from children.choices import CaseStatus, ChangeAction
 from children.models import Child
@@ -30,7 +31,7 @@ EDITABLE_FIELDS = [
     "guardian_informed", "actions_taken", "follow_up_needed", "follow_up_note",
 ]  # fmt: skip
 
-STALE_MESSAGE = _(
+STALE_MESSAGE = gettext_lazy(
     "保存失败：在您打开此页面后，该家访记录已被他人修改或审核。您填写的内容仍保留在下方，"
     "请核对当前记录后再保存。"
 )
@@ -40,7 +41,7 @@ class StaleVisitEdit(Exception):
     """Someone saved or reviewed the visit after this form was opened; nothing was written."""
 
     def __init__(self, current: Visit):
-        super().__init__(STALE_MESSAGE)
+        super().__init__(str(STALE_MESSAGE))
         self.current = current
 
 
@@ -101,7 +102,7 @@ def _check_problems(problems: Iterable[str]) -> set[str]:
     return codes
 
 
-def _validate(visit: Visit, child: Child) -> None:
+def _validate(visit: Visit, child: Child, *, check_visitor: bool = True) -> None:
     errors = {}
     today = timezone.localdate()
     if visit.date and visit.date > today:
@@ -110,7 +111,13 @@ def _validate(visit: Visit, child: Child) -> None:
         errors["date"] = _("走访日期不能早于儿童出生日期。")
     if visit.follow_up_needed and not visit.follow_up_note.strip():
         errors["follow_up_note"] = _("需要跟进时，请填写跟进事项。")
-    if visit.visitor_id and not Child.objects.visible_to(visit.visitor).filter(pk=child.pk):
+    # Checked when the visitor is chosen, not on every later edit: after a transfer the
+    # original visitor no longer covers the child, and the visit still happened.
+    if (
+        check_visitor
+        and visit.visitor_id
+        and not Child.objects.visible_to(visit.visitor).filter(pk=child.pk).exists()
+    ):
         errors["visitor"] = _("走访人须为该儿童所在辖区的工作人员。")
     if errors:
         raise ValidationError(errors)
@@ -213,11 +220,12 @@ def visit_update(
     child = visit.child
     names = [n for n in EDITABLE_FIELDS if n in data]
     before = snapshot(visit, names)
+    old_visitor_id = visit.visitor_id
     old_codes = set(visit.problems.values_list("code", flat=True))
     for name in names:
         setattr(visit, name, data[name])
     codes = old_codes if problems is None else _check_problems(problems)
-    _validate(visit, child)
+    _validate(visit, child, check_visitor=visit.visitor_id != old_visitor_id)
     images = _clean_uploads(visit, attachments)
     changes = diff(before, snapshot(visit, names), _labels(names))
     if codes != old_codes:

@@ -229,3 +229,30 @@ def test_an_unchanged_save_writes_nothing(longsheng_supervisor, shandong_child):
     visit.refresh_from_db()
     assert visit.version == 1
     assert ChangeLog.objects.filter(record_type="visit").count() == 1
+
+
+def test_visits_follow_a_transferred_child_and_stay_editable(
+    shandong_director, longsheng_supervisor, pingdeng_supervisor, shandong_child
+):
+    from tests import factories
+
+    visit = record(shandong_director, shandong_child, dt.date(2026, 6, 1))
+    child_services.child_transfer(
+        actor=longsheng_supervisor,
+        child=shandong_child,
+        township=factories.township("平等镇"),
+        village=factories.village("平等镇", "罗汉村"),
+    )
+    assert not Visit.objects.visible_to(longsheng_supervisor).filter(pk=visit.pk).exists()
+    assert not Visit.objects.visible_to(shandong_director).filter(pk=visit.pk).exists()
+    assert Visit.objects.visible_to(pingdeng_supervisor).filter(pk=visit.pk).exists()
+    # The original visitor no longer covers the child; correcting the record still works.
+    services.visit_update(
+        actor=pingdeng_supervisor,
+        visit=visit,
+        expected_version=visit.version,
+        data=visit_data(place="原村委会"),
+    )
+    visit.refresh_from_db()
+    assert visit.place == "原村委会"
+    assert visit.visitor == shandong_director
