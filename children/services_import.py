@@ -435,10 +435,11 @@ def ledger_import_plan(
 # --- writing -------------------------------------------------------------------------------
 
 
-def _where(source: ImportRow, filename: str) -> str:
+def _where_template(filename: str) -> str:
+    """ "<file> 第 <row> 行", translated once per file rather than once per row."""
     if filename:
-        return _("%(file)s 第 %(row)d 行") % {"file": filename, "row": source.row}
-    return _("第 %(row)d 行") % {"row": source.row}
+        return _("%(file)s 第 %(row)d 行").replace("%(file)s", filename.replace("%", "%%"))
+    return _("第 %(row)d 行")
 
 
 def _write_new(actor, plans: list[RowPlan], filename: str) -> None:
@@ -474,6 +475,7 @@ def _write_new(actor, plans: list[RowPlan], filename: str) -> None:
         ],
         batch_size=WRITE_BATCH,
     )
+    where, note = _where_template(filename), _("导入登记入台账：%(place)s（%(where)s）")
     ChangeLog.objects.bulk_create(
         [
             ChangeLog(
@@ -481,8 +483,8 @@ def _write_new(actor, plans: list[RowPlan], filename: str) -> None:
                 actor=actor,
                 action=ChangeAction.IMPORT,
                 note=(
-                    _("导入登记入台账：%(place)s（%(where)s）")
-                    % {"place": str(row.child.village), "where": _where(row.source, filename)}
+                    note
+                    % {"place": str(row.child.village), "where": where % {"row": row.source.row}}
                 )[:300],
             )
             for row in plans
@@ -542,6 +544,7 @@ def _write_updates(actor, plans: list[RowPlan], filename: str, today: dt.date) -
         ],
         batch_size=WRITE_BATCH,
     )
+    where, note = _where_template(filename), _("导入更新（%(where)s）")
     ChangeLog.objects.bulk_create(
         [
             ChangeLog(
@@ -549,7 +552,7 @@ def _write_updates(actor, plans: list[RowPlan], filename: str, today: dt.date) -
                 actor=actor,
                 action=ChangeAction.IMPORT,
                 changes=row.changes,
-                note=(_("导入更新（%(where)s）") % {"where": _where(row.source, filename)})[:300],
+                note=(note % {"where": where % {"row": row.source.row}})[:300],
             )
             for row in plans
         ],
@@ -583,7 +586,13 @@ def ledger_import_apply(
     except IntegrityError:
         # Someone registered one of these IDs between the check and the insert; the
         # unique constraint is the last line of defence. Say no more than the form would.
-        plan.errors.append(RowError(0, header_label("id_number"), str(DUPLICATE_ELSEWHERE)))
+        plan.errors.append(
+            RowError(
+                0,
+                header_label("id_number"),
+                _("导入期间有表中的儿童被登记（可能是重复提交），未写入任何数据，请重新上传预览"),
+            )
+        )
         raise ImportRejected(plan) from None
     _write_updates(actor, updates, filename, timezone.localdate())
     log_access(

@@ -85,7 +85,7 @@ class LedgerImportView(PermissionRequiredMixin, View):
         token = request.POST.get("token", "")
         data = None
         if state.get("token") and constant_time_compare(token, state["token"]):
-            data = staging.load(token)
+            data = staging.take(token)
         township = visible_townships(request.user).filter(pk=state.get("township")).first()
         if data is None or township is None:
             messages.error(request, _("预览已过期或已导入，请重新上传文件。"))
@@ -103,7 +103,6 @@ class LedgerImportView(PermissionRequiredMixin, View):
             result, refusal = None, exc.message
         else:
             refusal = None
-        staging.discard(token)
         request.session.pop(SESSION_KEY, None)
         form = LedgerImportForm(user=request.user, initial={"township": township.pk})
         if refusal:

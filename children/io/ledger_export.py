@@ -11,8 +11,9 @@ caller has checked that the user may and chose to see them in full.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from io import BytesIO
+from operator import attrgetter
 from typing import Any
 
 from django.utils import timezone
@@ -22,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from children.choices import Circumstance, FamilyAssistance
+from children.choices import CaseStatus, Circumstance, FamilyAssistance
 from children.identity import mask_id_number, mask_phone
 from children.io import ledger_columns as lc
 from children.io.cells import safe_cell_text
@@ -36,31 +37,69 @@ STATUS_HEADER = "状态"
 HEADERS = [column.header for column in EXPORT_COLUMNS] + [STATUS_HEADER]
 
 
-def _display(child: Child, column: lc.Column, reveal: bool) -> Any:
-    key = column.key
-    if column.kind == lc.ID:
+def _labels(choice_class) -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in choice_class.choices]
+
+
+def _getters(reveal: bool) -> list[Callable[[Child], Any] | None]:
+    """One function per column turning a child into the cell's value, built once per export:
+    Django's get_FOO_display() rebuilds its choices dict on every call, and lazy labels are
+    translated again each time they are turned into text."""
+    no_hukou, yes, no = str(_("未登记户口")), str(_("是")), str(_("否"))
+    circumstance_labels, assistance_labels = _labels(Circumstance), _labels(FamilyAssistance)
+
+    def id_number(child):
         if not child.id_number:
-            return str(_("未登记户口"))
+            return no_hukou
         return child.id_number if reveal else mask_id_number(child.id_number)
-    if column.kind == lc.PHONE:
-        value = getattr(child, key)
-        return value if reveal else mask_phone(value)
-    if column.kind == lc.CHOICE:
-        return getattr(child, f"get_{key}_display")() if getattr(child, key) else ""
-    if column.kind == lc.MULTI:
-        if key == "circumstances":
-            return lc.multi_display((c.code for c in child.circumstances.all()), Circumstance)
-        return lc.multi_display((a.code for a in child.assistance.all()), FamilyAssistance)
-    if column.kind == lc.BOOL:
-        return str(_("是")) if getattr(child, key) else str(_("否"))
-    if column.kind == lc.TOWNSHIP:
-        return child.township.name
-    if column.kind == lc.VILLAGE:
-        return child.village.name
-    if column.kind == lc.DIRECTOR:
-        director = child.responsible_director
-        return director.display_name if director is not None else ""
-    return getattr(child, key)
+
+    def joined(labels, attr):
+        def get(child):
+            codes = {item.code for item in getattr(child, attr).all()}
+            return "、".join(label for code, label in labels if code in codes)
+
+        return get
+
+    def director(child):
+        user = child.responsible_director
+        return user.display_name if user is not None else ""
+
+    def masked_phone(key):
+        return lambda child: mask_phone(getattr(child, key))
+
+    def label(key, choice_class):
+        labels = dict(_labels(choice_class))
+        return lambda child: labels.get(getattr(child, key), "")
+
+    def flag(key):
+        return lambda child: yes if getattr(child, key) else no
+
+    getters: list[Callable[[Child], Any] | None] = []
+    for column in EXPORT_COLUMNS:
+        key, kind = column.key, column.kind
+        if kind == lc.SEQ:
+            getter = None  # numbered while writing
+        elif kind == lc.ID:
+            getter = id_number
+        elif kind == lc.PHONE:
+            getter = attrgetter(key) if reveal else masked_phone(key)
+        elif kind == lc.CHOICE:
+            getter = label(key, column.choices)
+        elif kind == lc.MULTI:
+            labels = circumstance_labels if key == "circumstances" else assistance_labels
+            getter = joined(labels, key)
+        elif kind == lc.BOOL:
+            getter = flag(key)
+        elif kind == lc.TOWNSHIP:
+            getter = attrgetter("township.name")
+        elif kind == lc.VILLAGE:
+            getter = attrgetter("village.name")
+        elif kind == lc.DIRECTOR:
+            getter = director
+        else:
+            getter = attrgetter(key)
+        getters.append(getter)
+    return getters
 
 
 def write_ledger(
@@ -105,27 +144,32 @@ def write_ledger(
         header_cells.append(cell)
     sheet.append(header_cells)
 
-    text_kinds = (lc.ID, lc.PHONE)
+    # One styled cell per text or date column, reused on every row: a write-only sheet
+    # writes each row out as it is appended, and styling a fresh cell per value is slow.
+    styled: dict[int, WriteOnlyCell] = {}
+    for index, column in enumerate(EXPORT_COLUMNS):
+        if column.kind in (lc.ID, lc.PHONE, lc.DATE):
+            styled[index] = WriteOnlyCell(sheet)
+            styled[index].number_format = DATE_FORMAT if column.kind == lc.DATE else TEXT_FORMAT
+    dates = {index for index, column in enumerate(EXPORT_COLUMNS) if column.kind == lc.DATE}
+    getters = _getters(reveal)
+    statuses = {code: str(label) for code, label in CaseStatus.choices}
     for number, child in enumerate(children, start=1):
         row: list[Any] = []
-        for column in EXPORT_COLUMNS:
-            if column.kind == lc.SEQ:
+        for index, getter in enumerate(getters):
+            if getter is None:
                 row.append(number)
                 continue
-            value = _display(child, column, reveal)
-            if value is None:
+            value = getter(child)
+            if value is None or value == "":
                 row.append(None)
-            elif column.kind in text_kinds:
-                cell = WriteOnlyCell(sheet, safe_cell_text(str(value)) if value else None)
-                cell.number_format = TEXT_FORMAT
-                row.append(cell)
-            elif isinstance(value, dt.date):
-                cell = WriteOnlyCell(sheet, value)
-                cell.number_format = DATE_FORMAT
+            elif index in styled:
+                cell = styled[index]
+                cell.value = value if index in dates else safe_cell_text(str(value))
                 row.append(cell)
             else:
                 row.append(safe_cell_text(value) if isinstance(value, str) else value)
-        row.append(str(child.get_status_display()))
+        row.append(statuses.get(child.status, child.status))
         sheet.append(row)
 
     buffer = BytesIO()

@@ -45,9 +45,9 @@ from children.io.xlsx_guard import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNCOMPRESSED,
     SheetCells,
+    StreamingWorkbook,
     WorkbookRefused,
-    load_workbook_streaming_safely,
-    read_sheet_cells,
+    open_workbook_streaming_safely,
 )
 from children.models import Child
 from children.services_import import (
@@ -305,14 +305,14 @@ def _footer_note(values: list[Any]) -> bool:
     return bool(_FOOTER_NOTE.match("".join(filled[0].split())))
 
 
-def _find_sheet(workbook) -> tuple[Any, SheetCells, int, list, dict[str, int]]:
+def _find_sheet(workbook: StreamingWorkbook):
     """The first visible sheet with a ledger header (the template puts notes after it)."""
     first_error = None
-    for sheet in workbook.worksheets:
-        if sheet.sheet_state != "visible":
+    for sheet in workbook.sheets:
+        if sheet.state != "visible":
             continue
-        cells = read_sheet_cells(sheet)
-        width = max((max(row) for row in cells.rows.values()), default=0)
+        cells = workbook.read(sheet)
+        width = cells.width
         top = [cells.values(row, width) for row in range(1, HEADER_SCAN_ROWS + 1)]
         try:
             index, mapping = find_header_row(
@@ -343,7 +343,7 @@ def _fill_merged(cells: SheetCells, header_row: int) -> None:
 def read_ledger(data, *, township: Township) -> LedgerFile:
     """Read a ledger workbook for ``township``. Raises WorkbookRefused for a file that
     cannot be read at all; every cell problem is in ``errors`` with its row and column."""
-    workbook = load_workbook_streaming_safely(
+    workbook = open_workbook_streaming_safely(
         data, max_bytes=MAX_FILE_BYTES, max_uncompressed=MAX_UNCOMPRESSED
     )
     try:
@@ -363,7 +363,7 @@ def read_ledger(data, *, township: Township) -> LedgerFile:
     names = {index: _text(value) for index, value in enumerate(header_values) if _text(value)}
     columns = [(lc.COLUMNS_BY_KEY[key], index) for key, index in mapping.items()]
     _fill_merged(cells, header_row)
-    width = max((max(row) for row in cells.rows.values()), default=0)
+    width = cells.width
 
     for row_number in sorted(number for number in cells.rows if number > header_row):
         row = cells.rows[row_number]

@@ -53,14 +53,23 @@ def stage(data: bytes) -> str:
     return token
 
 
-def load(token: str) -> bytes | None:
+def take(token: str) -> bytes | None:
+    """Load and remove the file in one step: of two confirmations of the same preview (a
+    double click), only the first gets the file; the rename is atomic."""
     path = _path(token)
-    if path is None or not path.is_file():
+    if path is None:
         return None
-    if path.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
-        path.unlink(missing_ok=True)
+    taken = path.with_name(f"{path.stem}.{secrets.token_hex(8)}.taken")
+    try:
+        path.rename(taken)
+    except FileNotFoundError:
         return None
-    return path.read_bytes()
+    try:
+        if taken.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
+            return None
+        return taken.read_bytes()
+    finally:
+        taken.unlink(missing_ok=True)
 
 
 def discard(token: str) -> None:

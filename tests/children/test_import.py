@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccessAction, AccessLog
+from children import services_import
 from children.choices import ChangeAction
 from children.identity import make_synthetic_id_number
 from children.io import ledger_import
@@ -92,6 +93,29 @@ def test_good_file_imports_children_with_fields_circumstances_and_history(
         "updated": 0,
         "unchanged": 0,
     }
+
+
+def test_the_unique_id_constraint_is_the_last_line_of_defence(
+    longsheng_supervisor, shandong_child, monkeypatch
+):
+    # As if another registration slipped in between the checks and the insert.
+    monkeypatch.setattr(services_import, "_existing_by_id", lambda ids, lock: {})
+    rows = [
+        child_row(0),
+        child_row(
+            1,
+            姓名="张小花",
+            公民身份号码=shandong_child.id_number,
+            出生日期=shandong_child.birth_date.isoformat(),
+            性别="女",
+        ),
+    ]
+
+    result = run(longsheng_supervisor, build_ledger(rows))
+
+    assert len(result.errors) == 1 and "未写入任何数据" in result.errors[0].message
+    assert Child.objects.count() == 1 and ChangeLog.objects.count() == 0
+    assert not AccessLog.objects.filter(action=AccessAction.IMPORT).exists()
 
 
 def test_preview_writes_nothing(longsheng_supervisor):
