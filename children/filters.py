@@ -5,13 +5,11 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_townships, visible_villages
-from care.choices import AlertStatus, PairingStatus
-from care.models import Pairing, Referral, SafetyAlert, Screening
+from care import selectors as care_selectors
 from children import choices
 from children.models import Child
 from children.selectors import search_q
@@ -97,6 +95,9 @@ class ChildFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = request.user
+        if not user.has_perm("care.view_safetyalert"):
+            # Whether a child has an alert tells a screening result: not for every role.
+            del self.filters["open_alert"]
         self.filters["township"].queryset = visible_townships(user)
         self.filters["village"].queryset = visible_villages(user)
         for name, flt in self.filters.items():
@@ -124,20 +125,19 @@ class ChildFilter(django_filters.FilterSet):
         return annotated.filter(overdue) if value else annotated.exclude(overdue)
 
     @staticmethod
-    def _exists(queryset, related, value, **lookup):
+    def _either(queryset, condition, value):
         if value is None:
             return queryset
-        condition = Exists(related.objects.filter(child=OuterRef("pk"), **lookup))
         return queryset.filter(condition if value else ~condition)
 
     def filter_open_alert(self, queryset, name, value):
-        return self._exists(queryset, SafetyAlert, value, status=AlertStatus.OPEN)
+        return self._either(queryset, care_selectors.child_has_open_alert(), value)
 
     def filter_referred(self, queryset, name, value):
-        return self._exists(queryset, Referral, value)
+        return self._either(queryset, care_selectors.child_referred(), value)
 
     def filter_paired(self, queryset, name, value):
-        return self._exists(queryset, Pairing, value, status=PairingStatus.ACTIVE)
+        return self._either(queryset, care_selectors.child_paired(), value)
 
     def filter_screened(self, queryset, name, value):
         # Both ends are read here so that the pair forms one period.
@@ -145,12 +145,7 @@ class ChildFilter(django_filters.FilterSet):
         start, end = data.get("screened_from"), data.get("screened_to")
         if name == "screened_to" and start:
             return queryset  # already applied together with screened_from
-        lookup = {}
-        if start:
-            lookup["screened_on__gte"] = start
-        if end:
-            lookup["screened_on__lte"] = end
-        return self._exists(queryset, Screening, True, **lookup)
+        return queryset.filter(care_selectors.child_screened_between(start, end))
 
     def filter_age(self, queryset, name, value):
         earliest, latest = _birth_range(value, timezone.localdate())

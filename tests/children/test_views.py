@@ -285,3 +285,12 @@ def test_care_filters_find_overdue_alerted_referred_and_paired_children(
     assert names(screened_from="2026-05-01", screened_to="2026-05-31") == {"新登乙"}
     assert names(screened_from="2026-06-01") == set()
     assert names(paired="true") == set()
+
+
+def test_open_alert_filter_is_not_offered_to_roles_that_may_not_see_alerts(
+    client_for, shandong_director, longsheng_supervisor, shandong_child
+):
+    director_page = client_for(shandong_director).get(reverse("children:list")).content.decode()
+    assert 'name="open_alert"' not in director_page
+    supervisor_page = client_for(longsheng_supervisor).get(reverse("children:list"))
+    assert 'name="open_alert"' in supervisor_page.content.decode()
