@@ -446,8 +446,8 @@ def child_timeline_entries(child, user) -> list[TimelineEntry]:
 
 
 def home_panels(user):
-    """This campaign's activities and 受益人数 in the user's area; days to the report deadline
-    for those who record a township's activities (supervisors: add_activity, not county)."""
+    """This campaign's activities and 受益人数 in the user's area. (The report deadline
+    countdown is the reports app's, shown once, with the report's status.)"""
     from reports.selectors import Panel
 
     if not user.has_perm("activities.view_activity"):
@@ -460,7 +460,7 @@ def home_panels(user):
         return [Panel(_("主题活动"), count, url, tone="success", order=40)]
     figures = beneficiaries(Activity.objects.visible_to(user).filter(campaign=campaign))
     url = f"{url}?campaign={campaign.pk}"
-    panels = [
+    return [
         Panel(
             _("%(year)d年主题活动") % {"year": campaign.year},
             figures["activities"],
@@ -470,21 +470,3 @@ def home_panels(user):
         ),
         Panel(_("受益人数"), figures["total_beneficiaries"], url, tone="success", order=41),
     ]
-    if user.has_perm("activities.add_activity") and not is_county_wide(user):
-        days = campaign.days_to_deadline(today)
-        if days > 0:
-            value, tone = _("%(n)d 天") % {"n": days}, "warning" if days <= 7 else "primary"
-        elif days == 0:
-            value, tone = _("今天截止"), "danger"
-        else:
-            value, tone = _("已截止"), "secondary"
-        panels.append(
-            Panel(
-                _("距报送截止（%(date)s）") % {"date": campaign.report_deadline.isoformat()},
-                value,
-                url,
-                tone=tone,
-                order=42,
-            )
-        )
-    return panels
