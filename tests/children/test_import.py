@@ -263,6 +263,29 @@ def test_title_rows_merged_cells_blank_rows_total_row_header_variants_and_date_f
     assert Child.objects.get(name="变体0").village.name == "南门村"
 
 
+def test_birth_month_only_is_accepted_when_the_id_gives_the_day(longsheng_supervisor):
+    rows = [child_row(0, 出生日期="2013.01"), child_row(1, 出生日期="2013.03")]
+    result = run(longsheng_supervisor, build_ledger(rows))
+    # Row 2: 2013-01 agrees with the ID; row 3's ID says 2013-02-07, so 2013.03 is wrong.
+    assert [(e.row, e.column) for e in result.errors] == [(3, "出生日期")]
+    assert "不完整" in result.errors[0].message
+
+
+def test_none_words_clear_optional_codes_and_lists(longsheng_supervisor):
+    headers = [*HEADERS, "残疾类别"]
+    rows = [child_row(0, 残疾类别="肢体残疾", 健康状况="残疾")]
+    run(longsheng_supervisor, build_ledger(rows, headers=headers))
+    assert Child.objects.get().disability_type == "physical"
+    rows[0].update({"残疾类别": "无", "健康状况": "健康", "救助帮扶": "无"})
+
+    result = run(longsheng_supervisor, build_ledger(rows, headers=headers))
+
+    assert result.plan.updated == 1
+    child = Child.objects.get()
+    assert (child.disability_type, child.health) == ("", "healthy")
+    assert not child.assistance.exists()
+
+
 def test_village_merged_over_several_rows_applies_to_each(longsheng_supervisor):
     rows = [child_row(i) for i in range(3)]
     for row in rows[1:]:
