@@ -125,7 +125,7 @@ def _multi_display(codes, choices) -> str:
 # --- validation ----------------------------------------------------------------------------
 
 
-def _check_identity(child: Child) -> None:
+def check_identity(child: Child) -> None:
     """Normalise the ID, check it against birth date and sex, and refuse a registered one."""
     if child.no_hukou:
         child.id_number = None
@@ -171,7 +171,7 @@ def _check_area(actor, township, village) -> None:
 
 
 def _validate(child: Child, actor) -> None:
-    _check_identity(child)
+    check_identity(child)
     # Uniqueness of the ID is ours to word (never naming a child outside the actor's area).
     _check_unique_id(child, actor)
     child.full_clean(exclude=["version"], validate_unique=False)

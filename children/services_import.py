@@ -47,7 +47,7 @@ from children.models import (
 from children.pinyin import pinyin_keys
 
 # The identity rules must be exactly those of a registration through the form.
-from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, _check_identity, snapshot
+from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity, snapshot
 
 NEW = "new"
 UPDATE = "update"
@@ -163,7 +163,7 @@ def _check_actor(actor, township: Township) -> None:
 
 def _validate(child: Child, row: int) -> list[RowError]:
     try:
-        _check_identity(child)
+        check_identity(child)
         exclude = [*_NOT_CLEANED, "id_number"] if child.no_hukou else _NOT_CLEANED
         child.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
