@@ -34,6 +34,17 @@ import django  # noqa: E402
 
 django.setup()
 
+if os.environ.get("BENCH_JIT") == "off":
+    # Measure with PostgreSQL's JIT compiler off for these connections (see RESULTS.md:
+    # JIT compiles the larger aggregate queries for longer than they run).
+    from django.db.backends.signals import connection_created
+
+    def _jit_off(sender, connection, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+
+    connection_created.connect(_jit_off)
+
 from django.contrib import admin  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402

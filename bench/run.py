@@ -120,8 +120,7 @@ def prepare(url: str, children: int, reuse: bool) -> dict:
     name = f"longsheng_bench_{children}"
     db_url = with_db(url, name)
     if reuse and db_exists(url, name):
-        say(f"== {name}: reusing the existing database")
-        manage(db_url, "migrate", "--no-input", "-v0", quiet=True)
+        say(f"== {name}: reusing the existing database as it is")
         return {"database": name, "reused": True}
     # A migrated database with the demo accounts, kept as a template: a new scale is a copy.
     if not db_exists(url, TEMPLATE_DB):
@@ -342,9 +341,9 @@ def main() -> None:
     url = server_url()
     started = time.monotonic()
     RESULTS.mkdir(exist_ok=True)
-    if not (STATIC_ROOT / "staticfiles.json").exists():
-        say("== collectstatic (once; production serves hashed files from a manifest)")
-        manage(url, "collectstatic", "--no-input", "-v0", quiet=True)
+    # Production serves hashed static files from a manifest; collect (incremental) each run
+    # so that a file added since the last run is in it.
+    manage(url, "collectstatic", "--no-input", "-v0", quiet=True)
     results = [run_scale(url, n, args) for n in sorted(args.children)]
 
     say("")
