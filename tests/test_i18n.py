@@ -293,6 +293,49 @@ def test_every_marked_string_is_in_the_english_catalog(catalog):
     )
 
 
+def _eager_gettext_at_import(path: Path) -> list[str]:
+    """gettext() calls that run when the module is imported (module or class level)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    eager = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in ("gettext", "ngettext", "pgettext", "npgettext")
+    }
+    found = []
+
+    def visit(body):
+        for statement in body:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if isinstance(statement, ast.ClassDef):
+                visit(statement.body)
+                continue
+            for node in ast.walk(statement):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in eager
+                ):
+                    found.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}")
+
+    if eager:
+        visit(tree.body)
+    return found
+
+
+def test_no_string_is_translated_once_at_import():
+    """gettext() at module or class level runs once, in the default language, so English
+    users would see Chinese: such constants must use gettext_lazy."""
+    found = []
+    for root in _project_roots():
+        for path in sorted(root.rglob("*.py")):
+            if "migrations" not in path.parts:
+                found += _eager_gettext_at_import(path)
+    assert not found, "use gettext_lazy for these constants:\n" + "\n".join(found)
+
+
 # --- pages ---------------------------------------------------------------------------------
 
 
