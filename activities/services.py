@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.scoping import can_see_area, is_county_wide
@@ -39,8 +40,8 @@ from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change
 
-CHILD_OUTSIDE_AREA = _("所选儿童不存在或不在您的管辖范围内。")
-USER_OUTSIDE_AREA = _("所选参训人员不存在或不在您的管辖范围内。")
+CHILD_OUTSIDE_AREA = gettext_lazy("所选儿童不存在或不在您的管辖范围内。")
+USER_OUTSIDE_AREA = gettext_lazy("所选参训人员不存在或不在您的管辖范围内。")
 
 CAMPAIGN_FIELDS = ["year", "theme", "start_date", "end_date", "report_deadline"]
 PARTNER_FIELDS = [

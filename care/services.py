@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from care import choices
 from care.due import next_follow_up
@@ -231,7 +232,9 @@ def screening_record(
     return screening
 
 
-NO_ACTION = _("预警只能在记录处置措施后关闭：请关联为该儿童制定的关爱方案或转介，或填写处置说明。")
+NO_ACTION = gettext_lazy(
+    "预警只能在记录处置措施后关闭：请关联为该儿童制定的关爱方案或转介，或填写处置说明。"
+)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
@@ -136,7 +137,7 @@ class ScreeningListView(CareListView):
     permission_required = "care.view_screening"
     table_class = tables.ScreeningTable
     filterset_class = filters.ScreeningFilter
-    title = _("心理健康测评")
+    title = gettext_lazy("心理健康测评")
 
     def get_queryset(self):
         return selectors.screening_list(self.request.user)
@@ -263,7 +264,7 @@ class AlertListView(CareListView):
     permission_required = "care.view_safetyalert"
     table_class = tables.AlertTable
     filterset_class = filters.AlertFilter
-    title = _("待处置预警")
+    title = gettext_lazy("待处置预警")
     template_name = "care/alert_list.html"
 
     def get_queryset(self):
@@ -371,7 +372,7 @@ class CarePlanListView(CareListView):
     permission_required = "care.view_careplan"
     table_class = tables.CarePlanTable
     filterset_class = filters.CarePlanFilter
-    title = _("心理关爱方案")
+    title = gettext_lazy("心理关爱方案")
 
     def get_queryset(self):
         return selectors.plan_list(self.request.user)
@@ -531,7 +532,7 @@ class ReferralListView(CareListView):
     permission_required = "care.view_referral"
     table_class = tables.ReferralTable
     filterset_class = filters.ReferralFilter
-    title = _("转介")
+    title = gettext_lazy("转介")
 
     def get_queryset(self):
         return selectors.referral_list(self.request.user)
@@ -750,7 +751,7 @@ class PairingListView(CareListView):
     permission_required = "care.view_pairing"
     table_class = tables.PairingTable
     filterset_class = filters.PairingFilter
-    title = _("结对帮扶")
+    title = gettext_lazy("结对帮扶")
 
     def get_queryset(self):
         return selectors.pairing_list(self.request.user)

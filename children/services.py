@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scoping import can_see_area
 from children.choices import RISK_ORDER, BenefitCategory, CaseStatus, ChangeAction
@@ -26,7 +27,9 @@ from children.models import (
     ChildCircumstance,
 )
 
-DUPLICATE_ELSEWHERE = _("该儿童已在系统中登记（不在您的管辖范围内）。如需转入，请联系县未保中心。")
+DUPLICATE_ELSEWHERE = gettext_lazy(
+    "该儿童已在系统中登记（不在您的管辖范围内）。如需转入，请联系县未保中心。"
+)
 
 # Fields a registration or edit form may set. Area, status, version and the record keeping
 # fields are set only by their own services, so extra POSTed fields can never reach them.

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import AccessAction, log_access
 from accounts.choices import Role
@@ -52,7 +53,11 @@ from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identi
 NEW = "new"
 UPDATE = "update"
 UNCHANGED = "unchanged"
-STATUS_LABELS = {NEW: _("新增"), UPDATE: _("更新"), UNCHANGED: _("无变化")}
+STATUS_LABELS = {
+    NEW: gettext_lazy("新增"),
+    UPDATE: gettext_lazy("更新"),
+    UNCHANGED: gettext_lazy("无变化"),
+}
 
 # What a ledger row may set. The registration date belongs to the system, not the file.
 IMPORT_FIELDS = [name for name in EDITABLE_FIELDS if name != "registered_on"]

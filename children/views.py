@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
@@ -249,8 +250,8 @@ class ChildActionView(ChildMixin, PermissionRequiredMixin, FormView):
 class ChildCloseView(ChildActionView):
     permission_required = "children.close_child"
     form_class = CloseForm
-    title = _("结案")
-    done_message = _("已结案。")
+    title = gettext_lazy("结案")
+    done_message = gettext_lazy("已结案。")
 
     def run(self, data):
         services.child_close(
@@ -265,8 +266,8 @@ class ChildCloseView(ChildActionView):
 class ChildReopenView(ChildActionView):
     permission_required = "children.close_child"
     form_class = ReopenForm
-    title = _("恢复在册")
-    done_message = _("已恢复在册。")
+    title = gettext_lazy("恢复在册")
+    done_message = gettext_lazy("已恢复在册。")
 
     def run(self, data):
         services.child_reopen(actor=self.request.user, child=self.get_child(), note=data["note"])
@@ -275,8 +276,8 @@ class ChildReopenView(ChildActionView):
 class ChildTransferView(ChildActionView):
     permission_required = "children.transfer_child"
     form_class = TransferForm
-    title = _("转移至其他乡镇/村")
-    done_message = _("已转移。")
+    title = gettext_lazy("转移至其他乡镇/村")
+    done_message = gettext_lazy("已转移。")
 
     def run(self, data):
         village = data["village"]
