@@ -59,8 +59,9 @@ DATABASE = "longsheng_load"
 DEMO_PASSWORD = "demo-pass-2026"  # accounts/demo.py
 TARGETS = {"rps": 150, "p95_ms": 250, "errors": 0}
 
-# Each virtual user plays one scenario; users are dealt these in turn (4:2:1:1).
-ROTATION = ["village", "village", "village", "village", "search", "search", "dashboard", "export"]
+# Each virtual user plays one scenario; users are dealt these in turn (4:2:1:1 for 8 users;
+# interleaved so that a run with few users still mixes them).
+ROTATION = ["village", "search", "village", "dashboard", "village", "search", "village", "export"]
 SCENARIO_USER = {
     "village": "director",
     "search": "longsheng",
@@ -408,6 +409,37 @@ def discover(port: int) -> dict:
     return {"today": dt.date.today().isoformat(), "villages": villages}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (Linux /proc), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_cpu(master: int) -> dict[int, float]:
+    """CPU seconds of each gunicorn worker (the master's children)."""
+    workers = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat[1]) == master:
+            workers[int(entry.name)] = _cpu_seconds(int(entry.name))
+    return workers
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
 def percentile(values: list[float], q: int) -> float:
     if len(values) == 1:
         return values[0]
@@ -447,7 +479,9 @@ def print_table(rows: list[dict]) -> None:
         )
 
 
-def run_load(port: int, users: int, duration: float, max_requests: int, seed: int) -> dict:
+def run_load(
+    port: int, users: int, duration: float, max_requests: int, seed: int, master: int
+) -> dict:
     context = discover(port)
     stats = Stats(max_requests=max_requests)
     load_before = os.getloadavg()[0]
@@ -462,12 +496,17 @@ def run_load(port: int, users: int, duration: float, max_requests: int, seed: in
     while any(vu.login_ms is None and vu.error is None for vu in vus):
         time.sleep(0.05)
     begin = time.monotonic() + 0.2
+    cpu_before, busy_before = worker_cpu(master), machine_busy()
+    client_before = time.process_time()
     for vu in vus:
         vu.stop_at = begin + duration  # before start_at: a user must not start and stop
         vu.start_at = begin
     for vu in vus:
         vu.join(timeout=duration + 90)
     seconds = min(time.monotonic(), begin + duration) - begin
+    cpu_after, busy_after = worker_cpu(master), machine_busy()
+    client_cpu = time.process_time() - client_before
+    server_cpu = sum(cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after)
     # A run stopped by the request cap ends earlier than its duration.
     if stats.full():
         seconds = max(seconds, 0.001)
@@ -480,6 +519,13 @@ def run_load(port: int, users: int, duration: float, max_requests: int, seed: in
         "seconds": round(seconds, 1),
         # On a shared machine the neighbours' work moves the figures: keep it with them.
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        # Where the time goes: CPU per request in the gunicorn workers (Django) and in this
+        # client, and how busy the whole machine was (all cores, neighbours included).
+        "worker_cpu_ms_per_request": round(1000 * server_cpu / max(len(stats.records), 1), 1),
+        "client_cpu_ms_per_request": round(1000 * client_cpu / max(len(stats.records), 1), 1),
+        "machine_busy_percent": round(
+            100 * (busy_after[0] - busy_before[0]) / max(busy_after[1] - busy_before[1], 1), 1
+        ),
         "rows": rows,
         "login_ms_median": round(statistics.median(logins), 1) if logins else None,
         "problems": stats.problems + failed_logins,
@@ -527,7 +573,9 @@ def main() -> None:
             )
             process = start_gunicorn(env, workers, port, work / f"gunicorn-{workers}.log")
             try:
-                result = run_load(port, args.users, args.duration, args.max_requests, args.seed)
+                result = run_load(
+                    port, args.users, args.duration, args.max_requests, args.seed, process.pid
+                )
             finally:
                 stop_gunicorn(process)
             result["workers"] = workers
@@ -538,6 +586,11 @@ def main() -> None:
                 overall["rps"] >= TARGETS["rps"]
                 and overall["p95_ms"] <= TARGETS["p95_ms"]
                 and overall["errors"] == TARGETS["errors"]
+            )
+            say(
+                f"   CPU per request: gunicorn workers {result['worker_cpu_ms_per_request']} ms, "
+                f"this client {result['client_cpu_ms_per_request']} ms; machine busy "
+                f"{result['machine_busy_percent']} % of {os.cpu_count()} CPUs"
             )
             say(
                 f"   load average before/after: {result['load_average']}; "
