@@ -51,6 +51,10 @@ def _request(client, method: str, url: str, body=None):
 
 def test_every_target_url_exists():
     assert set(m.IDOR_TARGETS) <= set(ENDPOINTS), set(m.IDOR_TARGETS) - set(ENDPOINTS)
+    # Each rule is a record of a village or of a township (which decides the 南门村
+    # director's expected answer).
+    rules = set(m.IDOR_TARGETS.values())
+    assert rules <= m.VILLAGE_RULES | m.TOWNSHIP_RULES, rules - m.VILLAGE_RULES - m.TOWNSHIP_RULES
 
 
 @pytest.mark.parametrize("name", sorted(ENDPOINTS))
