@@ -215,6 +215,11 @@ def part_pages(repeat: int) -> dict:
     result["township_summary"]["queries"] = count_queries(
         lambda: township_figures(campaign, township, today=today)
     )
+    # The county roll-up of the ten townships' key figures (reports:rollup).
+    from reports.figures import county_rollup
+
+    result["county_rollup"] = timed(lambda: county_rollup(campaign), repeat)
+    result["county_rollup"]["queries"] = count_queries(lambda: county_rollup(campaign))
     sql, params = floors.township_sql(campaign, township, today)
     result["township_floor"] = timed(lambda: floors.run(sql, params), repeat)
     result["township_floor"]["check"] = floors.check_township(

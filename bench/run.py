@@ -198,6 +198,7 @@ ROWS = [
     ("  dashboard SQL floor (ms)", "pages.dashboard_floor"),
     ("township summary compile (ms)", "pages.township_summary"),
     ("  township SQL floor (ms)", "pages.township_floor"),
+    ("county roll-up compile (ms)", "pages.county_rollup"),
 ]
 QUERY_ROWS = [
     "list_supervisor",
@@ -207,6 +208,7 @@ QUERY_ROWS = [
     "dashboard_county",
     "dashboard_build",
     "township_summary",
+    "county_rollup",
 ]
 
 
