@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import visible_townships, visible_villages
+from accounts.scoping import is_county_wide, visible_townships, visible_villages
 from care import selectors as care_selectors
 from children import choices
 from children.models import Child
@@ -99,7 +99,7 @@ class ChildFilter(django_filters.FilterSet):
             # Whether a child has an alert tells a screening result: not for every role.
             del self.filters["open_alert"]
         self.filters["township"].queryset = visible_townships(user)
-        self.filters["village"].queryset = visible_villages(user)
+        self.filters["village"].queryset = self._village_choices(user)
         for name, flt in self.filters.items():
             widget = flt.field.widget
             if isinstance(widget, forms.SelectMultiple):
@@ -110,6 +110,21 @@ class ChildFilter(django_filters.FilterSet):
             else:
                 widget.attrs["class"] = "form-control form-control-sm"
             widget.attrs.setdefault("id", f"filter-{name}")
+
+    def _village_choices(self, user):
+        """Villages of the chosen township only: the county has over a thousand at province
+        scale, and rendering them all made the page grow with the ledger (bench §1)."""
+        villages = visible_villages(user)
+        if not is_county_wide(user):
+            return villages  # one township's, or one village: already short
+        township = (self.data or {}).get("township")
+        village = (self.data or {}).get("village")
+        if township and str(township).isdigit():
+            return villages.filter(township_id=township)
+        if village and str(village).isdigit():
+            # A link with a village alone (from a dashboard): offer that village's township.
+            return villages.filter(township__villages__pk=village)
+        return villages.none()
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_q(value))

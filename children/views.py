@@ -64,7 +64,8 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_class = ChildTable
     filterset_class = ChildFilter
     template_name = "children/child_list.html"
-    paginate_by = 50
+    # Only the table paginates: a ListView paginate_by as well would COUNT the rows twice.
+    table_pagination = {"per_page": 50}
 
     def get_queryset(self):
         return selectors.child_list(self.request.user)
@@ -92,7 +93,8 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             name: ChildTable.base_columns[name].verbose_name for name in OPTIONAL_COLUMNS
         }
         context["default_columns"] = DEFAULT_COLUMNS
-        context["total"] = context["paginator"].count if context.get("paginator") else None
+        page = getattr(table, "page", None)
+        context["total"] = page.paginator.count if page is not None else None
         return context
 
 

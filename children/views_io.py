@@ -188,7 +188,7 @@ class LedgerExportView(PermissionRequiredMixin, View):
         from children.filters import ChildFilter
 
         user = request.user
-        queryset = selectors.child_list(user).prefetch_related(
+        queryset = selectors.child_list(user, with_schedule=False).prefetch_related(
             Prefetch("assistance", queryset=ChildAssistance.objects.order_by("code"))
         )
         filterset = ChildFilter(request.GET, queryset=queryset, request=request)

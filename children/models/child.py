@@ -170,6 +170,18 @@ class Child(models.Model):
             models.Index(fields=["township", "status"], name="child_township_status"),
             models.Index(fields=["village", "status"], name="child_village_status"),
             models.Index(fields=["name", "birth_date"], name="child_name_birth"),
+            # Prefix search (张小花 by "zxh") on PostgreSQL under a non-C collation needs the
+            # pattern operator class; other databases ignore opclasses.
+            models.Index(
+                fields=["name_pinyin"],
+                name="child_pinyin_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="child_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(
