@@ -37,7 +37,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Township
 from activities.choices import ActivityForm, Channel, LeaderLevel
@@ -343,25 +343,25 @@ def township_figures(campaign, township, *, today: dt.date | None = None) -> dic
 # (key, dotted path into township_figures, label): the columns of the roll-up and of the
 # county workbook's summary sheet. A frozen version is read through the same paths.
 KEY_FIGURES = [
-    ("children", "ledger.children", _lazy("台账儿童")),
-    ("new_registrations", "ledger.new_registrations", _lazy("新登记")),
-    ("children_screened", "screening.children_screened", _lazy("测评儿童")),
-    ("coverage", "screening.coverage", _lazy("测评覆盖率(%)")),
-    ("positive", "screening.positive", _lazy("阳性结果")),
-    ("alerts_raised", "alerts.raised", _lazy("新增预警")),
-    ("children_visited", "visits.children_visited", _lazy("已访儿童")),
-    ("children_due", "visits.children_due", _lazy("应访儿童")),
-    ("children_overdue", "visits.children_overdue", _lazy("逾期未访")),
-    ("activities", "activities.activities", _lazy("活动场次")),
-    ("distinct_children", "activities.distinct_children", _lazy("参与儿童(人)")),
-    ("attendances", "activities.attendances", _lazy("参与人次")),
-    ("beneficiaries", "activities.beneficiaries", _lazy("受益人数")),
-    ("beneficiary_attendances", "activities.beneficiary_attendances", _lazy("受益人次")),
-    ("leader_attendances", "leaders.attendances", _lazy("领导参与(人次)")),
-    ("trainings", "trainings.count", _lazy("培训场次")),
-    ("people_trained", "trainings.people", _lazy("培训人数")),
-    ("purchased_services", "purchased_services.count", _lazy("购买服务(项)")),
-    ("purchased_amount", "purchased_services.amount", _lazy("购买金额(元)")),
+    ("children", "ledger.children", gettext_lazy("台账儿童")),
+    ("new_registrations", "ledger.new_registrations", gettext_lazy("新登记")),
+    ("children_screened", "screening.children_screened", gettext_lazy("测评儿童")),
+    ("coverage", "screening.coverage", gettext_lazy("测评覆盖率(%)")),
+    ("positive", "screening.positive", gettext_lazy("阳性结果")),
+    ("alerts_raised", "alerts.raised", gettext_lazy("新增预警")),
+    ("children_visited", "visits.children_visited", gettext_lazy("已访儿童")),
+    ("children_due", "visits.children_due", gettext_lazy("应访儿童")),
+    ("children_overdue", "visits.children_overdue", gettext_lazy("逾期未访")),
+    ("activities", "activities.activities", gettext_lazy("活动场次")),
+    ("distinct_children", "activities.distinct_children", gettext_lazy("参与儿童(人)")),
+    ("attendances", "activities.attendances", gettext_lazy("参与人次")),
+    ("beneficiaries", "activities.beneficiaries", gettext_lazy("受益人数")),
+    ("beneficiary_attendances", "activities.beneficiary_attendances", gettext_lazy("受益人次")),
+    ("leader_attendances", "leaders.attendances", gettext_lazy("领导参与(人次)")),
+    ("trainings", "trainings.count", gettext_lazy("培训场次")),
+    ("people_trained", "trainings.people", gettext_lazy("培训人数")),
+    ("purchased_services", "purchased_services.count", gettext_lazy("购买服务(项)")),
+    ("purchased_amount", "purchased_services.amount", gettext_lazy("购买金额(元)")),
 ]
 KEY_NAMES = [key for key, _path, _label in KEY_FIGURES]
 

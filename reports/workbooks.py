@@ -19,7 +19,7 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -177,18 +177,18 @@ def _save(workbook: Workbook) -> bytes:
 
 # Groups of the summary's merged upper header: (label, key figure names).
 SUMMARY_GROUPS = [
-    (_lazy("困境儿童台账"), ["children", "new_registrations"]),
-    (_lazy("心理健康测评"), ["children_screened", "coverage", "positive", "alerts_raised"]),
-    (_lazy("定期家访"), ["children_visited", "children_due", "children_overdue"]),
+    (gettext_lazy("困境儿童台账"), ["children", "new_registrations"]),
+    (gettext_lazy("心理健康测评"), ["children_screened", "coverage", "positive", "alerts_raised"]),
+    (gettext_lazy("定期家访"), ["children_visited", "children_due", "children_overdue"]),
     (
-        _lazy("主题活动"),
+        gettext_lazy("主题活动"),
         [
             "activities", "distinct_children", "attendances", "beneficiaries",
             "beneficiary_attendances", "leader_attendances",
         ],
     ),
     (
-        _lazy("培训与购买服务"),
+        gettext_lazy("培训与购买服务"),
         ["trainings", "people_trained", "purchased_services", "purchased_amount"],
     ),
 ]  # fmt: skip
