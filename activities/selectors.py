@@ -326,9 +326,13 @@ def picker_village(user, village_id):
 def partner_list():
     """The partner directory: county-wide on purpose (organisations, not personal data), so
     every township can pick an organisation another township registered."""
-    return PartnerOrganisation.objects.select_related("township").annotate(
-        activity_count=Count("activities", distinct=True),
-        service_count=Count("purchased_services", distinct=True),
+    return (
+        PartnerOrganisation.objects.select_related("township")
+        .annotate(
+            activity_count=Count("activities", distinct=True),
+            service_count=Count("purchased_services", distinct=True),
+        )
+        .order_by("kind", "name")  # annotate() drops Meta.ordering; pages must be stable
     )
 
 

@@ -368,6 +368,7 @@ class PairingForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Pairing
         fields = ["mentor", "started_on", "interval_days", "ended_on", "note", "referral"]
+        widgets = {"started_on": DateInput(), "ended_on": DateInput()}
 
     def __init__(self, *args, user, child, **kwargs):
         super().__init__(*args, **kwargs)
