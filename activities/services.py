@@ -39,6 +39,7 @@ from activities.selectors import training_attendee_choices
 from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change
+from longsheng_care.versioning import claim_next_version
 
 CHILD_OUTSIDE_AREA = gettext_lazy("所选儿童不存在或不在您的管辖范围内。")
 USER_OUTSIDE_AREA = gettext_lazy("所选参训人员不存在或不在您的管辖范围内。")
@@ -127,12 +128,8 @@ def _check_children(actor, children: Iterable, field: str = "children") -> set[i
 
 def _claim_version(model, obj, expected_version: int) -> None:
     """Take the next version or fail: of two people saving the same form, exactly one wins."""
-    claimed = model.objects.filter(pk=obj.pk, version=expected_version).update(
-        version=expected_version + 1
-    )
-    if not claimed:
+    if not claim_next_version(obj, expected_version):
         raise StaleEdit(model.objects.get(pk=obj.pk))
-    obj.version = expected_version + 1
 
 
 def _assign(obj, names: list[str], data: dict) -> None:

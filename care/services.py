@@ -34,7 +34,8 @@ from children.choices import ChangeAction
 from children.identity import validate_phone
 from children.models import Child
 from children.screening import InvalidAnswersError, get_instrument, score
-from children.services import child_raise_risk, record_change
+from children.services import child_raise_risk, diff, field_labels, record_change, snapshot
+from longsheng_care.versioning import claim_next_version
 
 
 class StaleEdit(Exception):
@@ -88,42 +89,12 @@ def _claim_version(model, obj, expected_version: int | None) -> None:
     """Take the next version or fail (the conditional UPDATE is atomic in every database)."""
     if expected_version is None:
         expected_version = obj.version
-    claimed = model.objects.filter(pk=obj.pk, version=expected_version).update(
-        version=expected_version + 1
-    )
-    if not claimed:
+    if not claim_next_version(obj, expected_version):
         raise StaleEdit(model.objects.get(pk=obj.pk))
-    obj.version = expected_version + 1
-
-
-def _fmt(value) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
 
 
 def _diff(obj, before: dict, names: Iterable[str]) -> dict:
-    changes = {}
-    for name in names:
-        field = obj._meta.get_field(name)
-        value = getattr(obj, name)
-        after = str(getattr(obj, f"get_{name}_display")()) if field.choices else _fmt(value)
-        if before[name] != after:
-            changes[str(field.verbose_name)] = [before[name], after]
-    return changes
-
-
-def _snapshot(obj, names: Iterable[str]) -> dict:
-    snap = {}
-    for name in names:
-        field = obj._meta.get_field(name)
-        value = getattr(obj, name)
-        snap[name] = str(getattr(obj, f"get_{name}_display")()) if field.choices else _fmt(value)
-    return snap
+    return diff(before, snapshot(obj, names), field_labels(type(obj), names))
 
 
 # --- screenings and safety alerts ----------------------------------------------------------
@@ -397,7 +368,7 @@ def care_plan_update(
     if plan.version != expected_version:
         raise StaleEdit(plan)
     names = [n for n in PLAN_FIELDS if n in data]
-    before = _snapshot(plan, names)
+    before = snapshot(plan, names)
     old_services = set(plan.services.values_list("code", flat=True))
     for name in names:
         setattr(plan, name, data[name])
@@ -516,7 +487,7 @@ def referral_update(*, actor, referral: Referral, expected_version: int, data: d
         and referral.status != choices.ReferralStatus.REFERRED
     ):
         raise ValidationError({"institution": _("机构已接诊或已处理，不能更换转介机构。")})
-    before = _snapshot(referral, names)
+    before = snapshot(referral, names)
     for name in names:
         setattr(referral, name, data[name])
     referral.full_clean(exclude=["version", "created_by"])
@@ -710,7 +681,7 @@ def pairing_update(*, actor, pairing: Pairing, expected_version: int, data: dict
     if pairing.version != expected_version:
         raise StaleEdit(pairing)
     names = [n for n in PAIRING_EDIT_FIELDS if n in data]
-    before = _snapshot(pairing, names)
+    before = snapshot(pairing, names)
     for name in names:
         setattr(pairing, name, data[name])
     if pairing.status == choices.PairingStatus.ENDED and not pairing.ended_on:

@@ -26,6 +26,7 @@ from children.models import (
     ChildAssistance,
     ChildCircumstance,
 )
+from longsheng_care.versioning import claim_next_version
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
     "该儿童已在系统中登记（不在您的管辖范围内）。如需转入，请联系县未保中心。"
@@ -111,12 +112,17 @@ def diff(before: dict[str, str], after: dict[str, str], labels: dict[str, str]) 
     return {labels[k]: [before[k], after[k]] for k in after if before.get(k) != after[k]}
 
 
-def snapshot(child: Child, names: Iterable[str]) -> dict[str, str]:
-    return {name: _display(child, name) for name in names}
+def snapshot(instance: models.Model, names: Iterable[str]) -> dict[str, str]:
+    """Display values of ``names`` (choices as labels, IDs and phones masked) for history."""
+    return {name: _display(instance, name) for name in names}
+
+
+def field_labels(model, names) -> dict[str, str]:
+    return {name: str(model._meta.get_field(name).verbose_name) for name in names}
 
 
 def _labels(names) -> dict[str, str]:
-    return {name: str(Child._meta.get_field(name).verbose_name) for name in names}
+    return field_labels(Child, names)
 
 
 def _multi_display(codes, choices) -> str:
@@ -250,10 +256,7 @@ def child_register(
 def _claim_version(child: Child, expected_version: int) -> None:
     """Take the next version or fail: the conditional UPDATE is atomic in every database,
     so of two people saving the same form, exactly one wins."""
-    claimed = Child.objects.filter(pk=child.pk, version=expected_version).update(
-        version=expected_version + 1
-    )
-    if not claimed:
+    if not claim_next_version(child, expected_version):
         current = Child.objects.get(pk=child.pk)
         theirs = list(
             ChangeLog.objects.filter(child=child, record_type="child")
@@ -261,7 +264,6 @@ def _claim_version(child: Child, expected_version: int) -> None:
             .values("at", "actor__name", "actor__username", "changes")[:5]
         )
         raise StaleEdit(current, theirs)
-    child.version = expected_version + 1
 
 
 @transaction.atomic

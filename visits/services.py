@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from children.choices import CaseStatus, ChangeAction
 from children.models import Child
 from children.services import diff, record_change, snapshot
+from longsheng_care.versioning import claim_next_version
 from visits.attachments import MAX_ATTACHMENTS_PER_VISIT, CleanImage, clean_image
 from visits.choices import Problem, ReviewStatus
 from visits.models import Visit, VisitAttachment, VisitProblem, VisitRule, VisitScheduleSetting
@@ -143,12 +144,8 @@ def _labels(names) -> dict[str, str]:
 
 def _claim_version(visit: Visit, expected_version: int) -> None:
     """Take the next version or fail: of two people saving the same visit, one wins."""
-    claimed = Visit.objects.filter(pk=visit.pk, version=expected_version).update(
-        version=expected_version + 1
-    )
-    if not claimed:
+    if not claim_next_version(visit, expected_version):
         raise StaleVisitEdit(Visit.objects.get(pk=visit.pk))
-    visit.version = expected_version + 1
 
 
 # --- the services --------------------------------------------------------------------------
