@@ -270,4 +270,4 @@ def seed(stdout=None) -> None:
             attendees=[supervisors["龙胜镇"], *directors],
             counts={"directors_count": max(len(directors), 12), "others_count": 3},
         )
-    _log(stdout, f"activities: 2026 campaign, {created} new activities")
+    _log(stdout, f"主题活动：2026 年活动周期，新增 {created} 项演示活动。")

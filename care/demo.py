@@ -137,11 +137,11 @@ def seed(stdout=None) -> None:
         .order_by("pk")
     )
     if not children:
-        _say(stdout, "care: 没有合成演示儿童，跳过关爱记录演示数据。")
+        _say(stdout, "关爱服务：没有合成演示儿童，跳过关爱记录演示数据。")
         return
     county = User.objects.filter(role=Role.COUNTY_ADMIN, is_active=True).order_by("pk").first()
     if county is None:
-        _say(stdout, "care: 没有县未保中心管理员账号，跳过关爱记录演示数据。")
+        _say(stdout, "关爱服务：没有县未保中心管理员账号，跳过关爱记录演示数据。")
         return
 
     for name, kind, contact, phone in INSTITUTIONS:
@@ -325,4 +325,4 @@ def seed(stdout=None) -> None:
                 condition="情绪稳定，愿意参加村里的周末活动。",
                 next_step="继续每月上门。",
             )
-    _say(stdout, "care: 关爱记录演示数据已就绪。")
+    _say(stdout, "关爱服务：关爱记录演示数据已就绪。")
