@@ -8,12 +8,16 @@ migrate and makes the groups match the declarations exactly.
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.utils import translation
 
 from accounts.choices import Role
 
 
 def group_name(role: str) -> str:
-    return str(Role(role).label)
+    # Always the Chinese label: a name in the active language would make an English-speaking
+    # admin's save create a second, empty group and strip the user's permissions.
+    with translation.override("zh-hans"):
+        return str(Role(role).label)
 
 
 def declared_permissions() -> dict[str, set[str]]:

@@ -17,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from children import choices
 
+# The county's ledgers are Chinese whatever language the user reads the portal in: coded
+# columns are read and written with their Chinese labels (see the io entry points).
+LEDGER_LANGUAGE = "zh-hans"
+
 # Kinds of cell; the importer has one reader per kind.
 TEXT = "text"
 SEQ = "seq"  # 序号: ignored on import, numbered on export

@@ -16,7 +16,7 @@ from io import BytesIO
 from operator import attrgetter
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -27,6 +27,7 @@ from children.choices import CaseStatus, Circumstance, FamilyAssistance
 from children.identity import mask_id_number, mask_phone
 from children.io import ledger_columns as lc
 from children.io.cells import safe_cell_text
+from children.io.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child
 
 SHEET_TITLE = "花名册"
@@ -102,6 +103,7 @@ def _getters(reveal: bool) -> list[Callable[[Child], Any] | None]:
     return getters
 
 
+@translation.override(LEDGER_LANGUAGE)
 def write_ledger(
     children: Iterable[Child],
     *,

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter, range_boundaries
 
@@ -41,6 +42,7 @@ from children.io.cells import (
     parse_date,
     split_multi,
 )
+from children.io.ledger_columns import LEDGER_LANGUAGE
 from children.io.xlsx_guard import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNCOMPRESSED,
@@ -340,6 +342,7 @@ def _fill_merged(cells: SheetCells, header_row: int) -> None:
                 cells.rows.setdefault(row, {}).setdefault(col, source)
 
 
+@translation.override(LEDGER_LANGUAGE)
 def read_ledger(data, *, township: Township) -> LedgerFile:
     """Read a ledger workbook for ``township``. Raises WorkbookRefused for a file that
     cannot be read at all; every cell problem is in ``errors`` with its row and column."""
@@ -544,6 +547,7 @@ def _read_identity(data: dict, indexes: dict, value, fail) -> None:
 # --- entry points ----------------------------------------------------------------------------
 
 
+@translation.override(LEDGER_LANGUAGE)
 def preview_ledger(*, actor, township: Township, data) -> LedgerPreview:
     """Read and check a file without writing anything."""
     ledger = read_ledger(data, township=township)
@@ -551,6 +555,7 @@ def preview_ledger(*, actor, township: Township, data) -> LedgerPreview:
     return LedgerPreview(file=ledger, plan=plan)
 
 
+@translation.override(LEDGER_LANGUAGE)
 def import_ledger(*, actor, township: Township, data, filename: str = "", request=None):
     """Read the file again and write it, all or nothing.
 

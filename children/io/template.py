@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -21,6 +21,7 @@ from accounts.choices import Role
 from accounts.models import Township, User, Village
 from children.io import ledger_columns as lc
 from children.io.cells import safe_cell_text
+from children.io.ledger_columns import LEDGER_LANGUAGE
 
 LEDGER_SHEET = "花名册"
 INSTRUCTIONS_SHEET = "填写说明"
@@ -54,6 +55,7 @@ def _list_values(column: lc.Column, villages: list[str], directors: list[str], t
     return []
 
 
+@translation.override(LEDGER_LANGUAGE)
 def build_template(*, township: Township | None = None) -> bytes:
     """The template for ``township`` (its villages and directors in the drop-downs), or
     for the whole county when ``township`` is None."""

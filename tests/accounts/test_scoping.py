@@ -68,3 +68,16 @@ def test_village_director_sees_own_township_for_models_without_village(demo_user
     assert can_see_area(director, township_id=longsheng.pk, village_id=director.village_id)
     other = Village.objects.get(township=longsheng, name="南门村")
     assert not can_see_area(director, township_id=longsheng.pk, village_id=other.pk)
+
+
+def test_role_groups_do_not_depend_on_the_admins_language(db):
+    from django.utils import translation
+
+    from accounts.roles import group_name
+
+    with translation.override("en"):
+        user = factories.make_user(Role.TOWNSHIP_SUPERVISOR, township_name="龙胜镇")
+    assert [g.name for g in user.groups.all()] == ["乡镇儿童督导员"]
+    assert user.has_perm("children.view_child")
+    with translation.override("en"):
+        assert group_name(Role.COUNTY_ADMIN) == "县未保中心管理员"

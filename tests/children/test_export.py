@@ -218,3 +218,14 @@ def test_a_revealed_export_imports_back_unchanged(client_for, longsheng_supervis
 
     assert again.errors == []
     assert (again.plan.new, again.plan.updated, again.plan.unchanged) == (0, 0, 3)
+
+
+def test_export_writes_chinese_labels_whatever_the_users_language(db):
+    from django.utils import translation
+
+    child = factories.ChildFactory(name="语言测试", sex="F")
+    with translation.override("en"):
+        data = write_ledger([child], title="t", unit="u", reveal=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "女" in values and "Female" not in values
