@@ -491,28 +491,55 @@ class InstitutionListView(ListPermissionMixin, SingleTableMixin, TemplateView):
         return selectors.institution_list(self.request.user)
 
 
-class InstitutionFormView(ListPermissionMixin, FormView):
+class ReferenceFormView(ListPermissionMixin, FormView):
+    """Create or edit a county-wide reference record (an institution, a mentor) through its
+    save service. Subclasses name the model, the service and the words; edit views set
+    ``editing = True`` and get the record from the URL."""
+
     template_name = "care/form.html"
-    form_class = forms.InstitutionForm
-    institution = None
+    model = None
+    save = None  # services.<x>_save(*, actor, data, <model_name>=None)
+    titles = ("", "")  # (new, edit)
+    saved_message = ""
+    editing = False
+    obj = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.editing:
+            self.obj = get_object_or_404(self.model, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.institution}
+        return {**super().get_form_kwargs(), "instance": self.obj}
 
     def get_context_data(self, **kwargs):
-        title = _("编辑转介机构") if self.institution else _("新增转介机构")
+        title = self.titles[1] if self.obj else self.titles[0]
         return {**super().get_context_data(**kwargs), "title": title}
 
     def form_valid(self, form):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.institution_save(
-                actor=self.request.user, data=data, institution=self.institution
+            saved = type(self).save(
+                actor=self.request.user, data=data, **{self.model._meta.model_name: self.obj}
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("转介机构已保存。"))
+        messages.success(self.request, self.saved_message)
+        return self.saved_redirect(saved)
+
+    def saved_redirect(self, saved):
+        return redirect(saved.get_absolute_url())
+
+
+class InstitutionFormView(ReferenceFormView):
+    form_class = forms.InstitutionForm
+    model = Institution
+    save = services.institution_save
+    titles = (gettext_lazy("新增转介机构"), gettext_lazy("编辑转介机构"))
+    saved_message = gettext_lazy("转介机构已保存。")
+
+    def saved_redirect(self, saved):
         return redirect("care:institution_list")
 
 
@@ -522,10 +549,7 @@ class InstitutionCreateView(InstitutionFormView):
 
 class InstitutionEditView(InstitutionFormView):
     permission_required = "care.change_institution"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.institution = get_object_or_404(Institution, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    editing = True
 
 
 class ReferralListView(CareListView):
@@ -707,32 +731,21 @@ class MentorDetailView(ListPermissionMixin, SingleTableMixin, TemplateView):
         return context
 
 
-class MentorFormView(ListPermissionMixin, FormView):
-    template_name = "care/form.html"
+class MentorFormView(ReferenceFormView):
     form_class = forms.MentorForm
-    mentor = None
+    model = Mentor
+    save = services.mentor_save
+    titles = (gettext_lazy("新增结对帮扶人"), gettext_lazy("编辑结对帮扶人"))
+    saved_message = gettext_lazy("结对帮扶人已保存。")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.mentor}
-
-    def get_context_data(self, **kwargs):
-        title = _("编辑结对帮扶人") if self.mentor else _("新增结对帮扶人")
-        return {**super().get_context_data(**kwargs), "title": title}
-
-    def form_valid(self, form):
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            mentor = services.mentor_save(actor=self.request.user, data=data, mentor=self.mentor)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("结对帮扶人已保存。"))
+    def saved_redirect(self, saved):
+        # Back to the pairing form that sent the user here to add a mentor, if any.
         next_url = self.request.GET.get("next", "")
         if url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={self.request.get_host()}, require_https=False
         ):
             return redirect(next_url)
-        return redirect(mentor.get_absolute_url())
+        return super().saved_redirect(saved)
 
 
 class MentorCreateView(MentorFormView):
@@ -741,10 +754,7 @@ class MentorCreateView(MentorFormView):
 
 class MentorEditView(MentorFormView):
     permission_required = "care.change_mentor"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.mentor = get_object_or_404(Mentor, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    editing = True
 
 
 class PairingListView(CareListView):
