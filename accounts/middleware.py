@@ -9,6 +9,7 @@ import ipaddress
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
@@ -74,6 +75,32 @@ class TrustedProxyMiddleware:
             if address:
                 request.META["REMOTE_ADDR"] = address
         return self.get_response(request)
+
+
+# --- idle sessions -------------------------------------------------------------------------
+
+SESSION_RENEWED_KEY = "_renewed_at"
+
+
+class IdleSessionMiddleware:
+    """Keep a session alive while it is used, ending it after SESSION_COOKIE_AGE idle seconds.
+
+    Saving a session renews its expiry. Instead of saving on every request (one UPDATE per
+    page), a session in use is marked for saving when it was last renewed
+    SESSION_RENEW_SECONDS ago or more. Listed after SessionMiddleware, which saves it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(timezone.now().timestamp())
+            if now - session.get(SESSION_RENEWED_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[SESSION_RENEWED_KEY] = now
+        return response
 
 
 # --- no caching ----------------------------------------------------------------------------
