@@ -12,7 +12,9 @@ class AreaModelBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
         try:
-            user = user_model._default_manager.select_related("township", "village").get(pk=user_id)
+            user = user_model._default_manager.select_related("township", "village__township").get(
+                pk=user_id
+            )
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

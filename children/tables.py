@@ -7,10 +7,12 @@ attributes and lazy labels for every cell: that cost ~75 ms of the ~92 ms of a 5
 (bench/LOAD.md), on the page village staff open most.
 """
 
+from html import escape
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -106,13 +108,14 @@ class LedgerCells:
 
     @staticmethod
     def _text(value) -> str:
-        return conditional_escape(value) if value not in (None, "") else EMPTY
+        # html.escape is what Django's escape() calls, without its lazy-string wrapper.
+        return escape(str(value)) if value not in (None, "") else EMPTY
 
     def _label(self, field: str, record: Child) -> str:
         return self._text(self.labels[field].get(getattr(record, field), getattr(record, field)))
 
     def name(self, record):
-        return format_html('<a href="{}">{}</a>', self.detail_url.format(record.pk), record.name)
+        return f'<a href="{self.detail_url.format(record.pk)}">{escape(record.name)}</a>'
 
     def sex(self, record):
         return self._label("sex", record)
@@ -132,10 +135,8 @@ class LedgerCells:
     def circumstances(self, record):
         # Prefetched, ordered by code, by the selector: no query per row.
         return " ".join(
-            format_html(
-                '<span class="badge text-bg-light border">{}</span>',
-                self.circumstance_labels.get(c.code, c.code),
-            )
+            '<span class="badge text-bg-light border">'
+            f"{escape(self.circumstance_labels.get(c.code, c.code))}</span>"
             for c in record.circumstances.all()
         )
 
@@ -143,11 +144,8 @@ class LedgerCells:
         return self._label("benefit_category", record)
 
     def risk_level(self, record):
-        return format_html(
-            '<span class="badge {}">{}</span>',
-            RISK_CSS.get(record.risk_level, ""),
-            self.labels["risk_level"].get(record.risk_level, record.risk_level),
-        )
+        label = self.labels["risk_level"].get(record.risk_level, record.risk_level)
+        return f'<span class="badge {RISK_CSS.get(record.risk_level, "")}">{escape(label)}</span>'
 
     def next_visit_due(self, record):
         # Annotated by visits.schedule in the selector: the one definition of overdue.
