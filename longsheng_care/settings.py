@@ -231,6 +231,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Cache ---------------------------------------------------------------------------------
+# Per-process memory by default (each gunicorn worker keeps its own copy); CACHE_URL, e.g.
+# redis://127.0.0.1:6379/1, shares one between workers. It holds computed aggregates only.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long a user's dashboard figures are reused (reports.dashboards.for_user); 0: never.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+
 # --- Backups -------------------------------------------------------------------------------
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 

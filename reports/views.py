@@ -371,7 +371,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         campaign = (
             selectors.campaign_of_year(int(year)) if year.isdigit() else None
         ) or selectors.current_campaign()
-        dashboard = dashboards.build(self.request.user, campaign)
+        dashboard = dashboards.for_user(self.request.user, campaign)
         context.update(
             dashboard=dashboard,
             charts_data=dashboard.charts_json(),

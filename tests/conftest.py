@@ -5,6 +5,15 @@ from accounts.choices import Role
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached figures (the dashboards) are keyed by
+    user id, and ids are reused from one test's rolled-back data to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def county_admin(db):
     return factories.make_user(Role.COUNTY_ADMIN, username="t-county")

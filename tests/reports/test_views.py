@@ -1,8 +1,11 @@
 """The report pages: who may see and do what, the workflow through the pages, the roll-up's
 highlighting, the home page's countdown, the dashboards' links and their query counts."""
 
+import datetime as dt
+
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -348,10 +351,51 @@ def test_township_dashboard_is_by_village_and_shows_only_its_township(
     assert "罗汉村" not in content and "平等镇" not in content.split("<main", 1)[1]
 
 
+def test_dashboard_figures_are_reused_for_a_minute_then_recomputed(
+    dataset, county_staff, client_for
+):
+    client = client_for(county_staff)
+    url = reverse("reports:dashboard")
+    red = 'href="/children/?status=active&amp;risk_level=red">{}<'
+    with time_machine.travel(at(2026, 6, 3, 12), tick=False):
+        first = client.get(url).content.decode()
+        assert red.format(1) in first and "为 12:00 的数据" in first
+        factories.ChildFactory(village=factories.village("龙胜镇", "山东村"), risk_level="red")
+    with time_machine.travel(at(2026, 6, 3, 12) + dt.timedelta(seconds=30), tick=False):
+        with CaptureQueriesContext(connection) as ctx:
+            again = client.get(url).content.decode()
+        assert red.format(1) in again  # the same figures, said to be from 12:00
+        assert not any("children_childcircumstance" in q["sql"] for q in ctx.captured_queries)
+    with time_machine.travel(at(2026, 6, 3, 12) + dt.timedelta(seconds=61), tick=False):
+        later = client.get(url).content.decode()
+    assert red.format(2) in later and "为 12:01 的数据" in later
+
+
+def test_cached_dashboards_are_never_shared_between_users(
+    dataset, county_staff, longsheng_supervisor, pingdeng_supervisor, client_for
+):
+    url = reverse("reports:dashboard")
+    with time_machine.travel(at(2026, 6, 3, 12), tick=False):
+        county = client_for(county_staff).get(url).content.decode()
+        township = client_for(longsheng_supervisor).get(url).content.decode()
+        other = client_for(pingdeng_supervisor).get(url).content.decode()
+    assert "全县" in county and "全县" not in township
+    assert "山东村" in township and "山东村" not in other
+    assert "平等镇" not in township.split("<main", 1)[1]
+
+
 def _count(client, url) -> int:
+    """Queries of one fresh computation of the page (the dashboard cache emptied first)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
+
+
+def _settled(client, urls):
+    """The first page after signing in also renews the session: count from the second on."""
+    for url in urls:
+        client.get(url)
 
 
 @pytest.mark.parametrize("who", ["county_staff", "longsheng_supervisor"])
@@ -359,6 +403,7 @@ def test_dashboard_query_count_does_not_grow_with_the_data(dataset, who, request
     client = client_for(request.getfixturevalue(who))
     url = reverse("reports:dashboard")
     with time_machine.travel(at(2026, 6, 3, 12), tick=False):
+        _settled(client, [url])
         small = _count(client, url)
         for round_ in range(2):  # three times the children and records
             build_dataset(dataset.campaign, suffix=f"-{round_}")
@@ -371,6 +416,7 @@ def test_report_page_and_rollup_query_counts_do_not_grow_with_the_data(
     client = client_for(county_staff)
     urls = [page_url(dataset), reverse("reports:rollup", args=[2026])]
     with time_machine.travel(at(2026, 6, 3, 12), tick=False):
+        _settled(client, urls)
         small = [_count(client, url) for url in urls]
         for round_ in range(2):
             build_dataset(dataset.campaign, suffix=f"-{round_}")
