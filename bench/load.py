@@ -67,8 +67,13 @@ SCENARIO_USER = {
     "search": "longsheng",
     "dashboard": "county",
     "export": "longsheng",
+    "floor": "director",
 }
 SEARCHES = ["l", "w", "zh", "li", "y", "h", "ch", "m", "x", "t"]
+# --mix floor: every user requests the simplest signed-in page (the password form: the
+# layout, the session, the login check, CSRF and the security headers, one small form, no
+# data). What this stack can serve at best on this machine, whatever the pages do.
+FLOOR_PATH = "/accounts/password/"
 
 
 def say(message: str) -> None:
@@ -379,6 +384,9 @@ class VirtualUser(threading.Thread):
             check=lambda r: re.search(r"/visits/\d+/$", r.headers.get("Location", "")),
         )
 
+    def scenario_floor(self):
+        self.timed("floor: password form", "GET", FLOOR_PATH)
+
     def scenario_search(self):
         query = urlencode({"q": self.random.choice(SEARCHES)})
         self.timed("township: search", "GET", f"/children/?{query}")
@@ -480,14 +488,15 @@ def print_table(rows: list[dict]) -> None:
 
 
 def run_load(
-    port: int, users: int, duration: float, max_requests: int, seed: int, master: int
+    port: int, users: int, duration: float, max_requests: int, seed: int, master: int, mix: str
 ) -> dict:
     context = discover(port)
     stats = Stats(max_requests=max_requests)
     load_before = os.getloadavg()[0]
     start_at = time.monotonic() + 3600  # set once every user has signed in
+    rotation = ["floor"] if mix == "floor" else ROTATION
     vus = [
-        VirtualUser(i, ROTATION[i % len(ROTATION)], port, stats, start_at, 0, context, seed + i)
+        VirtualUser(i, rotation[i % len(rotation)], port, stats, start_at, 0, context, seed + i)
         for i in range(users)
     ]
     for vu in vus:
@@ -550,6 +559,12 @@ def main() -> None:
         help="add ?conn_max_age=N to DATABASE_URL (persistent connections; default: as set)",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--mix",
+        choices=["portal", "floor"],
+        default="portal",
+        help="portal: the mixed workload; floor: only the simplest signed-in page",
+    )
     args = parser.parse_args()
     if args.duration > 600 or args.users > 64:
         raise SystemExit("load: keep it bounded (≤ 600 s, ≤ 64 users)")
@@ -574,7 +589,13 @@ def main() -> None:
             process = start_gunicorn(env, workers, port, work / f"gunicorn-{workers}.log")
             try:
                 result = run_load(
-                    port, args.users, args.duration, args.max_requests, args.seed, process.pid
+                    port,
+                    args.users,
+                    args.duration,
+                    args.max_requests,
+                    args.seed,
+                    process.pid,
+                    args.mix,
                 )
             finally:
                 stop_gunicorn(process)
@@ -609,6 +630,7 @@ def main() -> None:
             {
                 "started": started_at.isoformat(timespec="seconds"),
                 "children": args.children,
+                "mix": args.mix,
                 "conn_max_age": args.conn_max_age,
                 "cpus": os.cpu_count(),
                 "runs": results,
