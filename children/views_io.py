@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,11 +16,10 @@ from children import selectors
 from children.identity import mask_id_number
 from children.io import staging
 from children.io.forms import LedgerImportForm
-from children.io.ledger_export import write_ledger
+from children.io.ledger_export import ledger_rows, write_ledger
 from children.io.ledger_import import import_ledger, preview_ledger
 from children.io.template import build_template
 from children.io.xlsx_guard import WorkbookRefused
-from children.models import ChildAssistance
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "ledger_import"
@@ -188,9 +186,7 @@ class LedgerExportView(PermissionRequiredMixin, View):
         from children.filters import ChildFilter
 
         user = request.user
-        queryset = selectors.child_list(user, with_schedule=False).prefetch_related(
-            Prefetch("assistance", queryset=ChildAssistance.objects.order_by("code"))
-        )
+        queryset = selectors.child_list(user, with_schedule=False)
         filterset = ChildFilter(request.GET, queryset=queryset, request=request)
         # Like the list page (strict filtering): an invalid filter, e.g. a township the
         # user may not see, shows nothing rather than everything.
@@ -203,9 +199,9 @@ class LedgerExportView(PermissionRequiredMixin, View):
 
         def counted():
             nonlocal count
-            for child in children.iterator(chunk_size=2000):
+            for row in ledger_rows(children):
                 count += 1
-                yield child
+                yield row
 
         data = write_ledger(
             counted(),

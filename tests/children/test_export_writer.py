@@ -1,0 +1,191 @@
+"""The 花名册 writer (XlsxWriter): both of its modes, read back with openpyxl and the importer.
+
+Small exports are built in memory; bigger ones (more than IN_MEMORY_ROWS) stream row by row
+through a temporary file with inline strings. ``streaming`` forces the second mode on a
+handful of rows, so every property is checked in both.
+"""
+
+import datetime as dt
+import io
+import os
+import tempfile
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl.utils import get_column_letter
+
+from children.io import ledger_export
+from children.io.ledger_export import HEADERS, child_row, ledger_rows, write_ledger
+from children.io.ledger_import import import_ledger
+from children.models import Child, ChildAssistance, ChildCircumstance
+from children.selectors import child_list
+from tests import factories
+from tests.children.conftest import build_ledger
+from tests.children.conftest import child_row as ledger_row_dict
+
+HOSTILE = {
+    "name": '=HYPERLINK("http://x","y")',
+    "address": "+SUM(A1:A9)",
+    "school": "-1",
+    "illness": "@cmd",
+    "support_measures": "http://example.com/not-a-link",
+    "grade": "\t3",
+}
+
+
+@pytest.fixture(params=["in_memory", "streaming"])
+def mode(request, monkeypatch):
+    if request.param == "streaming":
+        monkeypatch.setattr(ledger_export, "IN_MEMORY_ROWS", 0)
+    return request.param
+
+
+def read(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data))["花名册"]
+
+
+def cells_by_header(sheet, row: int = 4) -> dict:
+    headers = [cell.value for cell in sheet[3]]
+    return dict(zip(headers, sheet[row], strict=False))
+
+
+def export_rows(user, **filters):
+    return ledger_rows(child_list(user, with_schedule=False).filter(**filters))
+
+
+@pytest.fixture
+def hostile_child(db):
+    child = factories.ChildFactory(
+        village=factories.village("龙胜镇", "山东村"),
+        guardian_phone="13812345678",
+        filled_on=dt.date(2026, 5, 1),
+        **HOSTILE,
+    )
+    ChildCircumstance.objects.create(child=child, code="left_behind")
+    ChildAssistance.objects.create(child=child, code="dibao")
+    return child
+
+
+def test_formula_looking_values_are_string_cells_never_formulas_or_links(
+    mode, longsheng_supervisor, hostile_child
+):
+    sheet = read(
+        write_ledger(export_rows(longsheng_supervisor), title="=1+1", unit="@u", reveal=False)
+    )
+    cells = cells_by_header(sheet)
+    headers = {column.key: column.header for column in ledger_export.EXPORT_COLUMNS}
+    for key, text in HOSTILE.items():
+        cell = cells[headers[key]]
+        expected = text if key == "support_measures" else "'" + text
+        assert (cell.data_type, cell.value) == ("s", expected), key
+        assert cell.hyperlink is None
+    assert sheet["A1"].value == "'=1+1" and sheet["A1"].data_type == "s"
+    assert sheet["A2"].value.startswith("导出单位：@u")  # inside the text, harmless
+    every = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell for cell in every if cell.data_type == "f"]
+    assert not sheet._hyperlinks
+
+
+def test_layout_dates_text_ids_and_labels_in_both_modes(mode, longsheng_supervisor, hostile_child):
+    sheet = read(
+        write_ledger(
+            export_rows(longsheng_supervisor),
+            title="标题",
+            unit="单位",
+            reveal=True,
+            exported_on=dt.date(2026, 6, 4),
+        )
+    )
+    assert sheet["A1"].value == "标题"
+    assert sheet["A2"].value == "导出单位：单位　　导出日期：2026-06-04"
+    last = get_column_letter(len(HEADERS))
+    assert {str(merged) for merged in sheet.merged_cells.ranges} == {f"A1:{last}1", f"A2:{last}2"}
+    assert [cell.value for cell in sheet[3]] == HEADERS
+    assert sheet["A3"].font.b and sheet["A3"].fill.fgColor.rgb.endswith("DDEBF7")
+    assert sheet.freeze_panes == "C4"
+    assert sheet.column_dimensions["F"].width > sheet.column_dimensions["A"].width
+    cells = cells_by_header(sheet)
+    assert cells["序号"].value == 1 and cells["序号"].data_type == "n"
+    birth = cells["出生日期"]
+    assert birth.is_date and birth.number_format == "yyyy-mm-dd"
+    assert birth.value.date() == hostile_child.birth_date
+    assert cells["填报日期"].value.date() == dt.date(2026, 5, 1)
+    for header in ("公民身份号码", "监护人电话"):
+        assert cells[header].data_type == "s" and cells[header].number_format == "@"
+    assert cells["公民身份号码"].value == hostile_child.id_number
+    assert cells["监护人电话"].value == "13812345678"
+    assert cells["困境情形"].value == "留守" and cells["救助帮扶"].value == "低保"
+    assert cells["乡镇"].value == "龙胜镇" and cells["村（社区）"].value == "山东村"
+    assert cells["是否寄宿"].value == "否" and cells["状态"].value == "在册"
+    assert cells["组"].value is None  # blank values leave the cell empty
+
+
+def test_rows_from_the_queryset_match_rows_from_instances(
+    longsheng_supervisor, shandong_director, hostile_child
+):
+    Child.objects.filter(pk=hostile_child.pk).update(responsible_director=shandong_director)
+    factories.ChildFactory(
+        village=hostile_child.village, name="无户口", id_number=None, no_hukou=True
+    )
+    queryset = child_list(longsheng_supervisor, with_schedule=False)
+    assert list(ledger_rows(queryset)) == [child_row(child) for child in queryset]
+
+
+def test_codes_are_fetched_per_chunk_and_stay_with_their_child(longsheng_supervisor):
+    village = factories.village("龙胜镇", "山东村")
+    codes = ["left_behind", "disability", "migrant", "serious_illness", "left_behind"]
+    for number, code in enumerate(codes):
+        child = factories.ChildFactory(village=village, name=f"分块{number}")
+        ChildCircumstance.objects.create(child=child, code=code)
+    queryset = child_list(longsheng_supervisor, with_schedule=False)
+    circumstances = ledger_export.CODE_INDEX["circumstances"]
+    name = ledger_export.FIELD_INDEX["name"]
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(ledger_rows(queryset, chunk_size=2))
+    by_name = {row[name]: row[circumstances] for row in rows}
+    assert by_name == {f"分块{number}": {code} for number, code in enumerate(codes)}
+    code_queries = [
+        query for query in queries.captured_queries if "children_childcircumstance" in query["sql"]
+    ]
+    assert len(code_queries) == 3  # one per chunk of two
+
+
+def test_a_streamed_export_imports_back_unchanged(client_for, longsheng_supervisor, monkeypatch):
+    monkeypatch.setattr(ledger_export, "IN_MEMORY_ROWS", 1)
+    first = import_ledger(
+        actor=longsheng_supervisor,
+        township=factories.township(),
+        data=build_ledger([ledger_row_dict(i) for i in range(3)]),
+    )
+    assert first.plan.new == 3
+    response = client_for(longsheng_supervisor).get(reverse("children:export"), {"reveal": "1"})
+    assert response.status_code == 200
+
+    again = import_ledger(
+        actor=longsheng_supervisor, township=factories.township(), data=response.content
+    )
+
+    assert again.errors == []
+    assert (again.plan.new, again.plan.updated, again.plan.unchanged) == (0, 0, 3)
+
+
+def test_streaming_leaves_no_temporary_file_even_when_reading_fails(
+    longsheng_supervisor, hostile_child, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(ledger_export, "IN_MEMORY_ROWS", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    rows = list(export_rows(longsheng_supervisor))
+
+    write_ledger(rows, title="t", unit="u", reveal=False)
+    assert os.listdir(tmp_path) == []
+
+    def broken():
+        yield from rows
+        raise ConnectionError("database went away")
+
+    with pytest.raises(ConnectionError):
+        write_ledger(broken(), title="t", unit="u", reveal=False)
+    assert os.listdir(tmp_path) == []
