@@ -118,7 +118,9 @@ class Child(models.Model):
         related_name="responsible_for",
         verbose_name=_("责任儿童主任"),
     )
-    support_measures = models.TextField(_("帮扶措施"), blank=True)
+    # An Excel cell holds at most 32,767 characters and the ledger goes to Excel and back:
+    # a longer text could not be exported whole.
+    support_measures = models.TextField(_("帮扶措施"), blank=True, max_length=32767)
 
     # Status
     status = models.CharField(
