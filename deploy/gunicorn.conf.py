@@ -15,9 +15,13 @@ worker_class = "sync"
 timeout = 60  # an export or an import of a large workbook may take a while
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that a slow leak can never take the site down.
-max_requests = 2000
-max_requests_jitter = 200
+# Load Django once in the master and fork the workers from it: a recycled worker starts in
+# milliseconds instead of importing the project again (≈1 s of CPU each time).
+preload_app = True
+# Recycle workers now and then so that a slow leak can never take the site down; not so
+# often that the per-worker caches (templates, dashboard figures) are always cold.
+max_requests = 10000
+max_requests_jitter = 1000
 # Worker heartbeat files in memory, not on a disk that may stall (gunicorn docs).
 worker_tmp_dir = "/dev/shm"  # noqa: S108
 
