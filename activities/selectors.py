@@ -403,15 +403,17 @@ def training_attendee_choices(actor):
 
 
 def child_timeline_entries(child, user) -> list[TimelineEntry]:
-    """The activities and purchased services a child took part in (four queries). A record
-    the user may not open (a county activity, for a township user) is listed without link."""
+    """The activities and purchased services a child took part in (two queries). A record
+    the user may not open (a county activity, for a township user) is listed without link:
+    whether the user may open it is the scoping rule itself, asked in the same query."""
     if not user.has_perm("activities.view_activity"):
         return []
-    participations = Participation.objects.filter(child=child).select_related("activity")
-    visible_activities = set(
-        Activity.objects.visible_to(user)
-        .filter(participants__child=child)
-        .values_list("pk", flat=True)
+    participations = (
+        Participation.objects.filter(child=child)
+        .select_related("activity")
+        .annotate(
+            can_open=Exists(Activity.objects.visible_to(user).filter(pk=OuterRef("activity_id")))
+        )
     )
     entries = []
     for participation in participations:
@@ -422,17 +424,18 @@ def child_timeline_entries(child, user) -> list[TimelineEntry]:
                 kind=_("主题活动"),
                 title=activity.title,
                 summary=activity.brand,
-                url=activity.get_absolute_url() if activity.pk in visible_activities else "",
+                url=activity.get_absolute_url() if participation.can_open else "",
                 tone="success",
                 sort_key=(0, activity.pk),
             )
         )
     if user.has_perm("activities.view_purchasedservice"):
-        services = PurchasedService.objects.filter(children=child).select_related("organisation")
-        visible_services = set(
-            PurchasedService.objects.visible_to(user)
-            .filter(children=child)
-            .values_list("pk", flat=True)
+        services = (
+            PurchasedService.objects.filter(children=child)
+            .select_related("organisation")
+            .annotate(
+                can_open=Exists(PurchasedService.objects.visible_to(user).filter(pk=OuterRef("pk")))
+            )
         )
         for service in services:
             entries.append(
@@ -441,7 +444,7 @@ def child_timeline_entries(child, user) -> list[TimelineEntry]:
                     kind=_("购买服务"),
                     title=service.organisation.name,
                     summary=service.content[:100],
-                    url=service.get_absolute_url() if service.pk in visible_services else "",
+                    url=service.get_absolute_url() if service.can_open else "",
                     tone="success",
                     sort_key=(0, service.pk),
                 )

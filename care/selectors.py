@@ -291,7 +291,8 @@ def _url(name: str, *args) -> str:
 
 def timeline_entries(child, user) -> list[TimelineEntry]:
     """Care records on the child's timeline, each kind only for users who may view it; a
-    screening's band only for users who may see screening details. At most 8 queries."""
+    screening's band only for users who may see screening details. At most 8 queries (no
+    follow-up query for a child without pairings)."""
     entries: list[TimelineEntry] = []
     details = user.has_perm(DETAILS_PERM)
     today = due.today()
@@ -381,8 +382,10 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
                     sort_key=(c.recorded_at.timestamp(),),
                 )
             )
+    pairings = None
     if user.has_perm("care.view_pairing"):
-        for p in Pairing.objects.filter(child=child).select_related("mentor"):
+        pairings = list(Pairing.objects.filter(child=child).select_related("mentor"))
+        for p in pairings:
             summary = p.get_status_display()
             if p.is_active and p.next_follow_up_on:
                 summary += _(" · 下次随访 %(date)s") % {"date": p.next_follow_up_on.isoformat()}
@@ -400,7 +403,8 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
                     sort_key=(p.created_at.timestamp(),),
                 )
             )
-    if user.has_perm("care.view_followup"):
+    # A follow-up belongs to a pairing: a child seen to have none has none (most children).
+    if user.has_perm("care.view_followup") and pairings != []:
         for f in FollowUp.objects.filter(pairing__child=child):
             entries.append(
                 TimelineEntry(
@@ -417,7 +421,12 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
 
 
 def _pairing_prompt_referral(child):
-    return awaiting_pairing(Referral.objects.filter(child=child)).order_by("-status_on").first()
+    discharged = Referral.objects.filter(child=child, status=choices.ReferralStatus.DISCHARGED)
+    # Few children have a discharged referral: a plain look-up answers for all the others,
+    # and only those few pay for awaiting_pairing's two subqueries (on every child page).
+    if not discharged.exists():
+        return None
+    return awaiting_pairing(discharged).order_by("-status_on").first()
 
 
 def child_actions(child, user) -> list[tuple[str, str]]:

@@ -35,18 +35,33 @@ def child_detail(user, pk):
     """One child for its page, or DoesNotExist when absent or outside the user's area."""
     return (
         Child.objects.visible_to(user)
-        .select_related("township", "village", "responsible_director", "created_by")
+        .select_related("township", "village", "responsible_director")
         .prefetch_related(
             Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code")),
             Prefetch("assistance", queryset=ChildAssistance.objects.order_by("code")),
-            "benefit_periods",
         )
         .get(pk=pk)
     )
 
 
-def child_history(child):
-    return ChangeLog.objects.filter(child=child).select_related("actor")
+def _action_labels() -> dict[str, str]:
+    # get_action_display() translates every action's label at each call; once per page here.
+    return {value: str(label) for value, label in ChangeAction.choices}
+
+
+def child_history(child, *, limit: int | None = None) -> list[ChangeLog]:
+    """The child's change log for its page, newest first (at most ``limit``), each change
+    carrying its ``action_label``; of the actor, only what ``display_name`` reads."""
+    changes = (
+        ChangeLog.objects.filter(child=child)
+        .select_related("actor")
+        .only("at", "action", "changes", "note", "actor__name", "actor__username")
+    )
+    changes = list(changes[:limit] if limit is not None else changes)
+    labels = _action_labels()
+    for change in changes:
+        change.action_label = labels.get(change.action, change.action)
+    return changes
 
 
 def possible_duplicates(*, name, birth_date, village, exclude_pk=None):
@@ -61,15 +76,17 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
     """The ledger's own events on the timeline: registration, transfers, closing."""
     shown = {ChangeAction.CREATE, ChangeAction.IMPORT, ChangeAction.TRANSFER}
     shown |= {ChangeAction.CLOSE, ChangeAction.REOPEN}
+    labels = _action_labels()
     entries = []
     for change in ChangeLog.objects.filter(child=child, action__in=shown, record_type="child"):
         registered = change.action in (ChangeAction.CREATE, ChangeAction.IMPORT)
+        label = labels.get(change.action, change.action)
         entries.append(
             TimelineEntry(
                 # Registration is dated by the ledger's 登记日期, not by when it was typed in.
                 date=child.registered_on if registered else timezone.localdate(change.at),
-                kind=change.get_action_display(),
-                title=change.note or change.get_action_display(),
+                kind=label,
+                title=change.note or label,
                 tone="info",
                 sort_key=(change.at.timestamp(),),
             )

@@ -111,7 +111,7 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
         context.update(
             child=child,
             timeline=timeline_for(child, user),
-            history=selectors.child_history(child)[:50],
+            history=selectors.child_history(child, limit=50),
             actions=collect("child_actions", child, user),
             notices=collect("child_notices", child, user),
             can_edit=user.has_perm("children.change_child"),

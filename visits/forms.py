@@ -1,6 +1,7 @@
 """Visit forms. Each takes ``user`` and narrows its choices to what that user may see."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,33 @@ class MultipleImageField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+class _OnceChoiceIterator(ModelChoiceIterator):
+    """A select's few choices, fetched once per form by a plain query.
+
+    ModelChoiceIterator queries at every walk over the choices, and rendering a select walks
+    them twice (first to decide its ``required`` attribute); it also reads them through
+    QuerySet.iterator(), a server-side cursor on PostgreSQL: three round trips for a handful
+    of rows. Validation still looks the submitted value up in the queryset, and a form that
+    is not rendered never fetches its choices."""
+
+    def _choices(self) -> list:
+        cached = getattr(self.field, "_choices_once", None)
+        if cached is None or cached[0] is not self.queryset:
+            choices = [] if self.field.empty_label is None else [("", self.field.empty_label)]
+            choices += [self.choice(obj) for obj in self.queryset.all()]
+            cached = self.field._choices_once = (self.queryset, choices)
+        return cached[1]
+
+    def __iter__(self):
+        return iter(self._choices())
+
+    def __len__(self):
+        return len(self._choices())
+
+    def __bool__(self):
+        return bool(self._choices())
 
 
 class VisitForm(BootstrapFormMixin, forms.ModelForm):
@@ -71,6 +99,7 @@ class VisitForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, child, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["visitor"].iterator = _OnceChoiceIterator
         self.fields["visitor"].queryset = selectors.visitor_choices(user, child)
         self.fields["visitor"].label_from_instance = lambda u: (
             f"{u.display_name}（{u.get_role_display()}）" if u.role else u.display_name

@@ -2,6 +2,7 @@
 ``Child.objects.visible_to(user)``; due and overdue come from ``visits.schedule`` only."""
 
 import datetime as dt
+from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
@@ -13,7 +14,7 @@ from accounts.models import User
 from children.models import Child
 from children.timeline import TimelineEntry
 from visits import schedule
-from visits.choices import ReviewStatus, StateRating
+from visits.choices import STATE_PARTS, Problem, ReviewStatus, StateRating, VisitKind
 from visits.models import Visit, VisitAttachment, VisitProblem
 from visits.services import can_record
 
@@ -122,21 +123,45 @@ def counts_by_village(queryset):
 # --- extension points --------------------------------------------------------------------
 
 
-def _summary(visit: Visit) -> str:
+def _choice_labels(choices_class) -> dict[str, str]:
+    """Code -> label in the active language, translated once per call. ``get_FOO_display()``
+    translates every label of the field at each call: per visit, on a timeline of dozens of
+    visits, that was most of the child page's time."""
+    return {value: str(label) for value, label in choices_class.choices}
+
+
+class _TimelineText:
+    """The timeline's wording, translated once per page rather than once per visit."""
+
+    def __init__(self):
+        self.kind = _("家访")
+        self.title = _("%(kind)s · %(visitor)s")
+        self.problems = _("发现问题：%(p)s")
+        self.poor = _("%(parts)s较差")
+        self.follow_up = _("需跟进")
+        self.nothing_found = _("未发现明显问题")
+        self.kinds = _choice_labels(VisitKind)
+        self.problem_labels = _choice_labels(Problem)
+        self.review_statuses = _choice_labels(ReviewStatus)
+        self.state_parts = [(f"{prefix}_state", str(label)) for prefix, label in STATE_PARTS]
+
+
+def _summary(row: dict, problem_codes: list[str], text: _TimelineText) -> str:
     """A one-line summary for the timeline: problems found, poor states, follow-up, status."""
     parts = []
-    problems = [p.get_code_display() for p in visit.problems.all()]
+    problems = [text.problem_labels.get(code, code) for code in problem_codes]
     if problems:
-        parts.append(_("发现问题：%(p)s") % {"p": "、".join(problems)})
-    poor = [label for label, code, _rating, _note in visit.states() if code == StateRating.POOR]
+        parts.append(text.problems % {"p": "、".join(problems)})
+    poor = [label for field, label in text.state_parts if row[field] == StateRating.POOR]
     if poor:
-        parts.append(_("%(parts)s较差") % {"parts": "、".join(poor)})
-    if visit.follow_up_needed:
-        parts.append(_("需跟进"))
-    text = "；".join(parts) or _("未发现明显问题")
-    if visit.review_status != ReviewStatus.APPROVED:
-        text += f"（{visit.get_review_status_display()}）"
-    return text
+        parts.append(text.poor % {"parts": "、".join(poor)})
+    if row["follow_up_needed"]:
+        parts.append(text.follow_up)
+    summary = "；".join(parts) or text.nothing_found
+    if row["review_status"] != ReviewStatus.APPROVED:
+        status = text.review_statuses.get(row["review_status"], row["review_status"])
+        summary += f"（{status}）"
+    return summary
 
 
 TONES = {
@@ -145,30 +170,57 @@ TONES = {
     ReviewStatus.RETURNED: "warning",
 }
 
+# What a timeline entry reads of a visit (the notes and measures stay in the database), and
+# its problems' codes through a LEFT JOIN: one row per problem, or one row with None.
+_TIMELINE_VALUES = (
+    "pk",
+    "date",
+    "kind",
+    "review_status",
+    "follow_up_needed",
+    "created_at",
+    *(f"{prefix}_state" for prefix, _label in STATE_PARTS),
+    "visitor__name",
+    "visitor__username",
+    "problems__code",
+)
+
 
 def timeline_entries(child, user) -> list[TimelineEntry]:
-    """Visits on the child page's timeline, newest first: two queries whatever their number."""
+    """Visits on the child page's timeline, newest first: one query whatever their number."""
     if not user.has_perm(VIEW):
         return []
-    visits = (
+    rows = (
         Visit.objects.visible_to(user)
         .filter(child=child)
-        .select_related("visitor")
-        .prefetch_related(_problems_prefetch())
-        .order_by("-date", "-pk")
+        .order_by("-date", "-pk", "problems__pk")
+        .values(*_TIMELINE_VALUES)
     )
+    visits: dict[int, dict] = {}  # in the query's order
+    problems: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        visits.setdefault(row["pk"], row)
+        if row["problems__code"] is not None:
+            problems[row["pk"]].append(row["problems__code"])
+    if not visits:
+        return []
+    text = _TimelineText()
     return [
         TimelineEntry(
-            date=visit.date,
-            kind=_("家访"),
-            title=_("%(kind)s · %(visitor)s")
-            % {"kind": visit.get_kind_display(), "visitor": visit.visitor.display_name},
-            summary=_summary(visit),
-            url=visit.get_absolute_url(),
-            tone=TONES.get(visit.review_status, "secondary"),
-            sort_key=(visit.created_at.timestamp(),),
+            date=row["date"],
+            kind=text.kind,
+            title=text.title
+            % {
+                "kind": text.kinds.get(row["kind"], row["kind"]),
+                # User.display_name: the name, or the username when no name was given.
+                "visitor": row["visitor__name"] or row["visitor__username"],
+            },
+            summary=_summary(row, problems[pk], text),
+            url=reverse("visits:detail", args=[pk]),
+            tone=TONES.get(row["review_status"], "secondary"),
+            sort_key=(row["created_at"].timestamp(),),
         )
-        for visit in visits
+        for pk, row in visits.items()
     ]
 
 

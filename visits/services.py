@@ -103,7 +103,11 @@ def _check_problems(problems: Iterable[str]) -> set[str]:
     return codes
 
 
-def _validate(visit: Visit, child: Child, *, check_visitor: bool = True) -> None:
+def _validate(visit: Visit, child: Child, *, actor, check_visitor: bool = True) -> None:
+    """``child`` was fetched from the actor's area (directly or through the visit)."""
+    # The usual visitor is the actor: known to exist, and just seen to cover the child. Asking
+    # the database again for either would cost two queries for answers already known.
+    visitor_is_actor = actor.pk is not None and visit.visitor_id == actor.pk
     errors = {}
     today = timezone.localdate()
     if visit.date and visit.date > today:
@@ -117,16 +121,22 @@ def _validate(visit: Visit, child: Child, *, check_visitor: bool = True) -> None
     if (
         check_visitor
         and visit.visitor_id
+        and not visitor_is_actor
         and not Child.objects.visible_to(visit.visitor).filter(pk=child.pk).exists()
     ):
         errors["visitor"] = _("走访人须为该儿童所在辖区的工作人员。")
     if errors:
         raise ValidationError(errors)
-    visit.full_clean(exclude=["version", "child", "created_by", "reviewer"])
+    exclude = ["version", "child", "created_by", "reviewer"]
+    if visitor_is_actor:
+        exclude.append("visitor")
+    visit.full_clean(exclude=exclude)
 
 
-def _set_problems(visit: Visit, codes: set[str]) -> None:
-    existing = set(visit.problems.values_list("code", flat=True))
+def _set_problems(visit: Visit, codes: set[str], *, existing: set[str] | None = None) -> None:
+    """``existing``: the visit's codes when the caller knows them (none for a new visit)."""
+    if existing is None:
+        existing = set(visit.problems.values_list("code", flat=True))
     visit.problems.filter(code__in=existing - codes).delete()
     VisitProblem.objects.bulk_create(
         [VisitProblem(visit=visit, code=code) for code in sorted(codes - existing)]
@@ -175,11 +185,11 @@ def visit_record(
     if actor.has_perm("visits.review_visit"):
         visit.review_status = ReviewStatus.APPROVED
         visit.reviewer, visit.reviewed_at = actor, timezone.now()
-    _validate(visit, child)
+    _validate(visit, child, actor=actor)
     images = _clean_uploads(None, attachments)
     with _files_removed_on_error() as written:
         visit.save()
-        _set_problems(visit, codes)
+        _set_problems(visit, codes, existing=set())
         for image in images:
             _store(actor=actor, visit=visit, image=image, written=written)
         summary = [visit.get_kind_display(), visit.date.isoformat()]
@@ -222,7 +232,7 @@ def visit_update(
     for name in names:
         setattr(visit, name, data[name])
     codes = old_codes if problems is None else _check_problems(problems)
-    _validate(visit, child, check_visitor=visit.visitor_id != old_visitor_id)
+    _validate(visit, child, actor=actor, check_visitor=visit.visitor_id != old_visitor_id)
     images = _clean_uploads(visit, attachments)
     changes = diff(before, snapshot(visit, names), _labels(names))
     if codes != old_codes:
@@ -245,7 +255,7 @@ def visit_update(
         visit.review_status = ReviewStatus.PENDING
     with _files_removed_on_error() as written:
         visit.save()
-        _set_problems(visit, codes)
+        _set_problems(visit, codes, existing=old_codes)
         for image in images:
             _store(actor=actor, visit=visit, image=image, written=written)
         record_change(

@@ -142,7 +142,10 @@ class VisitCreateView(NoStoreMixin, PermissionRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.child = get_visible_or_404(Child.objects.all(), request.user, pk=kwargs["pk"])
+            # The page names the child's township and village.
+            self.child = get_visible_or_404(
+                Child.objects.select_related("township", "village"), request.user, pk=kwargs["pk"]
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):

@@ -1,0 +1,106 @@
+"""The child page runs a fixed, small number of queries whatever the child's records: a query
+per visit, screening, plan, pairing or change anywhere (a provider, the template) fails here.
+
+The limits count every query of the request, the session and the user (2), the user's
+permissions (2) and the access-log entry (1) included; a session renewal (at most once a
+minute) is kept out by a first request.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from activities.choices import PartnerKind
+from activities.models import PartnerOrganisation
+from care import choices as care_choices
+from care import services as care_services
+from care.models import Institution, Mentor
+from children import services as child_services
+from tests import factories
+from tests.activities.conftest import make_activity, make_service
+from tests.care.conftest import make_pairing, make_plan, make_referral, screen
+from tests.visits.conftest import record
+
+pytestmark = pytest.mark.django_db
+
+# What the page costs today for a township supervisor (who sees every kind of record) and a
+# village director. Raise only with a reason: each query is paid on every visit to the page.
+CHILD_PAGE_MAX_QUERIES = {"longsheng_supervisor": 26, "shandong_director": 23}
+
+
+def add_records(child, supervisor, director, *, n):
+    """n records of every kind shown on the child page, made through the services."""
+    today = timezone.localdate()
+    institution, _ = Institution.objects.get_or_create(
+        name="测试县人民医院心理门诊", defaults={"kind": care_choices.InstitutionType.MEDICAL}
+    )
+    mentor, _ = Mentor.objects.get_or_create(
+        name="李老师", defaults={"kind": care_choices.MentorType.TEACHER}
+    )
+    partner, _ = PartnerOrganisation.objects.get_or_create(
+        name="龙胜县心语社会工作服务中心", defaults={"kind": PartnerKind.SOCIAL_ORGANISATION}
+    )
+    for i in range(n):
+        record(director, child, today - dt.timedelta(days=40 + i), problems=["emotional", "other"])
+        record(supervisor, child, today - dt.timedelta(days=20 + i), study_state="poor")
+        screen(supervisor, child, "PHQA", i1=1, i9=1, on=today - dt.timedelta(days=30 + i))
+        make_plan(supervisor, child, started_on=today - dt.timedelta(days=60 + i))
+        referral = make_referral(
+            supervisor, child, institution, on=today - dt.timedelta(days=15 + i)
+        )
+        care_services.referral_change_status(
+            actor=supervisor,
+            referral=referral,
+            to_status="admitted",
+            changed_on=today - dt.timedelta(days=14 + i),
+        )
+        pairing = make_pairing(supervisor, child, mentor, started_on=today - dt.timedelta(days=70))
+        for days in (50, 45):
+            care_services.follow_up_record(
+                actor=supervisor,
+                pairing=pairing,
+                followed_on=today - dt.timedelta(days=days + i),
+                by_name="李老师",
+                condition="情况稳定",
+            )
+        make_activity(supervisor, children=[child], title=f"关爱活动{i}")
+        make_service(supervisor, partner, children=[child])
+        child.refresh_from_db()
+        child_services.child_update(
+            actor=supervisor,
+            child=child,
+            expected_version=child.version,
+            data={"guardian_name": f"监护人{i}"},
+        )
+
+
+def page(client, child) -> str:
+    response = client.get(child.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("user_fixture", sorted(CHILD_PAGE_MAX_QUERIES))
+def test_child_page_query_count_is_pinned(
+    request,
+    client_for,
+    longsheng_supervisor,
+    shandong_director,
+    django_assert_max_num_queries,
+    user_fixture,
+):
+    child = factories.ChildFactory(village=factories.village("龙胜镇", "山东村"))
+    client = client_for(request.getfixturevalue(user_fixture))
+    add_records(child, longsheng_supervisor, shandong_director, n=2)
+    page(client, child)  # the session's first request settles what it stores
+    with django_assert_max_num_queries(CHILD_PAGE_MAX_QUERIES[user_fixture]) as few:
+        html = page(client, child)
+    assert html.count("入户家访 ·") == 4
+    assert "关爱活动1" in html
+
+    # Two and a half times the records: not one query more.
+    add_records(child, longsheng_supervisor, shandong_director, n=3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = page(client, child)
+    assert html.count("入户家访 ·") == 10
