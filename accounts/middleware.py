@@ -97,10 +97,15 @@ class IdleSessionMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and not session.is_empty():
-            now = int(timezone.now().timestamp())
-            if now - session.get(SESSION_RENEWED_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
-                session[SESSION_RENEWED_KEY] = now
+            renewed = session.get(SESSION_RENEWED_KEY, 0)
+            if timezone.now().timestamp() - renewed >= settings.SESSION_RENEW_SECONDS:
+                mark_session_renewed(session)
         return response
+
+
+def mark_session_renewed(session) -> None:
+    """Record the renewal; setting the key also marks the session for saving."""
+    session[SESSION_RENEWED_KEY] = int(timezone.now().timestamp())
 
 
 # --- no caching ----------------------------------------------------------------------------

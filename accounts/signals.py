@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.audit import log_access
-from accounts.middleware import OTP_REQUIRED_SESSION_KEY, otp_required_for
+from accounts.middleware import OTP_REQUIRED_SESSION_KEY, mark_session_renewed, otp_required_for
 from accounts.models import AccessAction
 
 
@@ -20,6 +20,8 @@ def on_user_logged_in(sender, request, user, **kwargs):
         return
     if hasattr(request, "session"):
         request.session[OTP_REQUIRED_SESSION_KEY] = otp_required_for(user)
+        # Signing in writes the session: that counts as its first renewal.
+        mark_session_renewed(request.session)
     # Only interactive sign-ins (a POSTed login form, ours or the admin's) are logged; the
     # test client's force_login and other programmatic logins carry no method.
     if request.method == "POST":
