@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -23,6 +24,9 @@ from children.timeline import timeline_for
 from longsheng_care.extensions import collect
 
 COLUMNS_SESSION_KEY = "ledger_columns"
+# Query parameters that do not change the filter selects: the search box, the page, the
+# order and the chosen columns.
+UNFILTERED_PARAMETERS = {"q", "page", "sort", "cols"}
 
 
 def _apply_form_errors(form, exc: ValidationError) -> None:
@@ -93,6 +97,15 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             name: ChildTable.base_columns[name].verbose_name for name in OPTIONAL_COLUMNS
         }
         context["default_columns"] = DEFAULT_COLUMNS
+        # What the cached filter selects depend on besides the user and the language.
+        context["filters_key"] = urlencode(
+            sorted(
+                (name, value)
+                for name, values in self.request.GET.lists()
+                if name not in UNFILTERED_PARAMETERS
+                for value in values
+            )
+        )
         page = getattr(table, "page", None)
         context["total"] = page.paginator.count if page is not None else None
         return context
