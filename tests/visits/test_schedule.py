@@ -203,3 +203,39 @@ def test_a_county_user_sees_all_overdue(make_child, county_staff):
     make_child(registered_on=FRIDAY, village=("平等镇", "罗汉村"))
     today = dt.date(2026, 6, 1)
     assert schedule.overdue_children(Child.objects.visible_to(county_staff), today).count() == 2
+
+
+def test_a_childs_page_and_the_lists_give_the_same_schedule(make_child):
+    """child_schedule (Python, one child) against annotate_next_due (SQL, the lists) for
+    every risk level, visited or not, active or closed, registered on each weekday."""
+    VisitRule.objects.filter(risk_level="orange").update(interval_days=21)
+    director = factories.make_user(
+        Role.VILLAGE_DIRECTOR, township_name="龙胜镇", village_name="山东村"
+    )
+    children = [
+        make_child(registered_on=FRIDAY + dt.timedelta(days=offset), risk_level=risk)
+        for offset in range(7)
+        for risk in ("red", "orange", "yellow", "green")
+    ]
+    for index, child in enumerate(children):
+        if index % 3:
+            day = FRIDAY + dt.timedelta(days=10 + index)
+            with travel(day):
+                record(director, child, day)
+                if index % 2:
+                    record(director, child, day - dt.timedelta(days=4))
+    Child.objects.filter(pk__in=[c.pk for c in children[::5]]).update(
+        status="closed", closed_on=FRIDAY + dt.timedelta(days=39), close_reason="improved"
+    )
+    today = FRIDAY + dt.timedelta(days=40)
+    annotated = schedule.annotate_next_due(
+        Child.objects.filter(pk__in=[c.pk for c in children]), today
+    )
+    for child in annotated:
+        python = schedule.child_schedule(child, today)
+        assert (python.last_visit_date, python.next_visit_due, python.overdue) == (
+            child.last_visit_date,
+            child.next_visit_due,
+            child.visit_overdue,
+        ), (child.risk_level, child.status, child.registered_on)
+    assert {c.visit_overdue for c in annotated} == {True, False}
