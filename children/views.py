@@ -72,7 +72,7 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_pagination = {"per_page": 50}
 
     def get_queryset(self):
-        return selectors.child_list(self.request.user)
+        return selectors.ledger_table(self.request.user)
 
     def chosen_columns(self) -> list[str]:
         if "cols" in self.request.GET:

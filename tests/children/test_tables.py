@@ -71,3 +71,28 @@ def test_labels_follow_the_readers_language(client_for, longsheng_supervisor):
 def test_an_empty_ledger_says_so(client_for, longsheng_supervisor):
     html = body(client_for(longsheng_supervisor).get(reverse("children:list")))
     assert "没有符合条件的儿童。" in html
+
+
+def test_every_optional_column_comes_without_a_query_per_row(
+    client_for, longsheng_supervisor, shandong_director, django_assert_max_num_queries
+):
+    from children.tables import OPTIONAL_COLUMNS
+
+    client = client_for(longsheng_supervisor)
+    url = reverse("children:list")
+    client.get(url, {"cols": OPTIONAL_COLUMNS})  # the chosen columns go into the session
+
+    def make(count):
+        for index in range(count):
+            child = factories.ChildFactory(
+                name=f"列测{index}", guardian_name="监护人", responsible_director=shandong_director
+            )
+            child.circumstances.create(code="left_behind")
+
+    make(2)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    make(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = body(client.get(url))
+    assert html.count("山东村儿童主任") + html.count(shandong_director.display_name) >= 22
