@@ -19,3 +19,35 @@ def test_a_deactivated_user_is_signed_out_at_the_next_request(client_for, shando
     response = client.get(reverse("children:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_permissions_come_from_the_role_group_and_the_users_own(db, shandong_director):
+    from django.contrib.auth.models import Permission
+
+    from accounts.backends import AreaModelBackend
+    from accounts.models import User
+
+    def fresh():
+        return User.objects.get(pk=shandong_director.pk)
+
+    backend = AreaModelBackend()
+    role_perms = fresh().get_group_permissions()
+    assert "visits.add_visit" in role_perms and "children.reveal_id" not in role_perms
+    assert backend.get_all_permissions(fresh()) == role_perms
+
+    shandong_director.user_permissions.add(Permission.objects.get(codename="reveal_id"))
+    assert backend.get_all_permissions(fresh()) == role_perms | {"children.reveal_id"}
+    shandong_director.groups.clear()
+    assert backend.get_all_permissions(fresh()) == {"children.reveal_id"}
+    shandong_director.is_active = False
+    assert backend.get_all_permissions(shandong_director) == set()
+
+
+def test_a_superuser_has_every_permission(db):
+    from django.contrib.auth.models import Permission
+
+    from accounts.backends import AreaModelBackend
+    from accounts.models import User
+
+    root = User.objects.create_superuser("t-root", password="x-long-password-1")
+    assert len(AreaModelBackend().get_all_permissions(root)) == Permission.objects.count()
