@@ -103,6 +103,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # process per request. Checked before reuse, so a restarted server costs no failed request.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=300))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("POSTGRES_PREPARED_STATEMENTS", default=True):
+        # Server-side parameter binding lets psycopg prepare a statement that has run five
+        # times on a connection, so PostgreSQL stops planning it again (about 1 ms for each
+        # of the joins every page runs: the session, the user, the permissions). Only with
+        # persistent connections, and not behind a transaction-pooling PgBouncer.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", 5)
     # PostgreSQL's JIT compiles the dashboard and report aggregates for longer than they
     # run (bench/RESULTS.md §2); off unless the operator asks for it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
