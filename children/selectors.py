@@ -1,6 +1,7 @@
 """Reads of the ledger. Everything starts from ``Child.objects.visible_to(user)``."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, DateField, Prefetch, Q, Value, When
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import is_county_wide
 from children.choices import CaseStatus, ChangeAction, RiskLevel
 from children.models import ChangeLog, Child, ChildAssistance, ChildCircumstance
-from children.timeline import TimelineEntry
+from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
 
 
 def child_list(user, *, with_schedule: bool = True):
@@ -41,8 +42,10 @@ LEDGER_TABLE_FIELDS = (
 
 
 def ledger_table(user):
-    """``child_list`` with only the fields the ledger table shows."""
-    return child_list(user).only(*LEDGER_TABLE_FIELDS)
+    """``child_list`` with only the fields the ledger table shows. Without the schedule
+    annotations: the table works out the fifty rows of its page (visits.schedule
+    ``schedules_for``); the 家访逾期 filter annotates when it is used."""
+    return child_list(user, with_schedule=False).only(*LEDGER_TABLE_FIELDS)
 
 
 def child_detail(user, pk):
@@ -86,14 +89,29 @@ def possible_duplicates(*, name, birth_date, village, exclude_pk=None):
     return qs
 
 
-def timeline_entries(child, user) -> list[TimelineEntry]:
-    """The ledger's own events on the timeline: registration, transfers, closing."""
+def timeline_entries(child, user, limit=None) -> TimelineEntries:
+    """The ledger's own events on the timeline: registration, transfers, closing; the newest
+    ``limit`` of them (one query)."""
     shown = {ChangeAction.CREATE, ChangeAction.IMPORT, ChangeAction.TRANSFER}
     shown |= {ChangeAction.CLOSE, ChangeAction.REOPEN}
+    registration = [ChangeAction.CREATE, ChangeAction.IMPORT]
+    changes = (
+        ChangeLog.objects.filter(child=child, action__in=shown, record_type="child")
+        .annotate(
+            # The entry's date, as below, so that SQL cuts the newest in the timeline's order.
+            timeline_date=Case(
+                When(action__in=registration, then=Value(child.registered_on)),
+                default=TruncDate("at"),
+                output_field=DateField(),
+            )
+        )
+        .order_by("-timeline_date", "-at", "-pk")
+    )
+    changes, total = newest_rows(changes, limit)
     labels = _action_labels()
     entries = []
-    for change in ChangeLog.objects.filter(child=child, action__in=shown, record_type="child"):
-        registered = change.action in (ChangeAction.CREATE, ChangeAction.IMPORT)
+    for change in changes:
+        registered = change.action in registration
         label = labels.get(change.action, change.action)
         entries.append(
             TimelineEntry(
@@ -105,7 +123,7 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
                 sort_key=(change.at.timestamp(),),
             )
         )
-    return entries
+    return newest(entries, limit, total)
 
 
 def home_panels(user):

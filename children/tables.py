@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from children import choices
 from children.models import Child
+from visits import schedule
 
 RISK_CSS = {
     "red": "risk-red",
@@ -69,11 +70,11 @@ class ChildTable(tables.Table):
 
     def body_rows(self) -> list[str]:
         """The ``<tr>`` of each child on the current page, for the visible columns."""
-        cells = LedgerCells()
+        records = [row.record for row in self.paginated_rows]
         names = [column.name for column in self.columns]
+        cells = LedgerCells(schedule.schedules_for(records) if "next_visit_due" in names else {})
         rows = []
-        for parity, row in enumerate(self.paginated_rows):
-            record = row.record
+        for parity, record in enumerate(records):
             tds = "".join(cells.td(name, record) for name in names)
             rows.append(f'<tr class="{"odd" if parity % 2 else "even"}">{tds}</tr>')
         return mark_safe("".join(rows))  # every value is escaped by LedgerCells
@@ -83,7 +84,10 @@ class LedgerCells:
     """The HTML of one ledger cell per (column, child), with the choice labels resolved once
     per page in the reader's language. Every value taken from the record is escaped."""
 
-    def __init__(self):
+    def __init__(self, schedules=None):
+        # {child pk: visits.schedule.ChildSchedule} of the page's children.
+        self.schedules = schedules or {}
+
         def labels(choice_class):
             return {value: str(label) for value, label in choice_class.choices}
 
@@ -148,15 +152,17 @@ class LedgerCells:
         return f'<span class="badge {RISK_CSS.get(record.risk_level, "")}">{escape(label)}</span>'
 
     def next_visit_due(self, record):
-        # Annotated by visits.schedule in the selector: the one definition of overdue.
-        due = getattr(record, "next_visit_due", None)
-        if due is None:
+        # From visits.schedule, the one definition of due and overdue.
+        status = self.schedules.get(record.pk)
+        if status is None or status.next_visit_due is None:
             return EMPTY
-        if record.visit_overdue:
+        if status.overdue:
             return format_html(
-                '<span class="text-danger fw-semibold">{} {}</span>', due, self.overdue
+                '<span class="text-danger fw-semibold">{} {}</span>',
+                status.next_visit_due,
+                self.overdue,
             )
-        return str(due)
+        return str(status.next_visit_due)
 
     def status(self, record):
         return self._label("status", record)

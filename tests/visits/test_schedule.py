@@ -206,8 +206,9 @@ def test_a_county_user_sees_all_overdue(make_child, county_staff):
 
 
 def test_a_childs_page_and_the_lists_give_the_same_schedule(make_child):
-    """child_schedule (Python, one child) against annotate_next_due (SQL, the lists) for
-    every risk level, visited or not, active or closed, registered on each weekday."""
+    """child_schedule and schedules_for (Python: a child's page, a ledger page's rows)
+    against annotate_next_due (SQL: filters and counts), for every risk level, visited or
+    not, active or closed, registered on each weekday."""
     VisitRule.objects.filter(risk_level="orange").update(interval_days=21)
     director = factories.make_user(
         Role.VILLAGE_DIRECTOR, township_name="龙胜镇", village_name="山东村"
@@ -231,11 +232,13 @@ def test_a_childs_page_and_the_lists_give_the_same_schedule(make_child):
     annotated = schedule.annotate_next_due(
         Child.objects.filter(pk__in=[c.pk for c in children]), today
     )
+    page = schedule.schedules_for(Child.objects.filter(pk__in=[c.pk for c in children]), today)
     for child in annotated:
-        python = schedule.child_schedule(child, today)
-        assert (python.last_visit_date, python.next_visit_due, python.overdue) == (
-            child.last_visit_date,
-            child.next_visit_due,
-            child.visit_overdue,
-        ), (child.risk_level, child.status, child.registered_on)
+        sql = (child.last_visit_date, child.next_visit_due, child.visit_overdue)
+        for python in (schedule.child_schedule(child, today), page[child.pk]):
+            assert (python.last_visit_date, python.next_visit_due, python.overdue) == sql, (
+                child.risk_level,
+                child.status,
+                child.registered_on,
+            )
     assert {c.visit_overdue for c in annotated} == {True, False}
