@@ -42,7 +42,7 @@ from activities.models import (
 )
 from children.models import Child
 from children.selectors import search_children
-from children.timeline import TimelineEntry
+from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
 
 OTHER_BENEFICIARY_FIELDS = (
     "guardians_count",
@@ -402,12 +402,13 @@ def training_attendee_choices(actor):
 # --- extension points -----------------------------------------------------------------------
 
 
-def child_timeline_entries(child, user) -> list[TimelineEntry]:
-    """The activities and purchased services a child took part in (two queries). A record
+def child_timeline_entries(child, user, limit=None) -> TimelineEntries:
+    """The activities and purchased services a child took part in, the newest ``limit`` of
+    each ordered as the timeline orders them (two queries, each counting them too). A record
     the user may not open (a county activity, for a township user) is listed without link:
     whether the user may open it is the scoping rule itself, asked in the same query."""
     if not user.has_perm("activities.view_activity"):
-        return []
+        return TimelineEntries()
     participations = (
         Participation.objects.filter(child=child)
         .select_related("activity")
@@ -415,6 +416,8 @@ def child_timeline_entries(child, user) -> list[TimelineEntry]:
             can_open=Exists(Activity.objects.visible_to(user).filter(pk=OuterRef("activity_id")))
         )
     )
+    order = ("-activity__start_date", "-activity__pk", "-pk")
+    participations, total = newest_rows(participations.order_by(*order), limit)
     entries = []
     for participation in participations:
         activity = participation.activity
@@ -437,6 +440,8 @@ def child_timeline_entries(child, user) -> list[TimelineEntry]:
                 can_open=Exists(PurchasedService.objects.visible_to(user).filter(pk=OuterRef("pk")))
             )
         )
+        services, count = newest_rows(services.order_by("-start_date", "-pk"), limit)
+        total += count
         for service in services:
             entries.append(
                 TimelineEntry(
@@ -449,7 +454,7 @@ def child_timeline_entries(child, user) -> list[TimelineEntry]:
                     sort_key=(0, service.pk),
                 )
             )
-    return entries
+    return newest(entries, limit, total)
 
 
 def home_panels(user):

@@ -29,7 +29,7 @@ from care.models import (
 )
 from children.choices import CaseStatus
 from children.screening import get_instrument
-from children.timeline import TimelineEntry
+from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
 
 DETAILS_PERM = "care.view_screening_details"
 
@@ -289,18 +289,26 @@ def _url(name: str, *args) -> str:
     return reverse(f"care:{name}", args=args)
 
 
-def timeline_entries(child, user) -> list[TimelineEntry]:
+def timeline_entries(child, user, limit=None) -> TimelineEntries:
     """Care records on the child's timeline, each kind only for users who may view it; a
-    screening's band only for users who may see screening details. At most 8 queries (no
-    follow-up query for a child without pairings)."""
+    screening's band only for users who may see screening details. The newest ``limit``: of
+    each kind, the newest ``limit`` are fetched, ordered as the timeline orders them (date,
+    then what sort_key is made of, then pk) and counted in the same query. At most 8 queries
+    (no follow-up query for a child without pairings)."""
     entries: list[TimelineEntry] = []
+    total = 0
     details = user.has_perm(DETAILS_PERM)
     today = due.today()
     if user.has_perm("care.view_screening"):
         fields = ["pk", "screened_on", "instrument", "respondent", "created_at"]
         if details:
             fields += ["band", "positive"]
-        for s in Screening.objects.filter(child=child).only(*fields):
+        screenings = Screening.objects.filter(child=child).only(*fields)
+        screenings, count = newest_rows(
+            screenings.order_by("-screened_on", "-created_at", "-pk"), limit
+        )
+        total += count
+        for s in screenings:
             summary = ""
             tone = "info"
             if details:
@@ -319,7 +327,10 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
                 )
             )
     if user.has_perm("care.view_safetyalert"):
-        for a in SafetyAlert.objects.filter(child=child):
+        alerts = SafetyAlert.objects.filter(child=child).order_by("-raised_at", "-pk")
+        alerts, count = newest_rows(alerts, limit)
+        total += count
+        for a in alerts:
             title = (
                 _("待处置预警：%(kind)s") % {"kind": a.get_kind_display()}
                 if a.is_open
@@ -339,6 +350,8 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
         plans = CarePlan.objects.filter(child=child).prefetch_related(
             Prefetch("services", queryset=CarePlanService.objects.order_by("pk"))
         )
+        plans, count = newest_rows(plans.order_by("-started_on", "-created_at", "-pk"), limit)
+        total += count
         for p in plans:
             overdue = p.is_active and due.is_overdue(p.review_on, on=today)
             summary = _("%(status)s · 复核日期 %(date)s") % {
@@ -362,6 +375,8 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
         changes = ReferralStatusChange.objects.filter(referral__child=child).select_related(
             "referral__institution"
         )
+        changes, count = newest_rows(changes.order_by("-changed_on", "-recorded_at", "-pk"), limit)
+        total += count
         for c in changes:
             referral = c.referral
             if not c.from_status:
@@ -384,7 +399,9 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
             )
     pairings = None
     if user.has_perm("care.view_pairing"):
-        pairings = list(Pairing.objects.filter(child=child).select_related("mentor"))
+        pairings = Pairing.objects.filter(child=child).select_related("mentor")
+        pairings, count = newest_rows(pairings.order_by("-started_on", "-created_at", "-pk"), limit)
+        total += count
         for p in pairings:
             summary = p.get_status_display()
             if p.is_active and p.next_follow_up_on:
@@ -405,7 +422,12 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
             )
     # A follow-up belongs to a pairing: a child seen to have none has none (most children).
     if user.has_perm("care.view_followup") and pairings != []:
-        for f in FollowUp.objects.filter(pairing__child=child):
+        follow_ups = FollowUp.objects.filter(pairing__child=child)
+        follow_ups, count = newest_rows(
+            follow_ups.order_by("-followed_on", "-created_at", "-pk"), limit
+        )
+        total += count
+        for f in follow_ups:
             entries.append(
                 TimelineEntry(
                     date=f.followed_on,
@@ -417,7 +439,7 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
                     sort_key=(f.created_at.timestamp(),),
                 )
             )
-    return entries
+    return newest(entries, limit, total)
 
 
 def _pairing_prompt_referral(child):

@@ -20,6 +20,7 @@ from children.filters import ChildFilter
 from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm, TransferForm
 from children.models import Child
 from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
+from children.timeline import LIMIT as TIMELINE_LIMIT
 from children.timeline import timeline_for
 from longsheng_care.extensions import collect
 
@@ -121,9 +122,12 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
         child = self.get_child()
         user = self.request.user
         log_access(action=AccessAction.VIEW_CHILD, request=self.request, target=child)
+        # The newest entries only, unless asked for all: a child visited for years has
+        # hundreds, too many to build on every view and to read on a phone.
+        limit = None if self.request.GET.get("timeline") == "all" else TIMELINE_LIMIT
         context.update(
             child=child,
-            timeline=timeline_for(child, user),
+            timeline=timeline_for(child, user, limit=limit),
             history=selectors.child_history(child, limit=50),
             actions=collect("child_actions", child, user),
             notices=collect("child_notices", child, user),

@@ -16,11 +16,17 @@ def _resolve(dotted: str):
     return getattr(import_module(module_name), attr)
 
 
-def collect(attribute: str, *args) -> list:
-    """Call every app's provider for ``attribute`` in INSTALLED_APPS order; concatenate."""
+def call_each(attribute: str, *args, **kwargs) -> list:
+    """Call every app's provider for ``attribute`` in INSTALLED_APPS order; one result each
+    (for a caller that needs to tell them apart, e.g. the timeline's per-app totals)."""
     results: list = []
     for config in apps.get_app_configs():
         dotted = getattr(config, attribute, None)
         if dotted:
-            results.extend(_resolve(dotted)(*args))
+            results.append(_resolve(dotted)(*args, **kwargs))
     return results
+
+
+def collect(attribute: str, *args, **kwargs) -> list:
+    """Call every app's provider for ``attribute`` in INSTALLED_APPS order; concatenate."""
+    return [item for result in call_each(attribute, *args, **kwargs) for item in result]

@@ -4,7 +4,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from children.models import Child
-from children.timeline import TimelineEntry
+from children.timeline import TimelineEntries, TimelineEntry, newest
 from visits import schedule
 from visits.choices import STATE_PARTS, Problem, ReviewStatus, StateRating, VisitKind
 from visits.models import Visit, VisitAttachment, VisitProblem
@@ -186,16 +186,23 @@ _TIMELINE_VALUES = (
 )
 
 
-def timeline_entries(child, user) -> list[TimelineEntry]:
-    """Visits on the child page's timeline, newest first: one query whatever their number."""
+def timeline_entries(child, user, limit=None) -> TimelineEntries:
+    """Visits on the child page's timeline, newest first, the newest ``limit`` of them: one
+    query whatever their number."""
     if not user.has_perm(VIEW):
-        return []
-    rows = (
-        Visit.objects.visible_to(user)
-        .filter(child=child)
-        .order_by("-date", "-pk", "problems__pk")
-        .values(*_TIMELINE_VALUES)
-    )
+        return TimelineEntries()
+    queryset = Visit.objects.visible_to(user).filter(child=child)
+    # The timeline's order (date, then created_at as the entries' sort_key), pk for ties.
+    order = ("-date", "-created_at", "-pk")
+    values = _TIMELINE_VALUES
+    if limit is not None:
+        # The query has a row per problem, so the newest visits are cut in a subquery; their
+        # number is a subquery too, computed once: still one query.
+        newest_pks = queryset.order_by(*order).values("pk")[:limit]
+        count = queryset.order_by().values("child").annotate(n=Count("pk")).values("n")
+        queryset = queryset.filter(pk__in=newest_pks).annotate(timeline_total=Subquery(count))
+        values = (*values, "timeline_total")
+    rows = queryset.order_by(*order, "problems__pk").values(*values)
     visits: dict[int, dict] = {}  # in the query's order
     problems: dict[int, list[str]] = defaultdict(list)
     for row in rows:
@@ -203,9 +210,11 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
         if row["problems__code"] is not None:
             problems[row["pk"]].append(row["problems__code"])
     if not visits:
-        return []
+        return TimelineEntries()
+    first = next(iter(visits.values()))
+    total = first["timeline_total"] if limit is not None else len(visits)
     text = _TimelineText()
-    return [
+    entries = [
         TimelineEntry(
             date=row["date"],
             kind=text.kind,
@@ -222,6 +231,7 @@ def timeline_entries(child, user) -> list[TimelineEntry]:
         )
         for pk, row in visits.items()
     ]
+    return newest(entries, limit, total)
 
 
 def child_actions(child, user) -> list[tuple[str, str]]:

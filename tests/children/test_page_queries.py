@@ -17,6 +17,7 @@ from care import choices as care_choices
 from care import services as care_services
 from care.models import Institution, Mentor
 from children import services as child_services
+from children.timeline import LIMIT
 from tests import factories
 from tests.activities.conftest import make_activity, make_service
 from tests.care.conftest import make_pairing, make_plan, make_referral, screen
@@ -75,8 +76,8 @@ def add_records(child, supervisor, director, *, n):
         )
 
 
-def page(client, child) -> str:
-    response = client.get(child.get_absolute_url())
+def page(client, child, query=None) -> str:
+    response = client.get(child.get_absolute_url(), query or {})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -104,3 +105,35 @@ def test_child_page_query_count_is_pinned(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = page(client, child)
     assert html.count("入户家访 ·") == 10
+
+
+@pytest.mark.parametrize("query", [{}, {"timeline": "all"}], ids=["newest", "all"])
+@pytest.mark.parametrize("user_fixture", sorted(CHILD_PAGE_MAX_QUERIES))
+def test_three_times_the_records_cost_the_same_queries(
+    request,
+    client_for,
+    longsheng_supervisor,
+    shandong_director,
+    django_assert_max_num_queries,
+    user_fixture,
+    query,
+):
+    """The newest entries and the full timeline alike: the providers cut and count their
+    records in the queries they already run."""
+    child = factories.ChildFactory(village=factories.village("龙胜镇", "山东村"))
+    client = client_for(request.getfixturevalue(user_fixture))
+    add_records(child, longsheng_supervisor, shandong_director, n=2)
+    page(client, child, query)  # the session's first request settles what it stores
+    with django_assert_max_num_queries(CHILD_PAGE_MAX_QUERIES[user_fixture]) as few:
+        page(client, child, query)
+
+    add_records(child, longsheng_supervisor, shandong_director, n=4)  # three times as many
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = page(client, child, query)
+    timeline = html.split('id="timeline"', 1)[1].split("</ul>", 1)[0]
+    if query:
+        assert timeline.count("<li>") > LIMIT
+        assert 'id="timeline-older"' not in html
+    else:
+        assert timeline.count("<li>") == LIMIT
+        assert 'id="timeline-older"' in html
