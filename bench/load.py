@@ -441,6 +441,22 @@ def worker_cpu(master: int) -> dict[int, float]:
     return workers
 
 
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL process on this machine (the server and its backends;
+    the other sessions of a shared machine included, so read it on a quiet one)."""
+    processes = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if command.startswith("postgres"):
+            processes[int(entry.name)] = _cpu_seconds(int(entry.name))
+    return processes
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -506,6 +522,7 @@ def run_load(
         time.sleep(0.05)
     begin = time.monotonic() + 0.2
     cpu_before, busy_before = worker_cpu(master), machine_busy()
+    database_before = postgres_cpu()
     client_before = time.process_time()
     for vu in vus:
         vu.stop_at = begin + duration  # before start_at: a user must not start and stop
@@ -514,8 +531,12 @@ def run_load(
         vu.join(timeout=duration + 90)
     seconds = min(time.monotonic(), begin + duration) - begin
     cpu_after, busy_after = worker_cpu(master), machine_busy()
+    database_after = postgres_cpu()
     client_cpu = time.process_time() - client_before
     server_cpu = sum(cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after)
+    database_cpu = sum(
+        database_after[pid] - database_before.get(pid, 0.0) for pid in database_after
+    )
     # A run stopped by the request cap ends earlier than its duration.
     if stats.full():
         seconds = max(seconds, 0.001)
@@ -532,6 +553,7 @@ def run_load(
         # client, and how busy the whole machine was (all cores, neighbours included).
         "worker_cpu_ms_per_request": round(1000 * server_cpu / max(len(stats.records), 1), 1),
         "client_cpu_ms_per_request": round(1000 * client_cpu / max(len(stats.records), 1), 1),
+        "database_cpu_ms_per_request": round(1000 * database_cpu / max(len(stats.records), 1), 1),
         "machine_busy_percent": round(
             100 * (busy_after[0] - busy_before[0]) / max(busy_after[1] - busy_before[1], 1), 1
         ),
@@ -610,6 +632,7 @@ def main() -> None:
             )
             say(
                 f"   CPU per request: gunicorn workers {result['worker_cpu_ms_per_request']} ms, "
+                f"PostgreSQL {result['database_cpu_ms_per_request']} ms, "
                 f"this client {result['client_cpu_ms_per_request']} ms; machine busy "
                 f"{result['machine_busy_percent']} % of {os.cpu_count()} CPUs"
             )
