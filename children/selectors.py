@@ -12,40 +12,56 @@ from children.models import ChangeLog, Child, ChildAssistance, ChildCircumstance
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
 
 
-def child_list(user, *, with_schedule: bool = True):
-    """The ledger list: scoped, with what the table shows, in a fixed number of queries.
-    Each child carries its next visit date by the one schedule rule (visits.schedule);
-    ``with_schedule=False`` leaves it out (the export, which does not show it: five
-    correlated subqueries per row are costly over a whole ledger)."""
-    from visits import schedule
-
+def _ledger(user):
     queryset = Child.objects.visible_to(user)
     if user.township_id and not is_county_wide(user):
         # Redundant for correctness (the scope already implies it) but it lets PostgreSQL
         # start from the township's villages when ordering by village (bench/RESULTS.md §1).
         queryset = queryset.filter(village__township_id=user.township_id)
-    queryset = queryset.select_related(
-        "township", "village", "responsible_director"
-    ).prefetch_related(
-        Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code"))
+    return queryset
+
+
+def child_list(user, *, with_schedule: bool = True):
+    """The ledger: scoped, with what the table shows, in a fixed number of queries.
+    Each child carries its next visit date by the one schedule rule (visits.schedule);
+    ``with_schedule=False`` leaves it out (the export, which does not show it: five
+    correlated subqueries per row are costly over a whole ledger)."""
+    from visits import schedule
+
+    queryset = (
+        _ledger(user)
+        .select_related("township", "village", "responsible_director")
+        .prefetch_related(
+            Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code"))
+        )
     )
     return schedule.annotate_next_due(queryset) if with_schedule else queryset
 
 
-# What the ledger table (children/tables.py) reads of each child: a child has some sixty
-# fields, and building fifty full rows was a quarter of the list page's CPU.
-LEDGER_TABLE_FIELDS = (
-    "name", "sex", "birth_date", "id_number", "township__name", "village__name",
+# What the ledger table (children/tables.py) shows of each child, read as plain values: a
+# child has some sixty fields, and building fifty model instances with their township,
+# village and director took more CPU than the rest of the rows' work together.
+LEDGER_ROW_FIELDS = (
+    "pk", "name", "sex", "birth_date", "id_number", "township__name", "village__name",
     "benefit_category", "risk_level", "status", "school_stage", "guardian_name",
     "registered_on", "responsible_director__name", "responsible_director__username",
 )  # fmt: skip
 
 
 def ledger_table(user):
-    """``child_list`` with only the fields the ledger table shows. Without the schedule
-    annotations: the table works out the fifty rows of its page (visits.schedule
-    ``schedules_for``); the 家访逾期 filter annotates when it is used."""
-    return child_list(user, with_schedule=False).only(*LEDGER_TABLE_FIELDS)
+    """The ledger list's rows: scoped, as dicts of LEDGER_ROW_FIELDS. Its table adds the
+    circumstances and the next visit date of the fifty rows of a page (``ledger_codes``,
+    visits.schedule ``schedules_for``); the 家访逾期 filter annotates when it is used."""
+    return _ledger(user).values(*LEDGER_ROW_FIELDS)
+
+
+def circumstance_codes(child_pks) -> dict[int, list[str]]:
+    """``{child pk: [circumstance codes, in code order]}`` for the given children."""
+    codes: dict[int, list[str]] = {}
+    rows = ChildCircumstance.objects.filter(child_id__in=list(child_pks)).order_by("code")
+    for child_id, code in rows.values_list("child_id", "code"):
+        codes.setdefault(child_id, []).append(code)
+    return codes
 
 
 def child_detail(user, pk):

@@ -17,8 +17,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from children import choices
+from children import choices, selectors
 from children.models import Child
+from children.models.child import age_on, masked_id_display
 from visits import schedule
 
 RISK_CSS = {
@@ -69,10 +70,18 @@ class ChildTable(tables.Table):
         template_name = "children/_ledger_table.html"
 
     def body_rows(self) -> list[str]:
-        """The ``<tr>`` of each child on the current page, for the visible columns."""
+        """The ``<tr>`` of each child on the current page, for the visible columns. Records
+        are dicts of children.selectors.LEDGER_ROW_FIELDS."""
         records = [row.record for row in self.paginated_rows]
         names = [column.name for column in self.columns]
-        cells = LedgerCells(schedule.schedules_for(records) if "next_visit_due" in names else {})
+        pks = [record["pk"] for record in records]
+        schedules = {}
+        if "next_visit_due" in names:
+            schedules = schedule.schedules_for(
+                (r["pk"], r["status"], r["risk_level"], r["registered_on"]) for r in records
+            )
+        codes = selectors.circumstance_codes(pks) if "circumstances" in names else {}
+        cells = LedgerCells(schedules, codes)
         rows = []
         for parity, record in enumerate(records):
             tds = "".join(cells.td(name, record) for name in names)
@@ -84,9 +93,11 @@ class LedgerCells:
     """The HTML of one ledger cell per (column, child), with the choice labels resolved once
     per page in the reader's language. Every value taken from the record is escaped."""
 
-    def __init__(self, schedules=None):
-        # {child pk: visits.schedule.ChildSchedule} of the page's children.
+    def __init__(self, schedules=None, codes=None):
+        # {child pk: visits.schedule.ChildSchedule} and {child pk: [circumstance codes]}
+        # of the page's children.
         self.schedules = schedules or {}
+        self.codes = codes or {}
 
         def labels(choice_class):
             return {value: str(label) for value, label in choice_class.choices}
@@ -104,7 +115,7 @@ class LedgerCells:
         # One reverse() per page, not per row: the detail URL with a placeholder pk.
         self.detail_url = reverse("children:detail", args=[0]).replace("/0/", "/{}/")
 
-    def td(self, name: str, record: Child) -> str:
+    def td(self, name: str, record: dict) -> str:
         html = getattr(self, name)(record)
         if name == "circumstances":
             return f'<td class="circumstances">{html}</td>'
@@ -115,45 +126,45 @@ class LedgerCells:
         # html.escape is what Django's escape() calls, without its lazy-string wrapper.
         return escape(str(value)) if value not in (None, "") else EMPTY
 
-    def _label(self, field: str, record: Child) -> str:
-        return self._text(self.labels[field].get(getattr(record, field), getattr(record, field)))
+    def _label(self, field: str, record: dict) -> str:
+        return self._text(self.labels[field].get(record[field], record[field]))
 
     def name(self, record):
-        return f'<a href="{self.detail_url.format(record.pk)}">{escape(record.name)}</a>'
+        return f'<a href="{self.detail_url.format(record["pk"])}">{escape(record["name"])}</a>'
 
     def sex(self, record):
         return self._label("sex", record)
 
     def age(self, record):
-        return str(record.age_on(self.today))
+        return str(age_on(record["birth_date"], self.today))
 
     def id_number(self, record):
-        return self._text(record.masked_id_number)
+        return self._text(masked_id_display(record["id_number"]))
 
     def township(self, record):
-        return self._text(record.township.name)
+        return self._text(record["township__name"])
 
     def village(self, record):
-        return self._text(record.village.name)
+        return self._text(record["village__name"])
 
     def circumstances(self, record):
-        # Prefetched, ordered by code, by the selector: no query per row.
         return " ".join(
             '<span class="badge text-bg-light border">'
-            f"{escape(self.circumstance_labels.get(c.code, c.code))}</span>"
-            for c in record.circumstances.all()
+            f"{escape(self.circumstance_labels.get(code, code))}</span>"
+            for code in self.codes.get(record["pk"], ())
         )
 
     def benefit_category(self, record):
         return self._label("benefit_category", record)
 
     def risk_level(self, record):
-        label = self.labels["risk_level"].get(record.risk_level, record.risk_level)
-        return f'<span class="badge {RISK_CSS.get(record.risk_level, "")}">{escape(label)}</span>'
+        level = record["risk_level"]
+        label = self.labels["risk_level"].get(level, level)
+        return f'<span class="badge {RISK_CSS.get(level, "")}">{escape(label)}</span>'
 
     def next_visit_due(self, record):
         # From visits.schedule, the one definition of due and overdue.
-        status = self.schedules.get(record.pk)
+        status = self.schedules.get(record["pk"])
         if status is None or status.next_visit_due is None:
             return EMPTY
         if status.overdue:
@@ -171,11 +182,13 @@ class LedgerCells:
         return self._label("school_stage", record)
 
     def guardian_name(self, record):
-        return self._text(record.guardian_name)
+        return self._text(record["guardian_name"])
 
     def responsible_director(self, record):
-        director = record.responsible_director
-        return self._text(director.display_name if director is not None else None)
+        # User.display_name: the name, or the username of an account without one.
+        director = record["responsible_director__name"] or record["responsible_director__username"]
+        return self._text(director)
 
     def registered_on(self, record):
-        return record.registered_on.isoformat() if record.registered_on else EMPTY
+        registered = record["registered_on"]
+        return registered.isoformat() if registered else EMPTY

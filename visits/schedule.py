@@ -36,7 +36,7 @@ Public API::
     week_bounds(today)                                      # (today, this Sunday)
     overdue_q(today), due_between_q(start, end)             # Q objects on an annotated qs
     child_schedule(child, today)                            # ChildSchedule for one child
-    schedules_for(children, today)                          # {pk: ChildSchedule}, in memory
+    schedules_for(rows, today)                              # {pk: ChildSchedule} of read rows
     next_visit_due(status=…, risk_level=…, registered_on=…, last_visit_date=…, rules=…)
     first_visit_due(registered_on, working_days)            # the same rule in Python
 """
@@ -263,30 +263,30 @@ def next_visit_due(
     return last_visit_date + dt.timedelta(days=rules.interval(risk_level))
 
 
-def schedules_for(children, today: dt.date | None = None, *, rules: ScheduleRules | None = None):
-    """``{child pk: ChildSchedule}`` for children already in memory (the fifty rows of a
-    ledger page): their latest visits in one query, then the rule in Python. Uses each
-    child's ``status``, ``risk_level`` and ``registered_on`` as loaded."""
-    children = list(children)
+def schedules_for(rows, today: dt.date | None = None, *, rules: ScheduleRules | None = None):
+    """``{child pk: ChildSchedule}`` for children already read (the fifty rows of a ledger
+    page), given as ``(pk, status, risk_level, registered_on)``: their latest visits in one
+    query, then the rule in Python."""
+    rows = list(rows)
     today = today or timezone.localdate()
     rules = rules or load_rules()
     latest = dict(
-        Visit.objects.filter(child_id__in=[child.pk for child in children])
+        Visit.objects.filter(child_id__in=[row[0] for row in rows])
         .order_by()
         .values_list("child_id")
         .annotate(latest=Max("date"))
     )
     result = {}
-    for child in children:
-        last = latest.get(child.pk)
+    for pk, status, risk_level, registered_on in rows:
+        last = latest.get(pk)
         due = next_visit_due(
-            status=child.status,
-            risk_level=child.risk_level,
-            registered_on=child.registered_on,
+            status=status,
+            risk_level=risk_level,
+            registered_on=registered_on,
             last_visit_date=last,
             rules=rules,
         )
-        result[child.pk] = ChildSchedule(last, due, due is not None and due < today)
+        result[pk] = ChildSchedule(last, due, due is not None and due < today)
     return result
 
 

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -217,21 +219,31 @@ class Child(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number) if self.id_number else str(_("未登记户口"))
+        return masked_id_display(self.id_number)
 
     @property
     def masked_guardian_phone(self) -> str:
         return mask_phone(self.guardian_phone)
 
     def age_on(self, day) -> int:
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        return age_on(self.birth_date, day)
 
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+
+def masked_id_display(id_number: str) -> str:
+    """What pages show for an ID number: masked, or 未登记户口 for a child without one."""
+    return mask_id_number(id_number) if id_number else str(_("未登记户口"))
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Full years of age on ``day``."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
 
 
 class ChildCircumstance(models.Model):

@@ -232,7 +232,12 @@ def test_a_childs_page_and_the_lists_give_the_same_schedule(make_child):
     annotated = schedule.annotate_next_due(
         Child.objects.filter(pk__in=[c.pk for c in children]), today
     )
-    page = schedule.schedules_for(Child.objects.filter(pk__in=[c.pk for c in children]), today)
+    page = schedule.schedules_for(
+        Child.objects.filter(pk__in=[c.pk for c in children]).values_list(
+            "pk", "status", "risk_level", "registered_on"
+        ),
+        today,
+    )
     for child in annotated:
         sql = (child.last_visit_date, child.next_visit_due, child.visit_overdue)
         for python in (schedule.child_schedule(child, today), page[child.pk]):
