@@ -400,3 +400,19 @@ def test_home_and_ledger_are_chinese_without_a_language_preference(
     ledger = client.get(reverse("children:list")).content.decode()
     assert "困境儿童台账" in ledger and "登记儿童" in ledger
     assert "Ledger of children in difficulty" not in ledger
+
+
+@pytest.mark.parametrize(
+    ("days", "english"),
+    [(1, "1 day left until the report deadline"), (3, "3 days left until the report deadline")],
+)
+def test_counts_take_the_plural_form_of_the_readers_language(days, english):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert english in render_to_string("reports/_countdown.html", {"days_left": days})
+    with translation.override("zh-hans"):
+        assert f"距报送截止还有 {days} 天" in render_to_string(
+            "reports/_countdown.html", {"days_left": days}
+        )
