@@ -49,10 +49,17 @@ LEDGER_ROW_FIELDS = (
 
 
 def ledger_table(user):
-    """The ledger list's rows: scoped, as dicts of LEDGER_ROW_FIELDS. Its table adds the
-    circumstances and the next visit date of the fifty rows of a page (``ledger_codes``,
-    visits.schedule ``schedules_for``); the 家访逾期 filter annotates when it is used."""
-    return _ledger(user).values(*LEDGER_ROW_FIELDS)
+    """The ledger list's queryset: scoped, nothing joined, so that counting it for the
+    pagination joins nothing either. Its table reads each page's rows as dicts of
+    LEDGER_ROW_FIELDS (``ledger_rows``) and adds their circumstances and next visit dates
+    (``circumstance_codes``, visits.schedule ``schedules_for``); the 家访逾期 filter
+    annotates when it is used."""
+    return _ledger(user)
+
+
+def ledger_rows(page_queryset) -> list[dict]:
+    """One page of ``ledger_table`` (filtered, ordered and sliced) as plain values."""
+    return list(page_queryset.values(*LEDGER_ROW_FIELDS))
 
 
 def circumstance_codes(child_pks) -> dict[int, list[str]]:

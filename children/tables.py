@@ -70,9 +70,16 @@ class ChildTable(tables.Table):
         template_name = "children/_ledger_table.html"
 
     def body_rows(self) -> list[str]:
-        """The ``<tr>`` of each child on the current page, for the visible columns. Records
-        are dicts of children.selectors.LEDGER_ROW_FIELDS."""
-        records = [row.record for row in self.paginated_rows]
+        """The ``<tr>`` of each child on the current page, for the visible columns, from the
+        page's rows read as plain values (children.selectors.ledger_rows)."""
+        page = getattr(self, "page", None)
+        records = selectors.ledger_rows(
+            page.object_list.data if page is not None else self.data.data
+        )
+        if page is not None:
+            # The page now holds its rows: the pagination's {% if table.page %} counts them
+            # instead of fetching the page again as model instances.
+            page.object_list = records
         names = [column.name for column in self.columns]
         pks = [record["pk"] for record in records]
         schedules = {}
