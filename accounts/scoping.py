@@ -23,6 +23,13 @@ def is_county_wide(user) -> bool:
     return user.is_superuser or user.role in COUNTY_ROLES
 
 
+def cache_scope(user) -> str:
+    """The key part under which a computed, scoped result (dashboard figures, the ledger's
+    filter selects) may be reused: the same user with the same role and area. When an admin
+    changes someone's role or area, nothing computed for the old scope is served again."""
+    return f"{user.pk}.{user.role}.{user.township_id or '-'}.{user.village_id or '-'}"
+
+
 def area_q(user, *, township: str = "township", village: str | None = "village") -> Q:
     """A filter limiting a queryset to the user's area.
 

@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from accounts.audit import AccessAction, log_access
+from accounts.scoping import cache_scope
 from children import selectors, services
 from children.filters import ChildFilter
 from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm, TransferForm
@@ -98,13 +99,18 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             name: ChildTable.base_columns[name].verbose_name for name in OPTIONAL_COLUMNS
         }
         context["default_columns"] = DEFAULT_COLUMNS
-        # What the cached filter selects depend on besides the user and the language.
-        context["filters_key"] = urlencode(
-            sorted(
-                (name, value)
-                for name, values in self.request.GET.lists()
-                if name not in UNFILTERED_PARAMETERS
-                for value in values
+        # What the cached filter selects depend on besides the language: the user, their
+        # role and area, and the chosen filters.
+        context["filters_key"] = (
+            cache_scope(self.request.user)
+            + "?"
+            + urlencode(
+                sorted(
+                    (name, value)
+                    for name, values in self.request.GET.lists()
+                    if name not in UNFILTERED_PARAMETERS
+                    for value in values
+                )
             )
         )
         page = getattr(table, "page", None)

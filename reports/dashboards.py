@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.scoping import is_county_wide, visible_townships, visible_villages
+from accounts.scoping import cache_scope, is_county_wide, visible_townships, visible_villages
 from activities.models import Activity
 from activities.selectors import beneficiaries
 from care.choices import AlertStatus
@@ -115,8 +115,9 @@ def for_user(user, campaign) -> Dashboard:
     Its aggregates read the whole area's ledger, visits, alerts and activities (≈100 ms of
     SQL at 10,000 children, bench/LOAD.md) while county staff reload it all day. The cached
     copy is the user's own — the key holds the user, never only the area, so no one is shown
-    numbers computed for another scope — in their language, for the day; the page says when
-    it was computed. DASHBOARD_CACHE_SECONDS = 0 turns the cache off.
+    numbers computed for another scope (``cache_scope``: user, role and area) — in their
+    language, for the day; the page says when it was computed. DASHBOARD_CACHE_SECONDS = 0
+    turns the cache off.
     """
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
@@ -124,7 +125,7 @@ def for_user(user, campaign) -> Dashboard:
     key = ":".join(
         [
             "dashboard",
-            str(user.pk),
+            cache_scope(user),
             str(campaign.pk if campaign is not None else "-"),
             timezone.localdate().isoformat(),
             get_language() or "",

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.audit import AccessAction, log_access
+from accounts.scoping import cache_scope
 from reports import dashboards, exports, selectors, services
 from reports.choices import NARRATIVE_FIELDS, ReportStatus
 from reports.figures import KEY_FIGURES, county_rollup
@@ -374,6 +375,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         dashboard = dashboards.for_user(self.request.user, campaign)
         context.update(
             dashboard=dashboard,
+            cache_scope=cache_scope(self.request.user),
             charts_data=dashboard.charts_json(),
             campaign=campaign,
             campaigns=selectors.campaign_years(),

@@ -39,3 +39,17 @@ def test_each_user_gets_the_villages_of_their_own_area(
     pingdeng = select(client_for(pingdeng_supervisor).get(url).content.decode(), "village")
     assert "山东村" in longsheng and "罗汉村" not in longsheng
     assert "罗汉村" in pingdeng and "山东村" not in pingdeng
+
+
+def test_a_user_moved_to_another_township_gets_its_villages_at_once(
+    client_for, longsheng_supervisor
+):
+    from accounts.models import Township
+
+    url = reverse("children:list")
+    client = client_for(longsheng_supervisor)
+    assert "山东村" in select(client.get(url).content.decode(), "village")
+    longsheng_supervisor.township = Township.objects.get(name="平等镇")
+    longsheng_supervisor.save(update_fields=["township"])
+    villages = select(client.get(url).content.decode(), "village")
+    assert "罗汉村" in villages and "山东村" not in villages

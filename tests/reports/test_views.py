@@ -413,3 +413,19 @@ def test_report_page_and_rollup_query_counts_do_not_grow_with_the_data(
         for round_ in range(2):
             build_dataset(dataset.campaign, suffix=f"-{round_}")
         assert [_count(client, url) for url in urls] == small
+
+
+def test_a_user_moved_to_another_area_never_sees_the_old_areas_cached_figures(
+    dataset, longsheng_supervisor, client_for
+):
+    from accounts.models import Township
+
+    url = reverse("reports:dashboard")
+    client = client_for(longsheng_supervisor)
+    with time_machine.travel(at(2026, 6, 3, 12), tick=False):
+        before = client.get(url).content.decode()
+        assert "山东村" in before
+        longsheng_supervisor.township = Township.objects.get(name="平等镇")
+        longsheng_supervisor.save(update_fields=["township"])
+        after = client.get(url).content.decode()
+    assert "山东村" not in after and "罗汉村" in after
