@@ -132,12 +132,8 @@ class ChildFilter(django_filters.FilterSet):
     def filter_visit_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        today = timezone.localdate()
-        annotated = queryset
-        if "next_visit_due" not in queryset.query.annotations:
-            annotated = schedule.annotate_next_due(queryset, today)
-        overdue = schedule.overdue_q(today)
-        return annotated.filter(overdue) if value else annotated.exclude(overdue)
+        overdue = schedule.overdue_count_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     @staticmethod
     def _either(queryset, condition, value):

@@ -52,8 +52,7 @@ def ledger_table(user):
     """The ledger list's queryset: scoped, nothing joined, so that counting it for the
     pagination joins nothing either. Its table reads each page's rows as dicts of
     LEDGER_ROW_FIELDS (``ledger_rows``) and adds their circumstances and next visit dates
-    (``circumstance_codes``, visits.schedule ``schedules_for``); the 家访逾期 filter
-    annotates when it is used."""
+    (``circumstance_codes``, visits.schedule ``schedules_for``)."""
     return _ledger(user)
 
 

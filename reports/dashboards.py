@@ -246,10 +246,9 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
     # 5. overdue visits by area (two queries for the rules, one for the counts)
     overdue_rows = {
         row["area"]: row["n"]
-        for row in schedule.annotate_next_due(children, today)
-        .order_by()
+        for row in children.order_by()
         .values(area=F(by))
-        .annotate(n=Count("pk", filter=schedule.overdue_q(today)))
+        .annotate(n=Count("pk", filter=schedule.overdue_count_q(today)))
     }
     overdue = Chart("overdue", _("家访逾期儿童"), "bar", names, unit=_("人"))
     overdue.series.append(

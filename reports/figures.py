@@ -233,10 +233,8 @@ def _pairing_figures(township, period: Period) -> dict:
 
 def _visit_figures(township, period: Period, rules) -> dict:
     visited = _visited_in(period)
-    overdue = schedule.overdue_q(period.as_of)
-    active = schedule.annotate_next_due(
-        Child.objects.filter(township=township).active(), period.as_of, rules=rules
-    )
+    overdue = schedule.overdue_count_q(period.as_of, rules)
+    active = Child.objects.filter(township=township).active()
     counts = active.aggregate(
         children_visited=Count("pk", filter=visited),
         children_overdue=Count("pk", filter=overdue),
@@ -405,9 +403,9 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
         "child__township",
         alerts_raised=Count("pk"),
     )
-    visited, overdue = _visited_in(period), schedule.overdue_q(period.as_of)
+    visited, overdue = _visited_in(period), schedule.overdue_count_q(period.as_of, rules)
     visits = _by_township(
-        schedule.annotate_next_due(Child.objects.active(), period.as_of, rules=rules),
+        Child.objects.active(),
         "township",
         children_visited=Count("pk", filter=visited),
         children_overdue=Count("pk", filter=overdue),

@@ -35,6 +35,7 @@ Public API::
     due_this_week(qs, today)                                # today .. this Sunday
     week_bounds(today)                                      # (today, this Sunday)
     overdue_q(today), due_between_q(start, end)             # Q objects on an annotated qs
+    overdue_count_q(today, rules)                           # Q for counting, no annotation
     child_schedule(child, today)                            # ChildSchedule for one child
     schedules_for(rows, today)                              # {pk: ChildSchedule} of read rows
     next_visit_due(status=…, risk_level=…, registered_on=…, last_visit_date=…, rules=…)
@@ -51,6 +52,7 @@ from django.db.models import (
     Case,
     DateField,
     DurationField,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -84,6 +86,7 @@ __all__ = [
     "load_rules",
     "next_visit_due",
     "overdue_children",
+    "overdue_count_q",
     "overdue_q",
     "schedules_for",
     "week_bounds",
@@ -192,6 +195,32 @@ def annotate_next_due(
                 output_field=BooleanField(),
             )
         )
+    )
+
+
+def overdue_count_q(today: dt.date, rules: ScheduleRules | None = None) -> Q:
+    """The children overdue on ``today``, for counting, on any Child queryset (no
+    annotation needed): the same rule as ``annotate_next_due`` + ``overdue_q`` turned around,
+    ``last + interval < today`` ⟺ no visit on or after ``today − interval``, and
+    ``registered + offset < today`` ⟺ ``registered < today − offset``. PostgreSQL answers it
+    with index probes instead of evaluating the last-visit subquery several times per child
+    (bench/RESULTS.md §2); a test checks it against the annotation."""
+    rules = rules or load_rules()
+    visits = Visit.objects.filter(child=OuterRef("pk"))
+    stale = Q()
+    for level in RiskLevel.values:
+        since = today - dt.timedelta(days=rules.interval(level))
+        stale |= Q(risk_level=level) & ~Exists(visits.filter(date__gte=since))
+    since = today - dt.timedelta(days=rules.interval(RiskLevel.YELLOW))  # as the SQL's default
+    stale |= ~Q(risk_level__in=RiskLevel.values) & ~Exists(visits.filter(date__gte=since))
+    first_visit_late = Q()
+    for weekday, offset in working_day_offsets(rules.first_visit_working_days).items():
+        first_visit_late |= Q(
+            registered_on__iso_week_day=weekday,
+            registered_on__lt=today - dt.timedelta(days=offset),
+        )
+    return Q(status=CaseStatus.ACTIVE) & (
+        (Exists(visits) & stale) | (~Exists(visits) & first_visit_late)
     )
 
 

@@ -247,3 +247,35 @@ def test_a_childs_page_and_the_lists_give_the_same_schedule(make_child):
                 child.registered_on,
             )
     assert {c.visit_overdue for c in annotated} == {True, False}
+
+
+def test_the_counting_form_of_overdue_finds_the_same_children(make_child):
+    """overdue_count_q (no annotation, for counts) against annotate_next_due + overdue_q, for
+    every risk level, weekday of registration, visited or not, active or closed, on days
+    around each child's due date."""
+    VisitRule.objects.filter(risk_level="red").update(interval_days=10)
+    director = factories.make_user(
+        Role.VILLAGE_DIRECTOR, township_name="龙胜镇", village_name="山东村"
+    )
+    children = [
+        make_child(registered_on=FRIDAY + dt.timedelta(days=offset), risk_level=risk)
+        for offset in range(7)
+        for risk in ("red", "orange", "yellow", "green")
+    ]
+    for index, child in enumerate(children):
+        if index % 2:
+            day = FRIDAY + dt.timedelta(days=8 + index)
+            with travel(day):
+                record(director, child, day)
+    Child.objects.filter(pk__in=[c.pk for c in children[::9]]).update(
+        status="closed", closed_on=FRIDAY + dt.timedelta(days=60), close_reason="improved"
+    )
+    qs = Child.objects.filter(pk__in=[c.pk for c in children])
+    rules = schedule.load_rules()
+    seen = set()
+    for days in range(0, 130, 3):
+        today = FRIDAY + dt.timedelta(days=days)
+        expected = ids(schedule.overdue_children(qs, today, rules=rules))
+        assert ids(qs.filter(schedule.overdue_count_q(today, rules))) == expected, today
+        seen |= expected
+    assert len(seen) > len(children) // 2  # the check went through many overdue children
