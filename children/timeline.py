@@ -10,13 +10,12 @@ A child visited for years has hundreds of records, so the page shows only the ne
 each provider returns its own newest ``limit`` entries in timeline order (``timeline_order``),
 fetched by queries ordered the same way (the date, then what sort_key is made of, then pk,
 all descending) and cut in SQL, so their cost no longer grows with the child's history; and
-it says how many it has in all (``total``), counted in the same queries (``newest_rows``).
+it says how many it has in all (``total``; ``newest_rows`` counts only a kind of record that
+has more than ``limit``).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from django.db.models import Count, Window
 
 from longsheng_care.extensions import call_each
 
@@ -64,21 +63,17 @@ def newest(entries, limit: int | None, total: int | None = None) -> TimelineEntr
     return TimelineEntries(ordered if limit is None else ordered[:limit], total)
 
 
-_TOTAL = "timeline_total"
-
-
 def newest_rows(queryset, limit: int | None) -> tuple[list, int]:
     """The first ``limit`` rows of an ordered queryset (all when None) and how many rows it
-    has in all, in one query: the count is a window over the whole result, which SQL
-    computes before the LIMIT."""
+    has in all. One row more than the limit is fetched: when it is not there, the rows are
+    all there is; only a record type with more than ``limit`` rows is counted apart."""
     if limit is None:
         rows = list(queryset)
         return rows, len(rows)
-    rows = list(queryset.annotate(**{_TOTAL: Window(Count("pk"))})[:limit])
-    if not rows:
-        return rows, 0
-    first = rows[0]
-    return rows, first[_TOTAL] if isinstance(first, dict) else getattr(first, _TOTAL)
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, len(rows)
+    return rows[:limit], queryset.count()
 
 
 def timeline_for(child, user, limit: int | None = None) -> TimelineEntries:

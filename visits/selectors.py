@@ -4,7 +4,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -188,21 +188,18 @@ _TIMELINE_VALUES = (
 
 def timeline_entries(child, user, limit=None) -> TimelineEntries:
     """Visits on the child page's timeline, newest first, the newest ``limit`` of them: one
-    query whatever their number."""
+    query whatever their number (two when there are more than ``limit``)."""
     if not user.has_perm(VIEW):
         return TimelineEntries()
     queryset = Visit.objects.visible_to(user).filter(child=child)
     # The timeline's order (date, then created_at as the entries' sort_key), pk for ties.
     order = ("-date", "-created_at", "-pk")
-    values = _TIMELINE_VALUES
+    rows = queryset
     if limit is not None:
-        # The query has a row per problem, so the newest visits are cut in a subquery; their
-        # number is a subquery too, computed once: still one query.
-        newest_pks = queryset.order_by(*order).values("pk")[:limit]
-        count = queryset.order_by().values("child").annotate(n=Count("pk")).values("n")
-        queryset = queryset.filter(pk__in=newest_pks).annotate(timeline_total=Subquery(count))
-        values = (*values, "timeline_total")
-    rows = queryset.order_by(*order, "problems__pk").values(*values)
+        # The query has a row per problem, so the newest visits are cut in a subquery: one
+        # more than the limit, to know whether there are older ones (then counted apart).
+        rows = queryset.filter(pk__in=queryset.order_by(*order).values("pk")[: limit + 1])
+    rows = rows.order_by(*order, "problems__pk").values(*_TIMELINE_VALUES)
     visits: dict[int, dict] = {}  # in the query's order
     problems: dict[int, list[str]] = defaultdict(list)
     for row in rows:
@@ -211,8 +208,10 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
             problems[row["pk"]].append(row["problems__code"])
     if not visits:
         return TimelineEntries()
-    first = next(iter(visits.values()))
-    total = first["timeline_total"] if limit is not None else len(visits)
+    total = len(visits)
+    if limit is not None and total > limit:
+        visits = dict(list(visits.items())[:limit])
+        total = queryset.count()
     text = _TimelineText()
     entries = [
         TimelineEntry(
