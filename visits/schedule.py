@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     DateField,
     DurationField,
     Exists,
@@ -103,13 +104,22 @@ class ScheduleRules:
         return self.intervals.get(risk_level, DEFAULT_INTERVALS.get(risk_level, 30))
 
 
+_FIRST_VISIT_KEY = "first_visit"  # not a risk level: the setting's row in load_rules' union
+
+
 def load_rules() -> ScheduleRules:
     """The current rules; a missing row falls back to the DOMAIN.md §6 default."""
-    intervals = dict(DEFAULT_INTERVALS)
-    intervals.update(VisitRule.objects.values_list("risk_level", "interval_days"))
-    setting = VisitScheduleSetting.objects.filter(pk=1).first()
-    days = setting.first_visit_working_days if setting else DEFAULT_FIRST_VISIT_WORKING_DAYS
-    return ScheduleRules(intervals=intervals, first_visit_working_days=days)
+    # One round trip for both tables: every ledger page, child page and visit form reads them.
+    first_visit = VisitScheduleSetting.objects.filter(pk=1).values_list(
+        Value(_FIRST_VISIT_KEY, output_field=CharField()), "first_visit_working_days"
+    )
+    rows = dict(
+        VisitRule.objects.order_by()
+        .values_list("risk_level", "interval_days")
+        .union(first_visit.order_by(), all=True)
+    )
+    days = rows.pop(_FIRST_VISIT_KEY, DEFAULT_FIRST_VISIT_WORKING_DAYS)
+    return ScheduleRules(intervals={**DEFAULT_INTERVALS, **rows}, first_visit_working_days=days)
 
 
 def working_day_offsets(working_days: int) -> dict[int, int]:

@@ -279,3 +279,19 @@ def test_the_counting_form_of_overdue_finds_the_same_children(make_child):
         assert ids(qs.filter(schedule.overdue_count_q(today, rules))) == expected, today
         seen |= expected
     assert len(seen) > len(children) // 2  # the check went through many overdue children
+
+
+def test_rules_are_read_in_one_query_with_defaults_for_missing_rows(
+    django_assert_num_queries,
+):
+    VisitRule.objects.filter(risk_level="green").update(interval_days=60)
+    VisitScheduleSetting.objects.filter(pk=1).update(first_visit_working_days=3)
+    with django_assert_num_queries(1):
+        rules = schedule.load_rules()
+    assert rules.intervals == {"red": 14, "orange": 30, "yellow": 30, "green": 60}
+    assert rules.first_visit_working_days == 3
+
+    VisitRule.objects.filter(risk_level="red").delete()
+    VisitScheduleSetting.objects.all().delete()
+    rules = schedule.load_rules()
+    assert rules.intervals["red"] == 14 and rules.first_visit_working_days == 5
