@@ -404,7 +404,8 @@ def training_attendee_choices(actor):
 
 def child_timeline_entries(child, user, limit=None) -> TimelineEntries:
     """The activities and purchased services a child took part in, the newest ``limit`` of
-    each ordered as the timeline orders them (two queries, each counting them too). A record
+    each ordered as the timeline orders them (a query each; a kind with more than ``limit``
+    is counted apart, ``newest_rows``). A record
     the user may not open (a county activity, for a township user) is listed without link:
     whether the user may open it is the scoping rule itself, asked in the same query."""
     if not user.has_perm("activities.view_activity"):

@@ -293,8 +293,8 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
     """Care records on the child's timeline, each kind only for users who may view it; a
     screening's band only for users who may see screening details. The newest ``limit``: of
     each kind, the newest ``limit`` are fetched, ordered as the timeline orders them (date,
-    then what sort_key is made of, then pk) and counted in the same query. At most 8 queries
-    (no follow-up query for a child without pairings)."""
+    then what sort_key is made of, then pk); a kind with more is counted apart
+    (``newest_rows``). One query per kind; none for follow-ups of a child without pairings."""
     entries: list[TimelineEntry] = []
     total = 0
     details = user.has_perm(DETAILS_PERM)

@@ -10,6 +10,7 @@ from accounts.scoping import is_county_wide
 from children.choices import CaseStatus, ChangeAction, RiskLevel
 from children.models import ChangeLog, Child, ChildAssistance, ChildCircumstance
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
+from longsheng_care.choices import choice_labels
 
 
 def _ledger(user):
@@ -83,11 +84,6 @@ def child_detail(user, pk):
     )
 
 
-def _action_labels() -> dict[str, str]:
-    # get_action_display() translates every action's label at each call; once per page here.
-    return {value: str(label) for value, label in ChangeAction.choices}
-
-
 def child_history(child, *, limit: int | None = None) -> list[ChangeLog]:
     """The child's change log for its page, newest first (at most ``limit``), each change
     carrying its ``action_label``; of the actor, only what ``display_name`` reads."""
@@ -97,7 +93,7 @@ def child_history(child, *, limit: int | None = None) -> list[ChangeLog]:
         .only("at", "action", "changes", "note", "actor__name", "actor__username")
     )
     changes = list(changes[:limit] if limit is not None else changes)
-    labels = _action_labels()
+    labels = choice_labels(ChangeAction)
     for change in changes:
         change.action_label = labels.get(change.action, change.action)
     return changes
@@ -130,7 +126,7 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
         .order_by("-timeline_date", "-at", "-pk")
     )
     changes, total = newest_rows(changes, limit)
-    labels = _action_labels()
+    labels = choice_labels(ChangeAction)
     entries = []
     for change in changes:
         registered = change.action in registration

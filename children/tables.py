@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from children import choices, selectors
 from children.models import Child
 from children.models.child import age_on, masked_id_display
+from longsheng_care.choices import choice_labels
 from visits import schedule
 
 RISK_CSS = {
@@ -106,17 +107,14 @@ class LedgerCells:
         self.schedules = schedules or {}
         self.codes = codes or {}
 
-        def labels(choice_class):
-            return {value: str(label) for value, label in choice_class.choices}
-
         self.labels = {
-            "sex": labels(choices.Sex),
-            "benefit_category": labels(choices.BenefitCategory),
-            "risk_level": labels(choices.RiskLevel),
-            "status": labels(choices.CaseStatus),
-            "school_stage": labels(choices.SchoolStage),
+            "sex": choice_labels(choices.Sex),
+            "benefit_category": choice_labels(choices.BenefitCategory),
+            "risk_level": choice_labels(choices.RiskLevel),
+            "status": choice_labels(choices.CaseStatus),
+            "school_stage": choice_labels(choices.SchoolStage),
         }
-        self.circumstance_labels = labels(choices.Circumstance)
+        self.circumstance_labels = choice_labels(choices.Circumstance)
         self.overdue = gettext("逾期")
         self.today = timezone.localdate()
         # One reverse() per page, not per row: the detail URL with a placeholder pk.

@@ -13,6 +13,7 @@ from accounts.choices import Role
 from accounts.models import User
 from children.models import Child
 from children.timeline import TimelineEntries, TimelineEntry, newest
+from longsheng_care.choices import choice_labels
 from visits import schedule
 from visits.choices import STATE_PARTS, Problem, ReviewStatus, StateRating, VisitKind
 from visits.models import Visit, VisitAttachment, VisitProblem
@@ -123,13 +124,6 @@ def counts_by_village(queryset):
 # --- extension points --------------------------------------------------------------------
 
 
-def _choice_labels(choices_class) -> dict[str, str]:
-    """Code -> label in the active language, translated once per call. ``get_FOO_display()``
-    translates every label of the field at each call: per visit, on a timeline of dozens of
-    visits, that was most of the child page's time."""
-    return {value: str(label) for value, label in choices_class.choices}
-
-
 class _TimelineText:
     """The timeline's wording, translated once per page rather than once per visit."""
 
@@ -140,9 +134,9 @@ class _TimelineText:
         self.poor = _("%(parts)s较差")
         self.follow_up = _("需跟进")
         self.nothing_found = _("未发现明显问题")
-        self.kinds = _choice_labels(VisitKind)
-        self.problem_labels = _choice_labels(Problem)
-        self.review_statuses = _choice_labels(ReviewStatus)
+        self.kinds = choice_labels(VisitKind)
+        self.problem_labels = choice_labels(Problem)
+        self.review_statuses = choice_labels(ReviewStatus)
         self.state_parts = [(f"{prefix}_state", str(label)) for prefix, label in STATE_PARTS]
 
 

@@ -30,6 +30,7 @@ from children.io import ledger_columns as lc
 from children.io.cells import safe_cell_text
 from children.io.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child, ChildAssistance, ChildCircumstance
+from longsheng_care.choices import choice_labels
 
 SHEET_TITLE = "花名册"
 TEXT_FORMAT = "@"
@@ -102,16 +103,13 @@ def child_row(child: Child) -> LedgerRow:
     return (*values, circumstances, assistance)
 
 
-def _labels(choice_class) -> list[tuple[str, str]]:
-    return [(code, str(label)) for code, label in choice_class.choices]
-
-
 def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
     """One function per column turning a row into the cell's value, built once per export:
     Django's get_FOO_display() rebuilds its choices dict on every call, and lazy labels are
     translated again each time they are turned into text."""
     no_hukou, yes, no = str(_("未登记户口")), str(_("是")), str(_("否"))
-    circumstance_labels, assistance_labels = _labels(Circumstance), _labels(FamilyAssistance)
+    circumstance_labels = choice_labels(Circumstance).items()
+    assistance_labels = choice_labels(FamilyAssistance).items()
     at = FIELD_INDEX
 
     def id_number(index):
@@ -133,7 +131,7 @@ def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
         return lambda row: mask_phone(row[index])
 
     def label(index, choice_class):
-        labels = dict(_labels(choice_class))
+        labels = choice_labels(choice_class)
         return lambda row: labels.get(row[index], "")
 
     def flag(index):
@@ -240,7 +238,7 @@ def _write_sheet(workbook, rows, *, title, unit, reveal, on) -> None:
     # with = into a formula or an http:// address into a link.
     write_string, write_number = sheet.write_string, sheet.write_number
     write_datetime = sheet.write_datetime
-    statuses = {code: str(label) for code, label in CaseStatus.choices}
+    statuses = choice_labels(CaseStatus)
     status = FIELD_INDEX["status"]
     for row, values in enumerate(rows, start=3):
         for index, getter, cell_format in cells:
