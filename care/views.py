@@ -99,6 +99,25 @@ class ChildScopedMixin(ScopedObjectMixin):
         return context
 
 
+class ChildRecordFormView(ChildScopedMixin, FormView):
+    """The form of a care record created for a child (plan, referral, pairing): the form
+    takes the user and the child; the page shows ``title`` and, if set, ``intro``."""
+
+    template_name = "care/form.html"
+    title = ""
+    intro = ""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "child": self.child}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        if self.intro:
+            context["intro"] = self.intro
+        return context
+
+
 class ListPermissionMixin(PermissionRequiredMixin):
     raise_exception = True
 
@@ -378,16 +397,10 @@ class CarePlanListView(CareListView):
         return selectors.plan_list(self.request.user)
 
 
-class CarePlanCreateView(ChildScopedMixin, FormView):
+class CarePlanCreateView(ChildRecordFormView):
     permission_required = "care.add_careplan"
-    template_name = "care/form.html"
     form_class = forms.CarePlanForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "child": self.child}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("制定心理关爱方案")}
+    title = gettext_lazy("制定心理关爱方案")
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
@@ -562,20 +575,11 @@ class ReferralListView(CareListView):
         return selectors.referral_list(self.request.user)
 
 
-class ReferralCreateView(ChildScopedMixin, FormView):
+class ReferralCreateView(ChildRecordFormView):
     permission_required = "care.add_referral"
-    template_name = "care/form.html"
     form_class = forms.ReferralForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "child": self.child}
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "title": _("转介"),
-            "intro": _("转介应通过监护人进行；请先征得监护人同意。"),
-        }
+    title = gettext_lazy("转介")
+    intro = gettext_lazy("转介应通过监护人进行；请先征得监护人同意。")
 
     def form_valid(self, form):
         try:
@@ -767,13 +771,11 @@ class PairingListView(CareListView):
         return selectors.pairing_list(self.request.user)
 
 
-class PairingCreateView(ChildScopedMixin, FormView):
+class PairingCreateView(ChildRecordFormView):
     permission_required = "care.add_pairing"
     template_name = "care/pairing_form.html"
     form_class = forms.PairingForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "child": self.child}
+    title = gettext_lazy("结对帮扶")
 
     def get_initial(self):
         initial = super().get_initial()
@@ -781,9 +783,6 @@ class PairingCreateView(ChildScopedMixin, FormView):
         if referral and referral.isdigit():
             initial["referral"] = referral
         return initial
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "title": _("结对帮扶")}
 
     def form_valid(self, form):
         try:
