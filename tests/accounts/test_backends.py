@@ -51,3 +51,28 @@ def test_a_superuser_has_every_permission(db):
 
     root = User.objects.create_superuser("t-root", password="x-long-password-1")
     assert len(AreaModelBackend().get_all_permissions(root)) == Permission.objects.count()
+
+
+def test_every_role_gets_the_same_permissions_as_djangos_model_backend(
+    db, county_admin, county_staff, longsheng_supervisor, shandong_director, nanmen_director
+):
+    """The one-statement permission query answers as ModelBackend does, for each role and
+    for a user holding a permission of their own; no user gets another's."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    from accounts.backends import AreaModelBackend
+    from accounts.models import User
+
+    nanmen_director.user_permissions.add(Permission.objects.get(codename="reveal_id"))
+    users = [county_admin, county_staff, longsheng_supervisor, shandong_director, nanmen_director]
+    answers = {}
+    for user in users:
+        ours = AreaModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+        djangos = ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+        assert ours == djangos, user.username
+        answers[user.username] = ours
+    assert "children.reveal_id" in answers[nanmen_director.username]
+    assert "children.reveal_id" not in answers[shandong_director.username]
+    # The roles differ: a mix-up of users or groups would show here.
+    assert len({frozenset(perms) for perms in answers.values()}) >= 4
