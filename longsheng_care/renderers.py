@@ -7,7 +7,9 @@ its ``Jinja2`` renderer uses the latter: the same HTML (whitespace aside), autoe
 same way, for ~25 % less CPU on the visit form (bench/LOAD.md).
 
 The admin's widgets (``admin/widgets/...``) exist only as Django templates, so a template
-Jinja2 does not have is rendered by Django's own engine, as before.
+Jinja2 does not have is rendered by Django's own engine, as before. The one catch: to change
+the HTML of a built-in widget, override its Jinja2 template (``<app>/jinja2/django/forms/
+widgets/...``); an override in Django's template language would never be reached.
 """
 
 from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
