@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import DATABASE, ROOT, django_env, server_url, with_db
+from load import DATABASE, FLOOR_PATH, ROOT, VISIT_FORM, django_env, server_url, with_db
 
 STEPS = ["floor", "list", "search", "child", "form", "visit", "dashboard", "export"]
 
@@ -60,20 +60,9 @@ def child_process(step: str, count: int) -> None:
     village = Village.objects.filter(township__name="龙胜镇").values_list("pk", flat=True)[0]
     form = director.get(f"/visits/new/{child}/").content.decode()
     visitor = re.search(r'<option value="(\d+)"[^>]*selected', form).group(1)
-    visit = {
-        "date": timezone.localdate().isoformat(),
-        "kind": "home",
-        "visitor": visitor,
-        "place": "儿童家中",
-        "emotion_state": "good",
-        "study_state": "fair",
-        "life_state": "good",
-        "safety_state": "good",
-        "guardian_informed": "on",
-        "actions_taken": "指令计数：与监护人沟通学习安排",
-    }
+    visit = {**VISIT_FORM, "date": timezone.localdate().isoformat(), "visitor": visitor}
     requests = {
-        "floor": (director, "get", "/accounts/password/", None, 200),
+        "floor": (director, "get", FLOOR_PATH, None, 200),
         "list": (director, "get", "/children/?status=active", None, 200),
         "search": (supervisor, "get", "/children/?q=li", None, 200),
         "child": (director, "get", f"/children/{child}/", None, 200),

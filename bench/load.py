@@ -81,6 +81,17 @@ SEARCHES = ["l", "w", "zh", "li", "y", "h", "ch", "m", "x", "t"]
 # layout, the session, the login check, CSRF and the security headers, one small form, no
 # data). What this stack can serve at best on this machine, whatever the pages do.
 FLOOR_PATH = "/accounts/password/"
+# What a virtual director fills in on the visit form, besides the date and the visitor.
+VISIT_FORM = {
+    "kind": "home",
+    "place": "儿童家中",
+    "emotion_state": "good",
+    "study_state": "fair",
+    "life_state": "good",
+    "safety_state": "good",
+    "guardian_informed": "on",
+    "actions_taken": "压力测试：与监护人沟通学习安排",
+}
 
 
 def say(message: str) -> None:
@@ -370,17 +381,10 @@ class VirtualUser(threading.Thread):
         options = visitor.group(1) if visitor else ""
         chosen = _SELECTED.search(options) or _OPTION.search(options)
         data = {
+            **VISIT_FORM,
             "csrfmiddlewaretoken": csrf_token(form.text),
             "date": self.context["today"],
-            "kind": "home",
             "visitor": chosen.group(1) if chosen else "",
-            "place": "儿童家中",
-            "emotion_state": "good",
-            "study_state": "fair",
-            "life_state": "good",
-            "safety_state": "good",
-            "guardian_informed": "on",
-            "actions_taken": "压力测试：与监护人沟通学习安排",
         }
         self.timed(
             "village: record visit",

@@ -2,7 +2,7 @@
 per visit, screening, plan, pairing or change anywhere (a provider, the template) fails here.
 
 The limits count every query of the request, the session and the user (2), the user's
-permissions (2) and the access-log entry (1) included; a session renewal (at most once a
+permissions (1) and the access-log entry (1) included; a session renewal (at most once a
 minute) is kept out by a first request.
 """
 
@@ -76,6 +76,14 @@ def add_records(child, supervisor, director, *, n):
         )
 
 
+@pytest.fixture
+def child_with_records(longsheng_supervisor, shandong_director):
+    """A 山东村 child with two of each kind of record."""
+    child = factories.ChildFactory(village=factories.village("龙胜镇", "山东村"))
+    add_records(child, longsheng_supervisor, shandong_director, n=2)
+    return child
+
+
 def page(client, child, query=None) -> str:
     response = client.get(child.get_absolute_url(), query or {})
     assert response.status_code == 200
@@ -86,14 +94,14 @@ def page(client, child, query=None) -> str:
 def test_child_page_query_count_is_pinned(
     request,
     client_for,
+    child_with_records,
     longsheng_supervisor,
     shandong_director,
     django_assert_max_num_queries,
     user_fixture,
 ):
-    child = factories.ChildFactory(village=factories.village("龙胜镇", "山东村"))
+    child = child_with_records
     client = client_for(request.getfixturevalue(user_fixture))
-    add_records(child, longsheng_supervisor, shandong_director, n=2)
     page(client, child)  # the session's first request settles what it stores
     with django_assert_max_num_queries(CHILD_PAGE_MAX_QUERIES[user_fixture]) as few:
         html = page(client, child)
@@ -112,6 +120,7 @@ def test_child_page_query_count_is_pinned(
 def test_three_times_the_records_cost_the_same_queries(
     request,
     client_for,
+    child_with_records,
     longsheng_supervisor,
     shandong_director,
     django_assert_max_num_queries,
@@ -120,9 +129,8 @@ def test_three_times_the_records_cost_the_same_queries(
 ):
     """The newest entries and the full timeline alike: the providers cut and count their
     records in the queries they already run."""
-    child = factories.ChildFactory(village=factories.village("龙胜镇", "山东村"))
+    child = child_with_records
     client = client_for(request.getfixturevalue(user_fixture))
-    add_records(child, longsheng_supervisor, shandong_director, n=2)
     page(client, child, query)  # the session's first request settles what it stores
     with django_assert_max_num_queries(CHILD_PAGE_MAX_QUERIES[user_fixture]) as few:
         page(client, child, query)

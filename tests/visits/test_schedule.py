@@ -205,11 +205,8 @@ def test_a_county_user_sees_all_overdue(make_child, county_staff):
     assert schedule.overdue_children(Child.objects.visible_to(county_staff), today).count() == 2
 
 
-def test_a_childs_page_and_the_lists_give_the_same_schedule(make_child):
-    """child_schedule and schedules_for (Python: a child's page, a ledger page's rows)
-    against annotate_next_due (SQL: filters and counts), for every risk level, visited or
-    not, active or closed, registered on each weekday."""
-    VisitRule.objects.filter(risk_level="orange").update(interval_days=21)
+def _director_and_children_of_every_risk_and_weekday(make_child):
+    """山东村's director, and a child of each risk level registered on each day of a week."""
     director = factories.make_user(
         Role.VILLAGE_DIRECTOR, township_name="龙胜镇", village_name="山东村"
     )
@@ -218,6 +215,15 @@ def test_a_childs_page_and_the_lists_give_the_same_schedule(make_child):
         for offset in range(7)
         for risk in ("red", "orange", "yellow", "green")
     ]
+    return director, children
+
+
+def test_a_childs_page_and_the_lists_give_the_same_schedule(make_child):
+    """child_schedule and schedules_for (Python: a child's page, a ledger page's rows)
+    against annotate_next_due (SQL: filters and counts), for every risk level, visited or
+    not, active or closed, registered on each weekday."""
+    VisitRule.objects.filter(risk_level="orange").update(interval_days=21)
+    director, children = _director_and_children_of_every_risk_and_weekday(make_child)
     for index, child in enumerate(children):
         if index % 3:
             day = FRIDAY + dt.timedelta(days=10 + index)
@@ -254,14 +260,7 @@ def test_the_counting_form_of_overdue_finds_the_same_children(make_child):
     every risk level, weekday of registration, visited or not, active or closed, on days
     around each child's due date."""
     VisitRule.objects.filter(risk_level="red").update(interval_days=10)
-    director = factories.make_user(
-        Role.VILLAGE_DIRECTOR, township_name="龙胜镇", village_name="山东村"
-    )
-    children = [
-        make_child(registered_on=FRIDAY + dt.timedelta(days=offset), risk_level=risk)
-        for offset in range(7)
-        for risk in ("red", "orange", "yellow", "green")
-    ]
+    director, children = _director_and_children_of_every_risk_and_weekday(make_child)
     for index, child in enumerate(children):
         if index % 2:
             day = FRIDAY + dt.timedelta(days=8 + index)
