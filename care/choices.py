@@ -7,8 +7,8 @@ and which referral status may follow which live here too, each in one place.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from care.screening import ALERT_SUICIDAL_IDEATION
 from children.choices import RiskLevel
-from children.screening import ALERT_SUICIDAL_IDEATION
 
 
 class Respondent(models.TextChoices):

@@ -19,8 +19,8 @@ from accounts.choices import Role
 from accounts.models import User
 from care import choices, services
 from care.models import CarePlan, Institution, Mentor, Pairing, Referral, Screening
+from care.screening import get_instrument
 from children.models import Child
-from children.screening import get_instrument
 
 DEMO_NOTE = "演示数据（虚构），联系方式非真实"
 

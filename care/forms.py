@@ -10,8 +10,8 @@ from accounts.choices import COUNTY_ROLES, Role
 from accounts.models import User
 from care import choices
 from care.models import CarePlan, Institution, Mentor, Pairing, Referral
+from care.screening import INSTRUMENTS, get_instrument
 from care.services import instrument_enabled
-from children.screening import INSTRUMENTS, get_instrument
 from longsheng_care.forms import BootstrapFormMixin, DateInput
 
 

@@ -27,8 +27,8 @@ from care.models import (
     SafetyAlert,
     Screening,
 )
+from care.screening import get_instrument
 from children.choices import CaseStatus
-from children.screening import get_instrument
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
 
 DETAILS_PERM = "care.view_screening_details"

@@ -30,10 +30,10 @@ from care.models import (
     SafetyAlert,
     Screening,
 )
+from care.screening import InvalidAnswersError, get_instrument, score
 from children.choices import ChangeAction
 from children.identity import validate_phone
 from children.models import Child
-from children.screening import InvalidAnswersError, get_instrument, score
 from children.services import child_raise_risk, diff, field_labels, record_change, snapshot
 from longsheng_care.versioning import claim_next_version
 

@@ -30,8 +30,8 @@ from care.models import (
     SafetyAlert,
     Screening,
 )
+from care.screening import get_instrument
 from children.models import Child
-from children.screening import get_instrument
 
 PAGE_SIZE = 30
 

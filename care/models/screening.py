@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import AreaScopedQuerySet
 from care import choices
-from children.screening import INSTRUMENTS, get_instrument
+from care.screening import INSTRUMENTS, get_instrument
 
 INSTRUMENT_CHOICES = [(code, instrument.title) for code, instrument in INSTRUMENTS.items()]
 

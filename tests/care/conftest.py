@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from care import choices, services
 from care.models import Institution, Mentor
-from children.screening import get_instrument
+from care.screening import get_instrument
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from care import choices, services
 from care.models import SafetyAlert, Screening
+from care.screening import score
 from children.models import ChangeLog
-from children.screening import score
 from tests import factories
 from tests.care.conftest import answers, screen
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import AccessAction, AccessLog
 from care import selectors
 from care.models import Screening
-from children.screening import INSTRUMENTS, score
+from care.screening import INSTRUMENTS, score
 from tests.care.conftest import screen
 
 pytestmark = pytest.mark.django_db

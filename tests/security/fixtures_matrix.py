@@ -43,8 +43,8 @@ from activities.choices import ActivityForm, LeaderLevel, PartnerKind
 from activities.models import Campaign
 from care import choices as care_choices
 from care import services as care_services
+from care.screening import get_instrument
 from children.choices import ChangeAction
-from children.screening import get_instrument
 from children.services import record_change
 from reports import services as report_services
 from tests import factories

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from care.models import Screening
-from children.screening import get_instrument
+from care.screening import get_instrument
 from reports import services as report_services
 from reports.models import TownshipReport
 from tests.security import fixtures_matrix as m

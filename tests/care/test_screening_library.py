@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from children.screening import (
+from care.screening import (
     CUTOFFS,
     INSTRUMENT_CODES,
     INSTRUMENTS,
@@ -687,8 +687,7 @@ def test_get_instrument_unknown_code():
 
 def test_package_does_not_import_django():
     code = (
-        "import sys, children.screening; "
-        "print(any(m.split('.')[0] == 'django' for m in sys.modules))"
+        "import sys, care.screening; print(any(m.split('.')[0] == 'django' for m in sys.modules))"
     )
     output = subprocess.run(
         [sys.executable, "-c", code],
@@ -698,6 +697,15 @@ def test_package_does_not_import_django():
         check=True,
     ).stdout.strip()
     assert output == "False"
-    sources = (PROJECT_ROOT / "children" / "screening").glob("*.py")
+    sources = (PROJECT_ROOT / "care" / "screening").glob("*.py")
     for path in sources:
         assert not re.search(r"^\s*(from|import)\s+django", path.read_text(), re.M), path
+
+
+def test_old_import_path_still_scores():
+    """Scripts that import ``children.screening.score`` keep working after the move."""
+    from children import screening as old_path
+
+    result = old_path.score("GAD7", dict.fromkeys(range(1, 8), 2))
+    assert result.total == 14
+    assert old_path.score is score

@@ -3,7 +3,7 @@
 Deliberately free of Django so scoring can be unit-tested and reused anywhere
 (imports, forms, reports). Typical use::
 
-    from children.screening import score
+    from care.screening import score
 
     result = score("PHQA", {1: 1, 2: 0, ..., 9: 1})
     result.total, result.band, result.alerts, result.positive, result.version
