@@ -1,282 +1,30 @@
-"""Reads of the care records. Everything starts from ``Model.objects.visible_to(user)``.
-
-Also the providers the ledger's pages call (see care/apps.py): the child's timeline, the
-child page's actions and notices, and the home-page figures.
-"""
+"""The child page's care parts: timeline entries, actions and notices."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts.scoping import area_q
 from care import choices, due
 from care.models import (
     CarePlan,
     CarePlanService,
     FollowUp,
-    Institution,
-    Mentor,
     Pairing,
     Referral,
     ReferralStatusChange,
     SafetyAlert,
     Screening,
 )
-from care.screening import get_instrument
-from children.choices import CaseStatus
+from care.selectors.common import (
+    DETAILS_PERM,
+)
+from care.selectors.due import awaiting_pairing
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
-
-DETAILS_PERM = "care.view_screening_details"
-
-CHILD_RELATED = ("child", "child__township", "child__village")
-
-
-def child_url(child) -> str:
-    """The child's page, or "" while the ledger app does not route it (then no link)."""
-    try:
-        return child.get_absolute_url()
-    except NoReverseMatch:
-        return ""
-
-
-# --- lists ---------------------------------------------------------------------------------
-
-
-def screening_list(user):
-    """Screenings for the list page: who and when, never answers or results."""
-    return (
-        Screening.objects.visible_to(user)
-        .select_related(*CHILD_RELATED, "entered_by")
-        .defer("answers", "subscales", "alerts")
-    )
-
-
-def screening_for_page(user, pk):
-    return (
-        Screening.objects.visible_to(user)
-        .select_related(*CHILD_RELATED, "entered_by", "safety_alert")
-        .get(pk=pk)
-    )
-
-
-def alert_list(user):
-    return SafetyAlert.objects.visible_to(user).select_related(
-        *CHILD_RELATED, "screening", "closed_by"
-    )
-
-
-def alert_for_page(user, pk):
-    return (
-        SafetyAlert.objects.visible_to(user)
-        .select_related(*CHILD_RELATED, "screening", "closed_by", "care_plan", "referral")
-        .get(pk=pk)
-    )
-
-
-def plan_list(user):
-    return (
-        CarePlan.objects.visible_to(user)
-        .select_related(*CHILD_RELATED, "responsible_user")
-        .prefetch_related(Prefetch("services", queryset=CarePlanService.objects.order_by("pk")))
-    )
-
-
-def referral_list(user):
-    return Referral.objects.visible_to(user).select_related(*CHILD_RELATED, "institution")
-
-
-def pairing_list(user):
-    return Pairing.objects.visible_to(user).select_related(*CHILD_RELATED, "mentor")
-
-
-def status_history(referral):
-    return referral.status_changes.select_related("recorded_by").order_by("changed_on", "pk")
-
-
-def follow_ups_of(pairing):
-    return pairing.follow_ups.select_related("by_user").order_by("-followed_on", "-pk")
-
-
-def institution_list(user):
-    """The register is county-wide; the count is of the referrals the user may see."""
-    return Institution.objects.annotate(
-        referral_count=Count(
-            "referrals",
-            filter=area_q(
-                user, township="referrals__child__township", village="referrals__child__village"
-            ),
-        )
-    )
-
-
-def mentor_list(user):
-    """Mentors are county-wide; the figure counts only the pairings the user may see."""
-    return Mentor.objects.annotate(
-        active_pairings=Count(
-            "pairings",
-            filter=Q(pairings__status=choices.PairingStatus.ACTIVE)
-            & area_q(
-                user, township="pairings__child__township", village="pairings__child__village"
-            ),
-        )
-    )
-
-
-def mentor_children(user, mentor):
-    """The mentor's pairings, only for children the user may see."""
-    return pairing_list(user).filter(mentor=mentor).order_by("status", "-started_on")
-
-
-# --- due and overdue -----------------------------------------------------------------------
-
-WHEN_OVERDUE, WHEN_WEEK, WHEN_ALL = "overdue", "week", "all"
-
-
-def _when_q(field: str, when: str, on: dt.date) -> Q:
-    if when == WHEN_OVERDUE:
-        return due.overdue_q(field, on=on)
-    if when == WHEN_WEEK:
-        return due.due_this_week_q(field, on=on)
-    # "all": overdue, or due this week
-    return due.overdue_q(field, on=on) | due.due_this_week_q(field, on=on)
-
-
-def due_reviews(user, *, when: str = WHEN_ALL, on: dt.date | None = None):
-    """Care plans whose review (方案复核) is overdue or due this week, active cases only."""
-    on = on or due.today()
-    return (
-        plan_list(user)
-        .filter(status=choices.PlanStatus.ACTIVE, child__status=CaseStatus.ACTIVE)
-        .filter(_when_q("review_on", when, on))
-        .order_by("review_on", "pk")
-    )
-
-
-def due_follow_ups(user, *, when: str = WHEN_ALL, on: dt.date | None = None):
-    """Pairings whose next follow-up (定期随访) is overdue or due this week, active cases only."""
-    on = on or due.today()
-    return (
-        pairing_list(user)
-        .filter(status=choices.PairingStatus.ACTIVE, child__status=CaseStatus.ACTIVE)
-        .filter(_when_q("next_follow_up_on", when, on))
-        .order_by("next_follow_up_on", "pk")
-    )
-
-
-def awaiting_pairing(queryset=None):
-    """Referrals ended in discharge (已出院) for which no pairing has been made yet: the
-    referral is not linked to a pairing and the child has no pairing under way."""
-    queryset = Referral.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(status=choices.ReferralStatus.DISCHARGED, child__status=CaseStatus.ACTIVE)
-        .exclude(Exists(Pairing.objects.filter(referral=OuterRef("pk"))))
-        .exclude(
-            Exists(
-                Pairing.objects.filter(child=OuterRef("child"), status=choices.PairingStatus.ACTIVE)
-            )
-        )
-    )
-
-
-# --- what the ledger's filters use (children/filters.py, wired by the lead) ---------------
-
-
-def child_has_open_alert() -> Exists:
-    """``Child.objects.filter(child_has_open_alert())``: an open 待处置预警."""
-    return Exists(SafetyAlert.objects.filter(child=OuterRef("pk"), status=choices.AlertStatus.OPEN))
-
-
-def child_screened_between(start: dt.date | None, end: dt.date | None) -> Exists:
-    """Screened (any instrument) between two dates, inclusive; either end may be open."""
-    screenings = Screening.objects.filter(child=OuterRef("pk"))
-    if start:
-        screenings = screenings.filter(screened_on__gte=start)
-    if end:
-        screenings = screenings.filter(screened_on__lte=end)
-    return Exists(screenings)
-
-
-def child_referred(*, open_only: bool = False) -> Exists:
-    """Has a referral (any, or only one still with the institution)."""
-    referrals = Referral.objects.filter(child=OuterRef("pk"))
-    if open_only:
-        referrals = referrals.filter(status__in=choices.REFERRAL_OPEN_STATUSES)
-    return Exists(referrals)
-
-
-def child_paired() -> Exists:
-    """Has a pairing under way (结对帮扶中)."""
-    return Exists(Pairing.objects.filter(child=OuterRef("pk"), status=choices.PairingStatus.ACTIVE))
-
-
-# --- screening details ---------------------------------------------------------------------
-
-# Items whose answer is reversed when scored (3 - x for CES-DC, 2 - x for the SDQ): the
-# published scoring rules, repeated here only to show item scores on the details page.
-# tests/care/test_screening_details.py checks that these item scores add up to the stored
-# total, so a change in the scoring package cannot pass unnoticed.
-REVERSED_ITEMS = {
-    "CESDC": frozenset({4, 8, 12, 16}),
-    "SDQ_S": frozenset({7, 11, 14, 21, 25}),
-    "SDQ_P": frozenset({7, 11, 14, 21, 25}),
-    "SDQ_T": frozenset({7, 11, 14, 21, 25}),
-}
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    number: int
-    text: str
-    value: int | None
-    answer: str
-    item_score: int | None
-    reversed: bool = False
-    supplementary: bool = False
-
-
-def screening_rows(screening: Screening) -> list[ItemRow]:
-    """Each item with its answer and the score it contributed (details page only)."""
-    instrument = get_instrument(screening.instrument)
-    answers = screening.answers_by_item()
-    labels = {option.value: option.label for option in instrument.options}
-    reversed_items = REVERSED_ITEMS.get(screening.instrument, frozenset())
-    rows = []
-    for number in instrument.item_numbers:
-        value = answers.get(number)
-        is_reversed = number in reversed_items
-        item_score = None
-        if value is not None:
-            item_score = instrument.max_value - value if is_reversed else value
-        rows.append(
-            ItemRow(
-                number=number,
-                text=instrument.item_text(number) or "",
-                value=value,
-                answer=labels.get(value, "—") if value is not None else _("未作答"),
-                item_score=item_score,
-                reversed=is_reversed,
-            )
-        )
-    for item in instrument.supplementary:
-        value = answers.get(item.number)
-        option_labels = {option.value: option.label for option in item.options}
-        rows.append(
-            ItemRow(
-                number=item.number,
-                text=item.text,
-                value=value,
-                answer=option_labels.get(value, "—") if value is not None else _("未作答"),
-                item_score=None,
-                supplementary=True,
-            )
-        )
-    return rows
-
 
 # --- the child page: timeline, actions, notices --------------------------------------------
 
@@ -519,59 +267,3 @@ def child_notices(child, user) -> list[Notice]:
                 )
             )
     return notices
-
-
-# --- home page -----------------------------------------------------------------------------
-
-
-def home_panels(user):
-    from reports.selectors import Panel
-
-    panels = []
-    today = due.today()
-    if user.has_perm("care.view_safetyalert"):
-        count = alert_list(user).filter(status=choices.AlertStatus.OPEN).count()
-        panels.append(
-            Panel(
-                _("待处置预警"),
-                count,
-                reverse("care:alert_list") + "?status=open",
-                tone="danger",
-                order=30,
-            )
-        )
-    due_url = reverse("care:due_list")
-    if user.has_perm("care.view_careplan"):
-        count = due_reviews(user, when=WHEN_OVERDUE, on=today).count()
-        panels.append(
-            Panel(
-                _("方案复核逾期"),
-                count,
-                due_url + "?" + urlencode({"kind": "review", "when": WHEN_OVERDUE}),
-                tone="warning",
-                order=32,
-            )
-        )
-    if user.has_perm("care.view_pairing"):
-        count = due_follow_ups(user, when=WHEN_OVERDUE, on=today).count()
-        panels.append(
-            Panel(
-                _("随访逾期"),
-                count,
-                due_url + "?" + urlencode({"kind": "follow_up", "when": WHEN_OVERDUE}),
-                tone="warning",
-                order=33,
-            )
-        )
-    if user.has_perm("care.add_pairing") and user.has_perm("care.view_referral"):
-        count = awaiting_pairing(Referral.objects.visible_to(user)).count()
-        panels.append(
-            Panel(
-                _("已出院待结对"),
-                count,
-                reverse("care:referral_list") + "?awaiting_pairing=1",
-                tone="danger" if count else "secondary",
-                order=34,
-            )
-        )
-    return panels

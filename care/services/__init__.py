@@ -1,0 +1,82 @@
+"""Writes to the care records. Each service checks the actor's permission and area, validates,
+writes the record and the child's history entry in one transaction. Views, the admin and the
+demo seeding call these only.
+
+History notes never carry screening results (bands, alerts): the child's history is shown to
+roles that may not see them. They name the record and its date only.
+
+One module per sub-domain; this package re-exports their services so callers write
+``from care import services`` and ``services.screening_record(...)``.
+"""
+
+from care.services.alerts import (
+    NO_ACTION,
+    alert_close,
+)
+from care.services.common import (
+    StaleEdit,
+    check_child,
+    check_visible,
+    claim_version,
+    field_changes,
+    not_future,
+    require_perm,
+    user_covers_child,
+)
+from care.services.pairings import (
+    MENTOR_FIELDS,
+    PAIRING_EDIT_FIELDS,
+    follow_up_record,
+    mentor_save,
+    pairing_create,
+    pairing_update,
+)
+from care.services.plans import (
+    PLAN_FIELDS,
+    care_plan_create,
+    care_plan_update,
+)
+from care.services.referrals import (
+    INSTITUTION_FIELDS,
+    REFERRAL_EDIT_FIELDS,
+    institution_save,
+    referral_change_status,
+    referral_create,
+    referral_update,
+)
+from care.services.screenings import (
+    answers_error,
+    instrument_enabled,
+    screening_record,
+)
+
+__all__ = [
+    "INSTITUTION_FIELDS",
+    "MENTOR_FIELDS",
+    "NO_ACTION",
+    "PAIRING_EDIT_FIELDS",
+    "PLAN_FIELDS",
+    "REFERRAL_EDIT_FIELDS",
+    "StaleEdit",
+    "alert_close",
+    "answers_error",
+    "care_plan_create",
+    "care_plan_update",
+    "check_child",
+    "check_visible",
+    "claim_version",
+    "field_changes",
+    "follow_up_record",
+    "institution_save",
+    "instrument_enabled",
+    "mentor_save",
+    "not_future",
+    "pairing_create",
+    "pairing_update",
+    "referral_change_status",
+    "referral_create",
+    "referral_update",
+    "require_perm",
+    "screening_record",
+    "user_covers_child",
+]

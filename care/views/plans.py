@@ -1,0 +1,119 @@
+"""Care plan pages."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+
+from care import due, filters, forms, selectors, services, tables
+from care.models import (
+    CarePlan,
+)
+from care.views.alerts import after_create_for_alert
+from care.views.common import (
+    CareListView,
+    ChildRecordFormView,
+    ScopedObjectMixin,
+    StaleEditMixin,
+    apply_errors,
+)
+
+# --- care plans ----------------------------------------------------------------------------
+
+
+class CarePlanListView(CareListView):
+    permission_required = "care.view_careplan"
+    table_class = tables.CarePlanTable
+    filterset_class = filters.CarePlanFilter
+    title = gettext_lazy("心理关爱方案")
+
+    def get_queryset(self):
+        return selectors.plan_list(self.request.user)
+
+
+class CarePlanCreateView(ChildRecordFormView):
+    permission_required = "care.add_careplan"
+    form_class = forms.CarePlanForm
+    title = gettext_lazy("制定心理关爱方案")
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        services_chosen = data.pop("services")
+        try:
+            plan = services.care_plan_create(
+                actor=self.request.user, child=self.child, data=data, services=services_chosen
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("关爱方案已保存。"))
+        return after_create_for_alert(self.request, self.child, "care_plan", plan) or redirect(
+            plan.get_absolute_url()
+        )
+
+
+class CarePlanDetailView(ScopedObjectMixin, TemplateView):
+    scoped_model = CarePlan
+    permission_required = "care.view_careplan"
+    template_name = "care/plan_detail.html"
+
+    def get_scoped_queryset(self):
+        return CarePlan.objects.select_related(
+            "child", "child__township", "child__village", "responsible_user", "created_by"
+        ).prefetch_related("services")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.object
+        context["plan"] = plan
+        context["child"] = plan.child
+        context["child_url"] = selectors.child_url(plan.child)
+        context["review_overdue"] = plan.is_active and due.is_overdue(plan.review_on)
+        return context
+
+
+class CarePlanEditView(ScopedObjectMixin, StaleEditMixin, FormView):
+    scoped_model = CarePlan
+    permission_required = "care.change_careplan"
+    template_name = "care/form.html"
+    form_class = forms.CarePlanEditForm
+
+    def get_scoped_queryset(self):
+        return CarePlan.objects.select_related("child").prefetch_related("services")
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "child": self.object.child,
+            "instance": self.object,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("修改/复核关爱方案")
+        context["child"] = self.object.child
+        context["child_url"] = selectors.child_url(self.object.child)
+        return context
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        services_chosen = data.pop("services")
+        version = data.pop("version")
+        try:
+            plan = services.care_plan_update(
+                actor=self.request.user,
+                plan=self.object,
+                expected_version=version,
+                data=data,
+                services=services_chosen,
+            )
+        except services.StaleEdit as exc:
+            return self.stale(form, exc)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("关爱方案已更新。"))
+        return redirect(plan.get_absolute_url())
