@@ -43,6 +43,7 @@ from activities.models import (
 from children.models import Child
 from children.selectors import search_children
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
+from core.extensions import Panel
 
 OTHER_BENEFICIARY_FIELDS = (
     "guardians_count",
@@ -461,8 +462,6 @@ def child_timeline_entries(child, user, limit=None) -> TimelineEntries:
 def home_panels(user):
     """This campaign's activities and 受益人数 in the user's area. (The report deadline
     countdown is the reports app's, shown once, with the report's status.)"""
-    from reports.selectors import Panel
-
     if not user.has_perm("activities.view_activity"):
         return []
     today = timezone.localdate()

@@ -13,7 +13,7 @@ from care import selectors as care_selectors
 from children import choices
 from children.models import Child
 from children.selectors import search_q
-from longsheng_care.forms import DateInput
+from core.forms import DateInput
 from visits import schedule
 
 YES_NO = forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))])

@@ -10,7 +10,8 @@ from accounts.scoping import is_county_wide
 from children.choices import CaseStatus, ChangeAction, RiskLevel
 from children.models import ChangeLog, Child, ChildAssistance, ChildCircumstance
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
-from longsheng_care.choices import choice_labels
+from core.choices import choice_labels
+from core.extensions import Panel
 
 
 def _ledger(user):
@@ -145,8 +146,6 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
 
 
 def home_panels(user):
-    from reports.selectors import Panel
-
     if not user.has_perm("children.view_child"):
         return []
     counts = Child.objects.visible_to(user).aggregate(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from children import choices, selectors
 from children.models import Child
 from children.models.child import age_on, masked_id_display
-from longsheng_care.choices import choice_labels
+from core.choices import choice_labels
 from visits import schedule
 
 RISK_CSS = {

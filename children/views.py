@@ -23,7 +23,7 @@ from children.models import Child
 from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
 from children.timeline import LIMIT as TIMELINE_LIMIT
 from children.timeline import timeline_for
-from longsheng_care.extensions import collect
+from core.extensions import collect
 
 COLUMNS_SESSION_KEY = "ledger_columns"
 # Query parameters that do not change the filter selects: the search box, the page, the

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "core",
     "accounts",
     "children",
     "visits",
@@ -88,15 +89,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "longsheng_care.navigation.navigation",
+                "core.navigation.navigation",
             ],
         },
     },
 ]
 
 # Widgets through Jinja2 where Django ships them so (every built-in widget), the admin's
-# through Django templates: the same HTML for a quarter less CPU (longsheng_care/renderers.py).
-FORM_RENDERER = "longsheng_care.renderers.FormRenderer"
+# through Django templates: the same HTML for a quarter less CPU (core/renderers.py).
+FORM_RENDERER = "core.renderers.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),

@@ -5,7 +5,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.forms import BootstrapFormMixin, DateInput
+from core.forms import BootstrapFormMixin, DateInput
 from visits import selectors
 from visits.attachments import FORMATS, MAX_ATTACHMENTS_PER_VISIT
 from visits.choices import Problem

@@ -30,7 +30,7 @@ from children.io import ledger_columns as lc
 from children.io.cells import safe_cell_text
 from children.io.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child, ChildAssistance, ChildCircumstance
-from longsheng_care.choices import choice_labels
+from core.choices import choice_labels
 
 SHEET_TITLE = "花名册"
 TEXT_FORMAT = "@"

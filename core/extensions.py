@@ -4,10 +4,22 @@ An AppConfig names a provider function by dotted path under an agreed attribute:
 ``child_timeline`` (entries on the child page), ``home_panels`` (figures on the home page).
 """
 
+from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 
 from django.apps import apps
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One figure on a home page; ``url`` leads to the (scoped) list behind it."""
+
+    label: str
+    value: int | str
+    url: str = ""
+    tone: str = "primary"
+    order: int = 100
 
 
 @cache
