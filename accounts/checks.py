@@ -116,7 +116,7 @@ def check_csp(app_configs=None, **kwargs):
 def check_defusedxml(app_configs=None, **kwargs):
     from django.core.exceptions import ImproperlyConfigured
 
-    from children.io.xlsx_guard import assert_defusedxml_active
+    from core.xlsx_guard import assert_defusedxml_active
 
     try:
         assert_defusedxml_active()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Township, User, Village
 from accounts.roles import role_group
-from accounts.tabular import RowError, read_table
+from core.tabular import RowError, read_table
 
 TEMP_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

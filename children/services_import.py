@@ -27,7 +27,6 @@ from accounts.audit import AccessAction, log_access
 from accounts.choices import Role
 from accounts.models import Township, User, Village
 from accounts.scoping import can_see_area, visible_townships
-from accounts.tabular import RowError
 from children.choices import (
     BenefitCategory,
     BenefitExitReason,
@@ -49,6 +48,7 @@ from children.pinyin import pinyin_keys
 
 # The identity rules must be exactly those of a registration through the form.
 from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity, snapshot
+from core.tabular import RowError
 
 NEW = "new"
 UPDATE = "update"

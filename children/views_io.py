@@ -19,7 +19,7 @@ from children.io.forms import LedgerImportForm
 from children.io.ledger_export import ledger_rows, write_ledger
 from children.io.ledger_import import import_ledger, preview_ledger
 from children.io.template import build_template
-from children.io.xlsx_guard import WorkbookRefused
+from core.xlsx_guard import WorkbookRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "ledger_import"

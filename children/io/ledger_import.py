@@ -24,7 +24,6 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from accounts.choices import Role
 from accounts.models import Township, User, Village
-from accounts.tabular import RowError
 from children.identity import (
     check_id_matches,
     normalize_phone,
@@ -32,7 +31,15 @@ from children.identity import (
     validate_phone,
 )
 from children.io import ledger_columns as lc
-from children.io.cells import (
+from children.io.ledger_columns import LEDGER_LANGUAGE
+from children.models import Child
+from children.services_import import (
+    ImportPlan,
+    ImportRow,
+    ledger_import_apply,
+    ledger_import_plan,
+)
+from core.cells import (
     find_header_row,
     id_cell_text,
     is_blank_row,
@@ -42,21 +49,14 @@ from children.io.cells import (
     parse_date,
     split_multi,
 )
-from children.io.ledger_columns import LEDGER_LANGUAGE
-from children.io.xlsx_guard import (
+from core.tabular import RowError
+from core.xlsx_guard import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNCOMPRESSED,
     SheetCells,
     StreamingWorkbook,
     WorkbookRefused,
     open_workbook_streaming_safely,
-)
-from children.models import Child
-from children.services_import import (
-    ImportPlan,
-    ImportRow,
-    ledger_import_apply,
-    ledger_import_plan,
 )
 
 # Limits; module constants so tests (and a county with bigger files) can change them.

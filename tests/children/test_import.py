@@ -18,9 +18,9 @@ from children.identity import make_synthetic_id_number
 from children.io import ledger_import
 from children.io.ledger_import import import_ledger, preview_ledger
 from children.io.template import build_template
-from children.io.xlsx_guard import WorkbookRefused
 from children.models import BenefitCategoryPeriod, ChangeLog, Child
 from children.services import DUPLICATE_ELSEWHERE
+from core.xlsx_guard import WorkbookRefused
 from tests import factories
 from tests.children.conftest import HEADERS, build_ledger, child_row, make_id
 
