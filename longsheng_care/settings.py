@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "care",
     "activities",
     "reports",
+    # Above the apps: the benchmarks' synthetic data (seed_scale); no models, no pages.
+    "scale",
 ]
 
 MIDDLEWARE = [

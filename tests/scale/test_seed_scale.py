@@ -74,7 +74,7 @@ def test_seed_scale_adds_marked_villages_to_keep_about_100_children_per_village(
     settings, monkeypatch
 ):
     # Scaled down: 3 children per village, so 300 children need ~100 villages.
-    monkeypatch.setattr("children.scale.CHILDREN_PER_VILLAGE", 3)
+    monkeypatch.setattr("scale.seed.CHILDREN_PER_VILLAGE", 3)
     before = Village.objects.count()
     call_command("seed_scale", children=300, force=True)
     added = Village.objects.filter(code__contains="S")
