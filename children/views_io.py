@@ -186,7 +186,7 @@ class LedgerExportView(PermissionRequiredMixin, View):
         from children.filters import ChildFilter
 
         user = request.user
-        queryset = selectors.child_list(user, with_schedule=False)
+        queryset = selectors.child_list(user)
         filterset = ChildFilter(request.GET, queryset=queryset, request=request)
         # Like the list page (strict filtering): an invalid filter, e.g. a township the
         # user may not see, shows nothing rather than everything.
