@@ -6,7 +6,7 @@ import django_filters
 from django.core.validators import EMPTY_VALUES
 from django.utils.translation import gettext_lazy as _
 
-from care import selectors
+from care.selectors import ledger as selectors
 from children.filters import YES_NO
 from core.extensions import ListFilter
 from core.forms import DateInput
