@@ -39,7 +39,7 @@ from activities.selectors import training_attendee_choices
 from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change
-from longsheng_care.versioning import claim_next_version
+from core.versioning import claim_next_version
 
 CHILD_OUTSIDE_AREA = gettext_lazy("所选儿童不存在或不在您的管辖范围内。")
 USER_OUTSIDE_AREA = gettext_lazy("所选参训人员不存在或不在您的管辖范围内。")

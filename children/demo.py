@@ -6,9 +6,9 @@ import random
 
 from accounts.models import User, Village
 from children import choices
-from children.identity import make_synthetic_id_number
 from children.models import Child
 from children.services import child_register
+from core.validators import make_synthetic_id_number
 
 SURNAMES = "潘 杨 吴 石 龙 蒙 粟 侯 廖 陆 韦 黄 梁 罗 李 王 张 刘 陈 覃 邓 蓝".split()
 GIVEN = (

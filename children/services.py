@@ -12,13 +12,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import can_see_area
 from children.choices import RISK_ORDER, BenefitCategory, CaseStatus, ChangeAction
-from children.identity import (
-    check_id_matches,
-    mask_id_number,
-    mask_phone,
-    normalize_id_number,
-    parse_id_number,
-)
 from children.models import (
     BenefitCategoryPeriod,
     ChangeLog,
@@ -26,7 +19,14 @@ from children.models import (
     ChildAssistance,
     ChildCircumstance,
 )
-from longsheng_care.versioning import claim_next_version
+from core.validators import (
+    check_id_matches,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    parse_id_number,
+)
+from core.versioning import claim_next_version
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
     "该儿童已在系统中登记（不在您的管辖范围内）。如需转入，请联系县未保中心。"

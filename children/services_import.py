@@ -35,7 +35,6 @@ from children.choices import (
     Circumstance,
     FamilyAssistance,
 )
-from children.identity import normalize_id_number
 from children.io.ledger_columns import header_label, multi_display
 from children.models import (
     BenefitCategoryPeriod,
@@ -49,6 +48,7 @@ from children.pinyin import pinyin_keys
 # The identity rules must be exactly those of a registration through the form.
 from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity, snapshot
 from core.tabular import RowError
+from core.validators import normalize_id_number
 
 NEW = "new"
 UPDATE = "update"

@@ -13,12 +13,12 @@ from django.views import View
 from accounts.audit import AccessAction, log_access
 from accounts.scoping import visible_townships
 from children import selectors
-from children.identity import mask_id_number
 from children.io import staging
 from children.io.forms import LedgerImportForm
 from children.io.ledger_export import ledger_rows, write_ledger
 from children.io.ledger_import import import_ledger, preview_ledger
 from children.io.template import build_template
+from core.validators import mask_id_number
 from core.xlsx_guard import WorkbookRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import AreaScopedQuerySet
 from care import choices
 from care.models.screening import ChildScopedQuerySet
-from children.identity import mask_phone
+from core.validators import mask_phone
 
 
 class Mentor(models.Model):

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.identity import validate_phone
 from children.models import Child
 from children.services import diff, field_labels, snapshot
-from longsheng_care.versioning import claim_next_version
+from core.validators import validate_phone
+from core.versioning import claim_next_version
 
 
 class StaleEdit(Exception):

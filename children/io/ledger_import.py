@@ -24,12 +24,6 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from accounts.choices import Role
 from accounts.models import Township, User, Village
-from children.identity import (
-    check_id_matches,
-    normalize_phone,
-    parse_id_number,
-    validate_phone,
-)
 from children.io import ledger_columns as lc
 from children.io.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child
@@ -50,6 +44,12 @@ from core.cells import (
     split_multi,
 )
 from core.tabular import RowError
+from core.validators import (
+    check_id_matches,
+    normalize_phone,
+    parse_id_number,
+    validate_phone,
+)
 from core.xlsx_guard import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNCOMPRESSED,

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Township, Village
 from accounts.scoping import AreaScopedQuerySet
 from children import choices
-from children.identity import mask_id_number, mask_phone
 from children.pinyin import pinyin_keys
+from core.validators import mask_id_number, mask_phone
 
 
 class ChildQuerySet(AreaScopedQuerySet):

@@ -9,9 +9,9 @@ from accounts.models import Village
 from activities.models import Activity, Campaign, Participation
 from care.models import Screening
 from care.screening import score
-from children.identity import is_synthetic_id_number, parse_id_number
 from children.models import ChangeLog, Child
 from children.pinyin import pinyin_keys
+from core.validators import is_synthetic_id_number, parse_id_number
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
