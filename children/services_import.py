@@ -35,7 +35,7 @@ from children.choices import (
     Circumstance,
     FamilyAssistance,
 )
-from children.io.ledger_columns import header_label, multi_display
+from children.ledger_columns import header_label, multi_display
 from children.models import (
     BenefitCategoryPeriod,
     ChangeLog,

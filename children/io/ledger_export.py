@@ -24,9 +24,9 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from children import ledger_columns as lc
 from children.choices import CaseStatus, Circumstance, FamilyAssistance
-from children.io import ledger_columns as lc
-from children.io.ledger_columns import LEDGER_LANGUAGE
+from children.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child, ChildAssistance, ChildCircumstance
 from core.cells import safe_cell_text
 from core.choices import choice_labels

@@ -24,11 +24,12 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from accounts.choices import Role
 from accounts.models import Township, User, Village
-from children.io import ledger_columns as lc
-from children.io.ledger_columns import LEDGER_LANGUAGE
+from children import ledger_columns as lc
+from children.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child
 from children.services_import import (
     ImportPlan,
+    ImportRejected,
     ImportRow,
     ledger_import_apply,
     ledger_import_plan,
@@ -562,8 +563,6 @@ def import_ledger(*, actor, township: Township, data, filename: str = "", reques
     Returns the preview; when it has errors nothing was written (the service raised
     ImportRejected inside its transaction, or the cells were already wrong).
     """
-    from children.services_import import ImportRejected
-
     ledger = read_ledger(data, township=township)
     if ledger.errors:
         plan = ledger_import_plan(actor=actor, township=township, rows=ledger.rows)
