@@ -39,7 +39,7 @@ from activities.selectors import training_attendee_choices
 from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change
-from core.versioning import claim_next_version
+from core.versioning import StaleEdit, claim_version
 
 CHILD_OUTSIDE_AREA = gettext_lazy("所选儿童不存在或不在您的管辖范围内。")
 USER_OUTSIDE_AREA = gettext_lazy("所选参训人员不存在或不在您的管辖范围内。")
@@ -65,14 +65,6 @@ TRAINING_COUNTS = {
     "supervisors_count": Role.TOWNSHIP_SUPERVISOR,
     "directors_count": Role.VILLAGE_DIRECTOR,
 }
-
-
-class StaleEdit(Exception):
-    """Someone saved the record after this form was opened; nothing was written."""
-
-    def __init__(self, current):
-        super().__init__(_("该记录已被他人修改，您的修改未保存。请查看最新内容后重新填写。"))
-        self.current = current
 
 
 @dataclass(frozen=True)
@@ -124,12 +116,6 @@ def _check_children(actor, children: Iterable, field: str = "children") -> set[i
     if ids - _visible_child_ids(actor, ids):
         raise ValidationError({field: CHILD_OUTSIDE_AREA})
     return ids
-
-
-def _claim_version(model, obj, expected_version: int) -> None:
-    """Take the next version or fail: of two people saving the same form, exactly one wins."""
-    if not claim_next_version(obj, expected_version):
-        raise StaleEdit(model.objects.get(pk=obj.pk))
 
 
 def _assign(obj, names: list[str], data: dict) -> None:
@@ -198,7 +184,7 @@ def partner_update(
     partner = PartnerOrganisation.objects.select_for_update().get(pk=partner.pk)
     _assign(partner, PARTNER_FIELDS, data)
     _prepare_partner(partner)
-    _claim_version(PartnerOrganisation, partner, expected_version)
+    claim_version(partner, expected_version)
     partner.save()
     return partner
 
@@ -325,7 +311,7 @@ def activity_update(
     _assign(activity, ACTIVITY_FIELDS, data)
     formats = _validate_activity(actor, activity, formats)
     child_ids = _check_children(actor, children)
-    _claim_version(Activity, activity, expected_version)
+    claim_version(activity, expected_version)
     activity.save()
     _set_formats(activity, formats)
     _set_rows(activity, ActivityLeader, list(leaders))
@@ -444,7 +430,7 @@ def purchased_service_update(
     _check_township(actor, service.township)
     service.full_clean(exclude=["version"])
     child_ids = _check_children(actor, children)
-    _claim_version(PurchasedService, service, expected_version)
+    claim_version(service, expected_version)
     service.save()
     _set_served_children(actor, service, child_ids)
     _check_visible(PurchasedService, actor, service)
@@ -492,7 +478,7 @@ def _save_training(actor, training: Training, data: dict, attendees, counts, ver
         setattr(training, field, value)
     training.full_clean(exclude=["version"])
     if version is not None:
-        _claim_version(Training, training, version)
+        claim_version(training, version)
     training.save()
     training.attendees.set(attendees)
     _check_visible(Training, actor, training)

@@ -26,7 +26,7 @@ from core.validators import (
     normalize_id_number,
     parse_id_number,
 )
-from core.versioning import claim_next_version
+from core.versioning import StaleEdit, claim_version
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
     "该儿童已在系统中登记（不在您的管辖范围内）。如需转入，请联系县未保中心。"
@@ -50,13 +50,7 @@ for _phone in ("father_phone", "mother_phone", "guardian_phone"):
     MASKED_IN_HISTORY[_phone] = mask_phone
 
 
-class StaleEdit(Exception):
-    """Someone saved the child after this form was opened; nothing was written."""
-
-    def __init__(self, current: Child, theirs: list[dict]):
-        super().__init__(_("该儿童信息已被他人修改"))
-        self.current = current
-        self.theirs = theirs  # their changes since the form was opened, from the history
+STALE_MESSAGE = gettext_lazy("该儿童信息已被他人修改")
 
 
 class PossibleDuplicate(Exception):
@@ -253,17 +247,13 @@ def child_register(
     return child
 
 
-def _claim_version(child: Child, expected_version: int) -> None:
-    """Take the next version or fail: the conditional UPDATE is atomic in every database,
-    so of two people saving the same form, exactly one wins."""
-    if not claim_next_version(child, expected_version):
-        current = Child.objects.get(pk=child.pk)
-        theirs = list(
-            ChangeLog.objects.filter(child=child, record_type="child")
-            .order_by("-at")
-            .values("at", "actor__name", "actor__username", "changes")[:5]
-        )
-        raise StaleEdit(current, theirs)
+def _their_changes(child: Child) -> list[dict]:
+    """The newest changes of the child's record, for the form of whoever saved too late."""
+    return list(
+        ChangeLog.objects.filter(child=child, record_type="child")
+        .order_by("-at")
+        .values("at", "actor__name", "actor__username", "changes")[:5]
+    )
 
 
 @transaction.atomic
@@ -307,7 +297,7 @@ def child_update(
         ]
     if not changes:
         return child  # nothing changed: keep the version, write nothing
-    _claim_version(child, expected_version)
+    claim_version(child, expected_version, message=STALE_MESSAGE, theirs=_their_changes)
     _save_checked(child)
     if circumstances is not None:
         _set_multi(child, ChildCircumstance, circumstances)

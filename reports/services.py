@@ -18,8 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scoping import can_see_area
+from core.versioning import StaleEdit, claim_version
 from reports.choices import NARRATIVE_FIELDS, ReportStatus, VersionOutcome
 from reports.figures import township_figures
 from reports.models import ReportVersion, TownshipReport, is_on_time
@@ -30,14 +32,9 @@ REOPEN = "reports.reopen_report"
 NARRATIVE_NAMES = [name for name, _label in NARRATIVE_FIELDS]
 
 
-class StaleEdit(Exception):
-    """Someone acted on the report after this page was opened; nothing was written."""
-
-    def __init__(self, current: TownshipReport):
-        super().__init__(
-            _("该报表已被他人修改或已变更状态，您的操作未执行。请查看最新内容后重试。")
-        )
-        self.current = current
+STALE_MESSAGE = gettext_lazy(
+    "该报表已被他人修改或已变更状态，您的操作未执行。请查看最新内容后重试。"
+)
 
 
 class ReportLocked(Exception):
@@ -65,13 +62,7 @@ def _require_visible(actor, report: TownshipReport) -> None:
 
 def _claim(report: TownshipReport, expected_version: int | None) -> None:
     """Take the next version or fail: of two people acting on the same report, one wins."""
-    expected = report.version if expected_version is None else expected_version
-    claimed = TownshipReport.objects.filter(pk=report.pk, version=expected).update(
-        version=expected + 1
-    )
-    if not claimed:
-        raise StaleEdit(TownshipReport.objects.get(pk=report.pk))
-    report.version = expected + 1
+    claim_version(report, expected_version, message=STALE_MESSAGE)
 
 
 def _locked_message(report: TownshipReport) -> str:
@@ -108,7 +99,10 @@ def _write_draft(*, actor, campaign, township, data: dict, expected_version) -> 
             report.save()
     except IntegrityError as exc:
         # Two first saves at once: the other one created the report.
-        raise StaleEdit(TownshipReport.objects.get(campaign=campaign, township=township)) from exc
+        raise StaleEdit(
+            TownshipReport.objects.get(campaign=campaign, township=township),
+            message=STALE_MESSAGE,
+        ) from exc
     return report
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from children.choices import CaseStatus, ChangeAction
 from children.models import Child
 from children.services import diff, record_change, snapshot
-from core.versioning import claim_next_version
+from core.versioning import claim_version
 from visits.attachments import MAX_ATTACHMENTS_PER_VISIT, CleanImage, clean_image
 from visits.choices import Problem, ReviewStatus
 from visits.models import Visit, VisitAttachment, VisitProblem, VisitRule, VisitScheduleSetting
@@ -36,14 +36,6 @@ STALE_MESSAGE = gettext_lazy(
     "保存失败：在您打开此页面后，该家访记录已被他人修改或审核。您填写的内容仍保留在下方，"
     "请核对当前记录后再保存。"
 )
-
-
-class StaleVisitEdit(Exception):
-    """Someone saved or reviewed the visit after this form was opened; nothing was written."""
-
-    def __init__(self, current: Visit):
-        super().__init__(str(STALE_MESSAGE))
-        self.current = current
 
 
 # --- rights --------------------------------------------------------------------------------
@@ -152,12 +144,6 @@ def _labels(names) -> dict[str, str]:
     return {name: str(Visit._meta.get_field(name).verbose_name) for name in names}
 
 
-def _claim_version(visit: Visit, expected_version: int) -> None:
-    """Take the next version or fail: of two people saving the same visit, one wins."""
-    if not claim_next_version(visit, expected_version):
-        raise StaleVisitEdit(Visit.objects.get(pk=visit.pk))
-
-
 # --- the services --------------------------------------------------------------------------
 
 
@@ -219,7 +205,7 @@ def visit_update(
     problems: Iterable[str] | None = None,
     attachments: Iterable = (),
 ) -> Visit:
-    """Correct a visit. Refused with StaleVisitEdit if it was saved or reviewed since the
+    """Correct a visit. Refused with StaleEdit if it was saved or reviewed since the
     form opened. When its author saves a returned visit it is resubmitted (back to 待审核)."""
     visit = _require_visible_visit(actor, visit, lock=True)
     if not can_edit(actor, visit):
@@ -246,7 +232,7 @@ def visit_update(
     )
     if not changes and not resubmit:
         return visit  # nothing changed: keep the version, write nothing
-    _claim_version(visit, expected_version)
+    claim_version(visit, expected_version, message=STALE_MESSAGE)
     if resubmit:
         changes[str(_("审核状态"))] = [
             str(ReviewStatus.RETURNED.label),
@@ -276,7 +262,7 @@ def _review(*, actor, visit: Visit, expected_version: int | None, status: str, c
         raise PermissionDenied
     # The review form carries the version it showed: approving a record that its author
     # changed meanwhile would approve text the reviewer never read.
-    _claim_version(visit, visit.version if expected_version is None else expected_version)
+    claim_version(visit, expected_version, message=STALE_MESSAGE)
     visit.review_status = status
     visit.reviewer, visit.reviewed_at = actor, timezone.now()
     visit.review_comment = comment

@@ -18,6 +18,7 @@ from accounts.audit import AccessAction, log_access
 from accounts.scoping import get_visible_or_404
 from children.choices import RiskLevel
 from children.models import Child
+from core.versioning import StaleEdit
 from visits import schedule, selectors, services
 from visits.filters import ScheduleFilter, VisitFilter
 from visits.forms import AttachmentForm, ReviewForm, VisitForm, VisitRulesForm
@@ -249,7 +250,7 @@ class VisitUpdateView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, F
                 problems=data["problems"],
                 attachments=data["attachments"],
             )
-        except services.StaleVisitEdit as exc:
+        except StaleEdit as exc:
             # Keep what was typed; let the user resubmit knowingly against the newer version.
             form.data = form.data.copy()
             form.data["version"] = exc.current.version
@@ -306,7 +307,7 @@ class VisitReviewView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, F
                     comment=data["comment"],
                 )
                 messages.success(self.request, _("已退回填报人修改。"))
-        except services.StaleVisitEdit:
+        except StaleEdit:
             messages.error(
                 self.request, _("审核未保存：该记录在您打开后已被修改或审核，请重新查看。")
             )

@@ -14,10 +14,8 @@ from care.services.alerts import (
     alert_close,
 )
 from care.services.common import (
-    StaleEdit,
     check_child,
     check_visible,
-    claim_version,
     field_changes,
     not_future,
     require_perm,
@@ -49,6 +47,7 @@ from care.services.screenings import (
     instrument_enabled,
     screening_record,
 )
+from core.versioning import StaleEdit, claim_version
 
 __all__ = [
     "INSTITUTION_FIELDS",

@@ -15,11 +15,9 @@ from care.models import (
     Referral,
 )
 from care.services.common import (
-    StaleEdit,
     check_child,
     check_contact_phone,
     check_visible,
-    claim_version,
     field_changes,
     not_future,
     require_perm,
@@ -28,6 +26,7 @@ from care.services.common import (
 from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change, snapshot
+from core.versioning import StaleEdit, claim_version
 
 # --- mentors, pairings and follow-ups ------------------------------------------------------
 
@@ -141,7 +140,7 @@ def pairing_update(*, actor, pairing: Pairing, expected_version: int, data: dict
     changes = field_changes(pairing, before, names)
     if not changes:
         return pairing
-    claim_version(Pairing, pairing, expected_version)
+    claim_version(pairing, expected_version)
     _refresh_next_follow_up(pairing)
     pairing.save()
     record_change(

@@ -12,16 +12,15 @@ from care.models import (
     CarePlanService,
 )
 from care.services.common import (
-    StaleEdit,
     check_child,
     check_visible,
-    claim_version,
     field_changes,
     user_covers_child,
 )
 from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change, snapshot
+from core.versioning import StaleEdit, claim_version
 
 # --- care plans ----------------------------------------------------------------------------
 
@@ -121,7 +120,7 @@ def care_plan_update(
         ]
     if not changes:
         return plan
-    claim_version(CarePlan, plan, expected_version)
+    claim_version(plan, expected_version)
     plan.save()
     _set_services(plan, new_services)
     record_change(

@@ -13,11 +13,9 @@ from care.models import (
     ReferralStatusChange,
 )
 from care.services.common import (
-    StaleEdit,
     check_child,
     check_contact_phone,
     check_visible,
-    claim_version,
     field_changes,
     not_future,
     require_perm,
@@ -25,6 +23,7 @@ from care.services.common import (
 from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change, snapshot
+from core.versioning import StaleEdit, claim_version
 
 # --- institutions and referrals ------------------------------------------------------------
 
@@ -115,7 +114,7 @@ def referral_update(*, actor, referral: Referral, expected_version: int, data: d
     changes = field_changes(referral, before, names)
     if not changes:
         return referral
-    claim_version(Referral, referral, expected_version)
+    claim_version(referral, expected_version)
     referral.save()
     record_change(
         child=referral.child,

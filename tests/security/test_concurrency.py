@@ -95,7 +95,7 @@ def test_two_saves_of_the_same_form_keep_the_first_and_refuse_the_second(
     child = factories.ChildFactory(address="旧地址")
     expected = child.version
     barrier = threading.Barrier(2, timeout=TIMEOUT)
-    original_claim = services._claim_version
+    original_claim = services.claim_version
     claims = []
 
     def update(actor, address):
@@ -110,11 +110,11 @@ def test_two_saves_of_the_same_form_keep_the_first_and_refuse_the_second(
 
         return job
 
-    def claim_and_note(child, expected_version):
+    def claim_and_note(child, expected_version, **kwargs):
         claims.append(expected_version)  # list.append is atomic under the GIL
-        return original_claim(child, expected_version)
+        return original_claim(child, expected_version, **kwargs)
 
-    monkeypatch.setattr(services, "_claim_version", claim_and_note)
+    monkeypatch.setattr(services, "claim_version", claim_and_note)
 
     results = run_together(
         update(longsheng_supervisor, "甲的新地址"), update(county_admin, "乙的新地址")
