@@ -39,6 +39,7 @@ from activities.selectors import training_attendee_choices
 from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change
+from core.permissions import require_perm
 from core.versioning import StaleEdit, claim_version
 
 CHILD_OUTSIDE_AREA = gettext_lazy("所选儿童不存在或不在您的管辖范围内。")
@@ -83,11 +84,6 @@ class ChannelData:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _require(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise PermissionDenied
-
-
 def _check_township(actor, township) -> None:
     """A county-level record (no township) is for county roles; a township record must lie
     in the actor's area."""
@@ -130,7 +126,7 @@ def _assign(obj, names: list[str], data: dict) -> None:
 @transaction.atomic
 def campaign_create(*, actor, data: dict) -> Campaign:
     """Create a year's campaign (county admin). The deadline defaults to June 4 of the year."""
-    _require(actor, "activities.add_campaign")
+    require_perm(actor, "activities.add_campaign")
     campaign = Campaign(created_by=actor)
     _assign(campaign, CAMPAIGN_FIELDS, data)
     if not campaign.report_deadline and campaign.year:
@@ -142,7 +138,7 @@ def campaign_create(*, actor, data: dict) -> Campaign:
 
 @transaction.atomic
 def campaign_update(*, actor, campaign: Campaign, data: dict) -> Campaign:
-    _require(actor, "activities.change_campaign")
+    require_perm(actor, "activities.change_campaign")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _assign(campaign, CAMPAIGN_FIELDS, data)
     if not campaign.report_deadline and campaign.year:
@@ -164,7 +160,7 @@ def _prepare_partner(partner: PartnerOrganisation) -> None:
 @transaction.atomic
 def partner_create(*, actor, data: dict) -> PartnerOrganisation:
     """Register a partner; it belongs to the actor's township (or the county)."""
-    _require(actor, "activities.add_partnerorganisation")
+    require_perm(actor, "activities.add_partnerorganisation")
     township = None if is_county_wide(actor) else actor.township
     if township is None and not is_county_wide(actor):
         raise PermissionDenied
@@ -179,7 +175,7 @@ def partner_create(*, actor, data: dict) -> PartnerOrganisation:
 def partner_update(
     *, actor, partner: PartnerOrganisation, expected_version: int, data: dict
 ) -> PartnerOrganisation:
-    _require(actor, "activities.change_partnerorganisation")
+    require_perm(actor, "activities.change_partnerorganisation")
     _check_visible(PartnerOrganisation, actor, partner)
     partner = PartnerOrganisation.objects.select_for_update().get(pk=partner.pk)
     _assign(partner, PARTNER_FIELDS, data)
@@ -276,7 +272,7 @@ def activity_create(
     children: Iterable = (),
 ) -> Activity:
     """Record an activity with its forms, leaders, channels, partners and participants."""
-    _require(actor, "activities.add_activity")
+    require_perm(actor, "activities.add_activity")
     activity = Activity(created_by=actor)
     _assign(activity, ACTIVITY_FIELDS, data)
     formats = _validate_activity(actor, activity, formats)
@@ -305,7 +301,7 @@ def activity_update(
     children: Iterable = (),
 ) -> Activity:
     """Edit an activity. Refused with StaleEdit if someone saved since the form opened."""
-    _require(actor, "activities.change_activity")
+    require_perm(actor, "activities.change_activity")
     _check_visible(Activity, actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _assign(activity, ACTIVITY_FIELDS, data)
@@ -328,7 +324,7 @@ def activity_photos_add(
     """Add photos: each verified to be a JPEG/PNG/WebP image of at most 5 MB, re-encoded
     without metadata, with a thumbnail. All or nothing: one refused file (ValidationError
     with a Chinese message naming it) writes none of them."""
-    _require(actor, "activities.add_activityphoto")
+    require_perm(actor, "activities.add_activityphoto")
     _check_visible(Activity, actor, activity)
     processed, errors = [], []
     for name, data in files:  # every file is checked before anything is written
@@ -407,7 +403,7 @@ def _set_served_children(actor, service: PurchasedService, child_ids: set[int]) 
 
 @transaction.atomic
 def purchased_service_create(*, actor, data: dict, children: Iterable = ()) -> PurchasedService:
-    _require(actor, "activities.add_purchasedservice")
+    require_perm(actor, "activities.add_purchasedservice")
     service = PurchasedService(created_by=actor)
     _assign(service, SERVICE_FIELDS, data)
     _check_township(actor, service.township)
@@ -423,7 +419,7 @@ def purchased_service_create(*, actor, data: dict, children: Iterable = ()) -> P
 def purchased_service_update(
     *, actor, service: PurchasedService, expected_version: int, data: dict, children: Iterable = ()
 ) -> PurchasedService:
-    _require(actor, "activities.change_purchasedservice")
+    require_perm(actor, "activities.change_purchasedservice")
     _check_visible(PurchasedService, actor, service)
     service = PurchasedService.objects.select_for_update().get(pk=service.pk)
     _assign(service, SERVICE_FIELDS, data)
@@ -491,7 +487,7 @@ def training_create(
 ) -> Training:
     """Record a training or lecture; ``counts`` maps supervisors_count / directors_count /
     others_count to a number or None (None: count the picked accounts)."""
-    _require(actor, "activities.add_training")
+    require_perm(actor, "activities.add_training")
     return _save_training(actor, Training(created_by=actor), data, attendees, counts or {})
 
 
@@ -505,7 +501,7 @@ def training_update(
     attendees: Iterable = (),
     counts: dict | None = None,
 ) -> Training:
-    _require(actor, "activities.change_training")
+    require_perm(actor, "activities.change_training")
     _check_visible(Training, actor, training)
     training = Training.objects.select_for_update().get(pk=training.pk)
     return _save_training(actor, training, data, attendees, counts or {}, expected_version)

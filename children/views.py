@@ -24,22 +24,12 @@ from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
 from children.timeline import LIMIT as TIMELINE_LIMIT
 from children.timeline import timeline_for
 from core.extensions import collect
+from core.forms import apply_errors
 
 COLUMNS_SESSION_KEY = "ledger_columns"
 # Query parameters that do not change the filter selects: the search box, the page, the
 # order and the chosen columns.
 UNFILTERED_PARAMETERS = {"q", "page", "sort", "cols"}
-
-
-def _apply_form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 class ChildMixin:
@@ -191,7 +181,7 @@ class ChildCreateView(PermissionRequiredMixin, FormView):
                 self.get_context_data(form=form, duplicates=exc.matches, duplicate_message=exc)
             )
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         except PermissionDenied:
             form.add_error("village", _("只能登记本辖区的儿童。"))
@@ -245,7 +235,7 @@ class ChildUpdateView(ChildMixin, PermissionRequiredMixin, FormView):
                 self.get_context_data(form=form, stale=exc, current=exc.current)
             )
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存。"))
         return redirect(child)
@@ -266,7 +256,7 @@ class ChildActionView(ChildMixin, PermissionRequiredMixin, FormView):
         try:
             self.run(form.cleaned_data)
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.done_message)
         return redirect(self.get_child())

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import can_see_area
+from core.permissions import require_perm
 from core.versioning import StaleEdit, claim_version
 from reports.choices import NARRATIVE_FIELDS, ReportStatus, VersionOutcome
 from reports.figures import township_figures
@@ -39,11 +40,6 @@ STALE_MESSAGE = gettext_lazy(
 
 class ReportLocked(Exception):
     """The report is not in a state that allows this action."""
-
-
-def _require(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 def _require_township(actor, township) -> None:
@@ -111,7 +107,7 @@ def report_save_draft(
     *, actor, campaign, township, data: dict, expected_version: int | None = None
 ) -> TownshipReport:
     """Save the narratives of a draft or returned report (creating it on the first save)."""
-    _require(actor, SUBMIT)
+    require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _write_draft(
         actor=actor,
@@ -168,7 +164,7 @@ def report_submit(
     """Submit a draft (报送): save the narratives given, freeze figures and narratives as
     version 1 (or the next), and record 按时/逾期 against the deadline, end of day in
     Asia/Shanghai. A submitted report can no longer be edited."""
-    _require(actor, SUBMIT)
+    require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _submit(
         actor=actor,
@@ -186,7 +182,7 @@ def report_resubmit(
     *, actor, campaign, township, data: dict | None = None, expected_version: int | None = None
 ) -> TownshipReport:
     """Submit a returned (or reopened) report again: a new version, the earlier ones kept."""
-    _require(actor, SUBMIT)
+    require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _submit(
         actor=actor,
@@ -230,7 +226,7 @@ def report_return(
     *, actor, report: TownshipReport, comment: str, expected_version: int | None = None
 ) -> TownshipReport:
     """Return a submitted report to the township with a comment (退回修改)."""
-    _require(actor, REVIEW)
+    require_perm(actor, REVIEW)
     _require_visible(actor, report)
     comment = _comment(comment, _("退回时必须填写退回意见。"))
     version = _review(
@@ -254,7 +250,7 @@ def report_accept(
     *, actor, report: TownshipReport, comment: str = "", expected_version: int | None = None
 ) -> TownshipReport:
     """Accept a submitted report (采纳): the latest version is the township's report."""
-    _require(actor, REVIEW)
+    require_perm(actor, REVIEW)
     _require_visible(actor, report)
     version = _review(
         actor=actor,
@@ -277,7 +273,7 @@ def report_reopen(
 ) -> TownshipReport:
     """Reopen a submitted or accepted report so the township can edit and resubmit it
     (county admin only; the reason is required and shown to the township)."""
-    _require(actor, REOPEN)
+    require_perm(actor, REOPEN)
     _require_visible(actor, report)
     comment = _comment(comment, _("重新开放时必须填写原因。"))
     version = _review(
@@ -303,7 +299,7 @@ def submit_as_of(*, actor, campaign, township, now: dt.datetime) -> TownshipRepo
     """Submit a draft as if at ``now`` (按时/逾期 judged at that instant). For the demo data
     only, so that a newcomer sees an on-time report whatever day it is seeded; the portal
     always submits at the real time through ``report_submit``."""
-    _require(actor, SUBMIT)
+    require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _submit(
         actor=actor,

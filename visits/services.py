@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from children.choices import CaseStatus, ChangeAction
 from children.models import Child
 from children.services import diff, record_change, snapshot
+from core.permissions import require_perm
 from core.versioning import claim_version
 from visits.attachments import MAX_ATTACHMENTS_PER_VISIT, CleanImage, clean_image
 from visits.choices import Problem, ReviewStatus
@@ -420,16 +421,11 @@ def attachment_remove(*, actor, attachment: VisitAttachment) -> Visit:
 # --- the schedule rules --------------------------------------------------------------------
 
 
-def _require_rule_admin(actor) -> None:
-    if not actor.has_perm("visits.change_visitrule"):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def visit_rule_set(*, actor, risk_level: str, interval_days: int) -> VisitRule:
     """Set the days between visits for one risk level. Nothing is stored per child, so every
     due date follows at once."""
-    _require_rule_admin(actor)
+    require_perm(actor, "visits.change_visitrule")
     rule = VisitRule.objects.filter(risk_level=risk_level).first() or VisitRule(
         risk_level=risk_level
     )
@@ -442,7 +438,7 @@ def visit_rule_set(*, actor, risk_level: str, interval_days: int) -> VisitRule:
 @transaction.atomic
 def visit_first_visit_days_set(*, actor, working_days: int) -> VisitScheduleSetting:
     """Set how many working days after registration the first visit is due."""
-    _require_rule_admin(actor)
+    require_perm(actor, "visits.change_visitrule")
     setting = VisitScheduleSetting.objects.filter(pk=1).first() or VisitScheduleSetting(pk=1)
     setting.first_visit_working_days = working_days
     setting.full_clean()
@@ -453,7 +449,7 @@ def visit_first_visit_days_set(*, actor, working_days: int) -> VisitScheduleSett
 @transaction.atomic
 def visit_rules_update(*, actor, intervals: dict[str, int], first_visit_working_days: int):
     """Set the whole schedule at once (the rules page)."""
-    _require_rule_admin(actor)
+    require_perm(actor, "visits.change_visitrule")
     for level, days in intervals.items():
         visit_rule_set(actor=actor, risk_level=level, interval_days=days)
     visit_first_visit_days_set(actor=actor, working_days=first_visit_working_days)

@@ -18,23 +18,13 @@ from accounts.audit import AccessAction, log_access
 from accounts.scoping import get_visible_or_404
 from children.choices import RiskLevel
 from children.models import Child
+from core.forms import apply_errors
 from core.versioning import StaleEdit
 from visits import schedule, selectors, services
 from visits.filters import ScheduleFilter, VisitFilter
 from visits.forms import AttachmentForm, ReviewForm, VisitForm, VisitRulesForm
 from visits.models import Visit, VisitAttachment
 from visits.tables import DueChildTable, VisitTable
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 class NoStoreMixin:
@@ -175,7 +165,7 @@ class VisitCreateView(NoStoreMixin, PermissionRequiredMixin, FormView):
                 attachments=form.cleaned_data["attachments"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         if visit.review_status == "approved":
             messages.success(self.request, _("家访记录已保存。"))
@@ -257,7 +247,7 @@ class VisitUpdateView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, F
             form.add_error(None, str(exc))
             return self.render_to_response(self.get_context_data(form=form, stale=True))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存。"))
         return redirect(visit)
@@ -316,7 +306,7 @@ class VisitReviewView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, F
             messages.info(self.request, _("该家访记录不在待审核状态。"))
             return redirect(visit)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         return redirect(reverse("visits:pending"))
 

@@ -10,14 +10,10 @@ from django.utils.translation import gettext as _
 
 from children.models import Child
 from children.services import diff, field_labels, snapshot
+from core.permissions import require_perm
 from core.validators import validate_phone
 
 # --- shared checks -------------------------------------------------------------------------
-
-
-def require_perm(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 def check_child(actor, child: Child, *, perm: str, new_record: bool = True) -> Child:

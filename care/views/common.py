@@ -12,19 +12,9 @@ from django_tables2 import SingleTableMixin
 from accounts.scoping import get_visible_or_404
 from care import selectors
 from children.models import Child
+from core.forms import apply_errors
 
 PAGE_SIZE = 30
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 class ScopedObjectMixin:
