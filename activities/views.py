@@ -29,7 +29,7 @@ from activities.models import (
 )
 from core.forms import apply_errors
 
-PHOTO_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+PHOTO_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
 
 class Perm(PermissionRequiredMixin):

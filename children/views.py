@@ -134,11 +134,6 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
         )
         return context
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
 
 class RevealView(ChildMixin, PermissionRequiredMixin, View):
     """Show the full ID number and phones once, on purpose, and log that it happened."""
@@ -149,9 +144,7 @@ class RevealView(ChildMixin, PermissionRequiredMixin, View):
     def post(self, request, pk):
         child = self.get_child()
         log_access(action=AccessAction.REVEAL_ID, request=request, target=child)
-        response = TemplateResponse(request, "children/_revealed.html", {"child": child})
-        response["Cache-Control"] = "no-store"
-        return response
+        return TemplateResponse(request, "children/_revealed.html", {"child": child})
 
 
 class ChildCreateView(PermissionRequiredMixin, FormView):

@@ -30,8 +30,6 @@ MAX_ERRORS_SHOWN = 1000  # beyond this the page gets unwieldy; the command print
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
-    # A sheet of minors' data must not linger in a shared or browser cache.
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -27,13 +27,6 @@ from visits.models import Visit, VisitAttachment
 from visits.tables import DueChildTable, VisitTable
 
 
-class NoStoreMixin:
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
-
 class ScopedVisitMixin:
     """The visit of the URL from the user's scope: outside it, 404 as if absent. Resolved
     before the permission check, so a user without the permission cannot learn which ids
@@ -56,7 +49,7 @@ class ScopedVisitMixin:
 # --- lists -------------------------------------------------------------------------------
 
 
-class VisitListView(NoStoreMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
+class VisitListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     permission_required = "visits.view_visit"
     raise_exception = True
     table_class = VisitTable
@@ -87,7 +80,7 @@ class PendingReviewView(VisitListView):
         return super().get_context_data(**kwargs) | {"active_tab": "pending"}
 
 
-class ScheduleListView(NoStoreMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
+class ScheduleListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     """Children due a visit (本周到期) or overdue (逾期未访), from visits.schedule."""
 
     permission_required = "visits.view_visit"
@@ -125,7 +118,7 @@ class ScheduleListView(NoStoreMixin, PermissionRequiredMixin, SingleTableMixin, 
 # --- one visit ---------------------------------------------------------------------------
 
 
-class VisitCreateView(NoStoreMixin, PermissionRequiredMixin, FormView):
+class VisitCreateView(PermissionRequiredMixin, FormView):
     permission_required = "visits.add_visit"
     raise_exception = True
     form_class = VisitForm
@@ -174,7 +167,7 @@ class VisitCreateView(NoStoreMixin, PermissionRequiredMixin, FormView):
         return redirect(visit)
 
 
-class VisitDetailView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, TemplateView):
+class VisitDetailView(ScopedVisitMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "visits.view_visit"
     raise_exception = True
     template_name = "visits/visit_detail.html"
@@ -201,7 +194,7 @@ class VisitDetailView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, T
         return context
 
 
-class VisitUpdateView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, FormView):
+class VisitUpdateView(ScopedVisitMixin, PermissionRequiredMixin, FormView):
     permission_required = "visits.change_visit"
     raise_exception = True
     form_class = VisitForm
@@ -253,7 +246,7 @@ class VisitUpdateView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, F
         return redirect(visit)
 
 
-class VisitReviewView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, FormView):
+class VisitReviewView(ScopedVisitMixin, PermissionRequiredMixin, FormView):
     permission_required = "visits.review_visit"
     raise_exception = True
     form_class = ReviewForm
@@ -374,7 +367,6 @@ class AttachmentView(ScopedAttachmentMixin, PermissionRequiredMixin, View):
         )
         response = FileResponse(handle, content_type=attachment.content_type)
         response["Content-Disposition"] = f'inline; filename="visit-{attachment.pk}"'
-        response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
@@ -398,7 +390,7 @@ class AttachmentDeleteView(ScopedAttachmentMixin, PermissionRequiredMixin, View)
 # --- the schedule rules ------------------------------------------------------------------
 
 
-class VisitRulesView(NoStoreMixin, PermissionRequiredMixin, FormView):
+class VisitRulesView(PermissionRequiredMixin, FormView):
     """家访频次规则: the county admin sets them; everyone with view_visitrule may read them."""
 
     permission_required = "visits.view_visitrule"
