@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
@@ -25,6 +24,7 @@ from children.timeline import LIMIT as TIMELINE_LIMIT
 from children.timeline import timeline_for
 from core.extensions import collect
 from core.forms import apply_errors
+from core.views import ScopedObjectMixin
 
 COLUMNS_SESSION_KEY = "ledger_columns"
 # Query parameters that do not change the filter selects: the search box, the page, the
@@ -32,26 +32,14 @@ COLUMNS_SESSION_KEY = "ledger_columns"
 UNFILTERED_PARAMETERS = {"q", "page", "sort", "cols"}
 
 
-class ChildMixin:
-    """Fetch the child of the URL from the user's scope: outside it, 404 as if absent.
+class ChildMixin(ScopedObjectMixin):
+    """The child of the URL, from the user's scope (404 outside it, before any other check)."""
 
-    The lookup runs before the permission and method checks, so a child of another area
-    answers 404 to every method and every role, never 403 or 405 (which would confirm it
-    exists). List it first among the bases.
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.get_child()
-        return super().dispatch(request, *args, **kwargs)
+    def scoped_lookup(self, user, pk):
+        return selectors.child_detail(user, pk)
 
     def get_child(self) -> Child:
-        if not hasattr(self, "_child"):
-            try:
-                self._child = selectors.child_detail(self.request.user, self.kwargs["pk"])
-            except Child.DoesNotExist as exc:
-                raise Http404 from exc
-        return self._child
+        return self.get_scoped_object()
 
 
 class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):

@@ -20,6 +20,7 @@ from children.choices import RiskLevel
 from children.models import Child
 from core.forms import apply_errors
 from core.versioning import StaleEdit
+from core.views import ScopedObjectMixin
 from visits import schedule, selectors, services
 from visits.filters import ScheduleFilter, VisitFilter
 from visits.forms import AttachmentForm, ReviewForm, VisitForm, VisitRulesForm
@@ -27,23 +28,14 @@ from visits.models import Visit, VisitAttachment
 from visits.tables import DueChildTable, VisitTable
 
 
-class ScopedVisitMixin:
-    """The visit of the URL from the user's scope: outside it, 404 as if absent. Resolved
-    before the permission check, so a user without the permission cannot learn which ids
-    exist in another area either."""
+class ScopedVisitMixin(ScopedObjectMixin):
+    """The visit of the URL, from the user's scope (404 outside it, before any other check)."""
+
+    def scoped_lookup(self, user, pk):
+        return selectors.visit_detail(user, pk)
 
     def get_visit(self) -> Visit:
-        if not hasattr(self, "_visit"):
-            try:
-                self._visit = selectors.visit_detail(self.request.user, self.kwargs["pk"])
-            except Visit.DoesNotExist as exc:
-                raise Http404 from exc
-        return self._visit
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.get_visit()
-        return super().dispatch(request, *args, **kwargs)
+        return self.get_scoped_object()
 
 
 # --- lists -------------------------------------------------------------------------------
@@ -331,20 +323,14 @@ class AttachmentAddView(ScopedVisitMixin, PermissionRequiredMixin, View):
         return redirect(visit)
 
 
-class ScopedAttachmentMixin:
-    def get_attachment(self) -> VisitAttachment:
-        if not hasattr(self, "_attachment"):
-            self._attachment = get_visible_or_404(
-                VisitAttachment.objects.select_related("visit", "visit__child"),
-                self.request.user,
-                pk=self.kwargs["pk"],
-            )
-        return self._attachment
+class ScopedAttachmentMixin(ScopedObjectMixin):
+    """The attachment of the URL, from the user's scope (404 outside it, first)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.get_attachment()
-        return super().dispatch(request, *args, **kwargs)
+    def scoped_queryset(self):
+        return VisitAttachment.objects.select_related("visit", "visit__child")
+
+    def get_attachment(self) -> VisitAttachment:
+        return self.get_scoped_object()
 
 
 class AttachmentView(ScopedAttachmentMixin, PermissionRequiredMixin, View):
