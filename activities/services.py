@@ -5,6 +5,11 @@ these only.
 Participants and children served are chosen by the actor, so every child id is checked
 against ``Child.objects.visible_to(actor)`` here, whatever the form already checked: a crafted
 POST naming another township's child is refused and nothing is written.
+
+Why one module of ~500 lines: campaigns, partners, activities, purchased services and
+trainings are the five records of one form (the campaign's work the township report counts),
+sharing the township and children checks at the top. Its next cut is a package by record,
+as care/services/ is.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Every object lookup is scoped: an activity, photo, purchased service or training outside the
 user's area answers 404 exactly like one that does not exist.
+
+Why one module of ~550 lines: its pages share one multi-form page base (``RecordFormView``)
+and the child picker; the next cut is a package by record, as care/views/ is.
 """
 
 from django.contrib import messages

@@ -25,6 +25,10 @@ Limits:
   ``<township code>S<NNNN>`` (an ``S`` no real statistical code contains).
 * Not written: a history entry per visit or screening (one 登记 entry per child is), photos
   and attachments.
+
+Why one module of ~930 lines: it is one pipeline (reserve keys, build each table's rows,
+write them in bulk, per chunk), benchmark tooling above every app rather than application
+code; its steps share the chunk's reserved keys and random stream, so they live together.
 """
 
 from __future__ import annotations

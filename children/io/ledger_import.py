@@ -8,6 +8,9 @@ or a row of another township. File-level problems (not an .xlsx, macros, zip bom
 too big, too many rows, no header) raise ``WorkbookRefused``.
 
 ``preview_ledger`` and ``import_ledger`` are what the upload page and the command call.
+
+Why one module of ~580 lines: it is one reader, column by column (one small reader per kind
+of cell), and every refusal it words is tested against it (tests/children/test_import.py).
 """
 
 from __future__ import annotations
