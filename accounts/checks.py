@@ -1,6 +1,7 @@
 """Our own deployment checks, run by ``manage.py check --deploy`` next to Django's.
 
-Each guards one promise of SECURITY.md that a settings change could silently break.
+Each guards one promise of docs/architecture.md ("Security promises kept in code") that a
+settings change could silently break.
 """
 
 from django.apps import apps

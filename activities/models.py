@@ -1,5 +1,5 @@
 """Themed activities (「六一」 and everyday work), their campaign, partners, purchased services
-and trainings (DOMAIN.md §1).
+and trainings (docs/domain.md §1).
 
 Area rule: an activity, a purchased service and a training belong to a township, or to the
 county when ``township`` is NULL. They have no village, so ``village_path = None``: a village
@@ -25,7 +25,7 @@ from activities import choices
 from activities.credit_code import validate_credit_code
 from core.models import VersionedModel
 
-REPORT_DEADLINE_MONTH_DAY = (6, 4)  # 每年6月4日前报送 (DOMAIN.md §1)
+REPORT_DEADLINE_MONTH_DAY = (6, 4)  # 每年6月4日前报送 (docs/domain.md §1)
 
 
 def default_report_deadline(year: int) -> dt.date:

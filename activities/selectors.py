@@ -1,6 +1,6 @@
 """Reads of the activities app. Everything a user sees starts from ``visible_to(user)``.
 
-Beneficiary figures (DOMAIN.md §1, 受益人数) are computed in SQL, never typed:
+Beneficiary figures (docs/domain.md §1, 受益人数) are computed in SQL, never typed:
 - 受益人数 (total_beneficiaries) = distinct ledger children over the activities given (a child
   in three activities counts once) + the other beneficiaries counted on each activity;
 - 受益人次 (total_attendances) = attendances of ledger children + the other beneficiaries.

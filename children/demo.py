@@ -1,4 +1,4 @@
-"""About 60 plausible synthetic children across the demo areas (DOMAIN.md §8: IDs are
+"""About 60 plausible synthetic children across the demo areas (docs/domain.md §8: IDs are
 checksum-valid, in the synthetic sequence range 900–999, and flagged ``is_synthetic``)."""
 
 import datetime as dt

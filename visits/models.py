@@ -10,7 +10,7 @@ from children.choices import RiskLevel
 from core.models import VersionedModel
 from visits import choices
 
-# DOMAIN.md §6 defaults, also written by the data migration: days between visits per risk
+# docs/domain.md §6 defaults, also written by the data migration: days between visits per risk
 # level, and the working days allowed for the first visit after registration.
 DEFAULT_INTERVALS = {
     RiskLevel.RED: 14,
