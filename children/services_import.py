@@ -49,9 +49,10 @@ from children.models import (
 from children.pinyin import pinyin_keys
 
 # The identity rules must be exactly those of a registration through the form.
-from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity, snapshot
+from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity
 from core.tabular import RowError
 from core.validators import normalize_id_number
+from core.versioning import snapshot
 
 NEW = "new"
 UPDATE = "update"

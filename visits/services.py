@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from children.choices import CaseStatus, ChangeAction
 from children.models import Child
-from children.services import diff, record_change, snapshot
+from children.services import record_change
 from core.permissions import require_perm
-from core.versioning import claim_version
+from core.versioning import claim_version, diff, snapshot
 from visits.attachments import MAX_ATTACHMENTS_PER_VISIT, CleanImage, clean_image
 from visits.choices import Problem, ReviewStatus
 from visits.models import Visit, VisitAttachment, VisitProblem, VisitRule, VisitScheduleSetting

@@ -16,7 +16,6 @@ from care.services.alerts import (
 from care.services.common import (
     check_child,
     check_visible,
-    field_changes,
     not_future,
     require_perm,
     user_covers_child,
@@ -64,7 +63,6 @@ __all__ = [
     "check_child",
     "check_visible",
     "claim_version",
-    "field_changes",
     "follow_up_record",
     "institution_save",
     "instrument_enabled",

@@ -2,14 +2,12 @@
 optimistic lock that keeps the first of two concurrent edits."""
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.models import Child
-from children.services import diff, field_labels, snapshot
 from core.permissions import require_perm
 from core.validators import validate_phone
 
@@ -45,10 +43,6 @@ def not_future(value: dt.date | None, field: str, label: str) -> None:
 
 def user_covers_child(user, child: Child) -> bool:
     return user is None or Child.objects.visible_to(user).filter(pk=child.pk).exists()
-
-
-def field_changes(obj, before: dict, names: Iterable[str]) -> dict:
-    return diff(before, snapshot(obj, names), field_labels(type(obj), names))
 
 
 def check_contact_phone(value: str, field: str = "phone") -> None:
