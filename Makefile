@@ -22,13 +22,17 @@ run: install
 	@echo "门户已启动 / Portal running at http://127.0.0.1:8000  (Ctrl+C 停止 / to stop)"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-# 2. Every check: lint, Django checks, migrations in step, and the whole test suite.
+# 2. Every check: lint (ruff, the import contracts), Django checks, migrations in step, and the
+#    whole test suite.
 #    With DATABASE_URL=postgres://… it runs against that PostgreSQL server.
 test: install lint check pytest
 
+# ruff, then the import contracts of pyproject.toml: the layers of docs/architecture.md, imports
+# inside functions included.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 check: install
 	SECRET_KEY=check-only $(PY) manage.py check --fail-level WARNING

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.navigation import NavItem
+from core.navigation import NavItem
 
 COUNTY_ADMIN = "county_admin"
 

@@ -1,6 +1,7 @@
 """Our own deployment checks, run by ``manage.py check --deploy`` next to Django's.
 
-Each guards one promise of SECURITY.md that a settings change could silently break.
+Each guards one promise of docs/architecture.md ("Security promises kept in code") that a
+settings change could silently break.
 """
 
 from django.apps import apps
@@ -116,7 +117,7 @@ def check_csp(app_configs=None, **kwargs):
 def check_defusedxml(app_configs=None, **kwargs):
     from django.core.exceptions import ImproperlyConfigured
 
-    from children.io.xlsx_guard import assert_defusedxml_active
+    from core.xlsx_guard import assert_defusedxml_active
 
     try:
         assert_defusedxml_active()

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The four roles of DOMAIN.md §3; each maps to a permission group of the same label."""
+    """The four roles of docs/domain.md §3; each maps to a permission group of the same label."""
 
     COUNTY_ADMIN = "county_admin", _("县未保中心管理员")
     COUNTY_STAFF = "county_staff", _("县未保中心工作人员")

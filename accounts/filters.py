@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessAction, AccessLog, User
-from longsheng_care.forms import BootstrapFormMixin, DateInput
+from core.forms import BootstrapFormMixin, DateInput
 
 
 class AccessLogFilterForm(BootstrapFormMixin, forms.Form):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 

@@ -22,7 +22,7 @@ from django.views.generic import FormView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from longsheng_care.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin
 
 DEVICE_NAME = "authenticator"
 

@@ -1,4 +1,4 @@
-"""Who may see what: the one place that decides it (DESIGN.md "Areas and access").
+"""Who may see what: the one place that decides it (docs/architecture.md "The scoping rule").
 
 County roles see the whole county; a township supervisor sees one township; a village child
 director sees one village. A user with no role, no area for their role, or who is inactive

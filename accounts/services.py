@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Township, User, Village
 from accounts.roles import role_group
-from accounts.tabular import RowError, read_table
+from core.tabular import RowError, read_table
+from core.validators import validate_phone
 
 TEMP_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -194,8 +195,6 @@ def directors_import(*, filename: str, data: bytes) -> ImportReport:
     Existing usernames are refused rather than silently changed: re-pointing an existing
     account at another village would widen what that person can see.
     """
-    from children.identity import validate_phone
-
     table = read_table(filename, data, aliases=DIRECTOR_COLUMNS, required=list(DIRECTOR_COLUMNS))
     report = ImportReport()
     townships = {t.name: t for t in Township.objects.all()} | {

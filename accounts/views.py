@@ -20,7 +20,7 @@ from accounts.filters import AccessLogFilter
 from accounts.forms import LoginForm, SpreadsheetUploadForm
 from accounts.models import Township, Village
 from accounts.tables import AccessLogTable, UserTable
-from children.io.xlsx_guard import WorkbookRefused
+from core.xlsx_guard import WorkbookRefused
 
 
 class PortalLoginView(auth_views.LoginView):

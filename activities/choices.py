@@ -1,4 +1,5 @@
-"""Coded values of the activities app (DOMAIN.md §1). Stored codes are English; labels Chinese."""
+"""Coded values of the activities app (docs/domain.md §1). Stored codes are English; labels
+Chinese."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -15,7 +15,7 @@ from activities.models import (
     PurchasedService,
     Training,
 )
-from longsheng_care.forms import DateInput
+from core.forms import DateInput
 
 YES_NO = [("yes", _("有")), ("no", _("无"))]
 

@@ -28,7 +28,7 @@ from activities.services import (
     TRAINING_FIELDS,
 )
 from children.models import Child
-from longsheng_care.forms import BootstrapFormMixin, DateInput
+from core.forms import BootstrapFormMixin, DateInput
 
 MAX_PHOTOS_PER_UPLOAD = 9
 

@@ -1,5 +1,5 @@
 """Themed activities (「六一」 and everyday work), their campaign, partners, purchased services
-and trainings (DOMAIN.md §1).
+and trainings (docs/domain.md §1).
 
 Area rule: an activity, a purchased service and a training belong to a township, or to the
 county when ``township`` is NULL. They have no village, so ``village_path = None``: a village
@@ -23,8 +23,9 @@ from accounts.models import Township
 from accounts.scoping import AreaScopedQuerySet
 from activities import choices
 from activities.credit_code import validate_credit_code
+from core.models import VersionedModel
 
-REPORT_DEADLINE_MONTH_DAY = (6, 4)  # 每年6月4日前报送 (DOMAIN.md §1)
+REPORT_DEADLINE_MONTH_DAY = (6, 4)  # 每年6月4日前报送 (docs/domain.md §1)
 
 
 def default_report_deadline(year: int) -> dt.date:
@@ -84,7 +85,7 @@ class PartnerOrganisationQuerySet(AreaScopedQuerySet):
     village_path = None
 
 
-class PartnerOrganisation(models.Model):
+class PartnerOrganisation(VersionedModel):
     """合作组织: social organisations, enterprises, charities, schools, medical institutions
     and volunteer teams that take part in activities or provide purchased services."""
 
@@ -110,12 +111,6 @@ class PartnerOrganisation(models.Model):
         verbose_name=_("登记乡镇"),
         help_text=_("空表示县级登记。"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnerOrganisationQuerySet.as_manager()
 
@@ -141,7 +136,7 @@ class TownshipScopedQuerySet(AreaScopedQuerySet):
     village_path = None
 
 
-class Activity(models.Model):
+class Activity(VersionedModel):
     """主题活动: one activity of a township (or of the county), with who took part and how."""
 
     campaign = models.ForeignKey(
@@ -183,13 +178,6 @@ class Activity(models.Model):
     teachers_count = models.PositiveIntegerField(_("教师人数"), default=0)
     public_count = models.PositiveIntegerField(_("群众人数"), default=0)
     volunteers_count = models.PositiveIntegerField(_("志愿者人数"), default=0)
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = TownshipScopedQuerySet.as_manager()
 
@@ -350,7 +338,7 @@ class ActivityPhoto(models.Model):
         return self.caption or f"{self.activity} #{self.pk}"
 
 
-class PurchasedService(models.Model):
+class PurchasedService(VersionedModel):
     """购买服务: a service bought from a partner organisation for the children of an area."""
 
     campaign = models.ForeignKey(
@@ -392,13 +380,6 @@ class PurchasedService(models.Model):
     # computed (ledger children + this count), never typed.
     other_children_count = models.PositiveIntegerField(_("台账外服务儿童人数"), default=0)
 
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
     objects = TownshipScopedQuerySet.as_manager()
 
     class Meta:
@@ -419,7 +400,7 @@ class PurchasedService(models.Model):
         return reverse("activities:service_detail", args=[self.pk])
 
 
-class Training(models.Model):
+class Training(VersionedModel):
     """培训/专题讲座 for child supervisors and child directors (系统培训、专题讲座)."""
 
     campaign = models.ForeignKey(
@@ -463,13 +444,6 @@ class Training(models.Model):
     supervisors_count = models.PositiveIntegerField(_("儿童督导员人数"), default=0)
     directors_count = models.PositiveIntegerField(_("儿童主任人数"), default=0)
     others_count = models.PositiveIntegerField(_("其他人员人数"), default=0)
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = TownshipScopedQuerySet.as_manager()
 

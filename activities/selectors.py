@@ -1,6 +1,6 @@
 """Reads of the activities app. Everything a user sees starts from ``visible_to(user)``.
 
-Beneficiary figures (DOMAIN.md §1, 受益人数) are computed in SQL, never typed:
+Beneficiary figures (docs/domain.md §1, 受益人数) are computed in SQL, never typed:
 - 受益人数 (total_beneficiaries) = distinct ledger children over the activities given (a child
   in three activities counts once) + the other beneficiaries counted on each activity;
 - 受益人次 (total_attendances) = attendances of ledger children + the other beneficiaries.
@@ -43,6 +43,7 @@ from activities.models import (
 from children.models import Child
 from children.selectors import search_children
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
+from core.extensions import Panel
 
 OTHER_BENEFICIARY_FIELDS = (
     "guardians_count",
@@ -461,8 +462,6 @@ def child_timeline_entries(child, user, limit=None) -> TimelineEntries:
 def home_panels(user):
     """This campaign's activities and 受益人数 in the user's area. (The report deadline
     countdown is the reports app's, shown once, with the report's status.)"""
-    from reports.selectors import Panel
-
     if not user.has_perm("activities.view_activity"):
         return []
     today = timezone.localdate()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from children.identity import make_synthetic_id_number
 from children.io.ledger_export import write_ledger
 from children.models import Child, ChildAssistance, ChildCircumstance
+from core.validators import make_synthetic_id_number
 
 AREA_CODE = "450327"
 

@@ -17,7 +17,7 @@ from care.models import (
     SafetyAlert,
     Screening,
 )
-from children.identity import validate_phone
+from core.validators import validate_phone
 
 
 class PhoneCheckedForm(forms.ModelForm):

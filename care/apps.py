@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.navigation import NavItem
+from core.navigation import NavItem
 
 # Directors find children, enter screenings and follow paired children up; they see that a
 # screening happened, never its answers or result.
@@ -59,10 +59,10 @@ class CareConfig(AppConfig):
     ]
     child_timeline = "care.selectors.timeline_entries"
     child_actions = "care.selectors.child_actions"
-    # Prominent prompts for the child page (discharged without a pairing, open alert); the
-    # ledger's child page renders them once it collects "child_notices" (see the report).
+    # Prominent prompts for the child page (discharged without a pairing, open alert).
     child_notices = "care.selectors.child_notices"
     home_panels = "care.selectors.home_panels"
+    ledger_filters = "care.ledger.ledger_filters"
 
     role_permissions = {
         "county_admin": COUNTY_ADMIN,

@@ -1,4 +1,5 @@
-"""Coded values of the care records (DOMAIN.md §1, §7). Stored codes are English; labels Chinese.
+"""Coded values of the care records (docs/domain.md §1, §7). Stored codes are English; labels
+Chinese.
 
 The rules that decide what a screening result means for a child (risk level, safety alert)
 and which referral status may follow which live here too, each in one place.
@@ -140,7 +141,7 @@ class ReferralStatus(models.TextChoices):
     NOT_ADMITTED = "not_admitted", _("未接诊")
 
 
-# Which status may follow which (the referral lifecycle of DOMAIN.md §1 / issue 4):
+# Which status may follow which (the referral lifecycle of docs/domain.md §1 / issue 4):
 # 已转介 → 已接诊 or 未接诊 (with a reason); 已接诊 → treatment, or 已结束 when the
 # institution found no treatment needed; outpatient may become inpatient and vice versa;
 # 住院 ends in 已出院 (which prompts a pairing); a discharged child may be readmitted.

@@ -13,7 +13,7 @@ from care.models.screening import INSTRUMENT_CHOICES
 from care.selectors import awaiting_pairing
 from children.models import Child
 from children.selectors import search_q
-from longsheng_care.forms import DateInput
+from core.forms import DateInput
 
 
 class AreaFilterSet(df.FilterSet):

@@ -12,7 +12,7 @@ from care import choices
 from care.models import CarePlan, Institution, Mentor, Pairing, Referral
 from care.screening import INSTRUMENTS, get_instrument
 from care.services import instrument_enabled
-from longsheng_care.forms import BootstrapFormMixin, DateInput
+from core.forms import BootstrapFormMixin, DateInput
 
 
 def users_covering(child):

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.navigation import NavItem
+from core.navigation import NavItem
 
 VIEW = "children.view_child"
 

@@ -1,4 +1,4 @@
-"""Coded values of the ledger (DOMAIN.md §4–§5). Stored codes are English; labels Chinese."""
+"""Coded values of the ledger (docs/domain.md §4–§5). Stored codes are English; labels Chinese."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""About 60 plausible synthetic children across the demo areas (DOMAIN.md §8: IDs are
+"""About 60 plausible synthetic children across the demo areas (docs/domain.md §8: IDs are
 checksum-valid, in the synthetic sequence range 900–999, and flagged ``is_synthetic``)."""
 
 import datetime as dt
@@ -6,9 +6,9 @@ import random
 
 from accounts.models import User, Village
 from children import choices
-from children.identity import make_synthetic_id_number
 from children.models import Child
 from children.services import child_register
+from core.validators import make_synthetic_id_number
 
 SURNAMES = "潘 杨 吴 石 龙 蒙 粟 侯 廖 陆 韦 黄 梁 罗 李 王 张 刘 陈 覃 邓 蓝".split()
 GIVEN = (

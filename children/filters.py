@@ -1,5 +1,9 @@
 """The ledger list's filters. The Excel export uses this same FilterSet, so it can never
-export more than the list shows."""
+export more than the list shows.
+
+The filters on care records (visit overdue, open alert, screened, referred, paired) come from
+the apps that keep those records, through the ``ledger_filters`` extension point
+(core/extensions.py): the ledger does not know visits or care."""
 
 import datetime as dt
 
@@ -9,12 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import is_county_wide, visible_townships, visible_villages
-from care import selectors as care_selectors
 from children import choices
 from children.models import Child
 from children.selectors import search_q
-from longsheng_care.forms import DateInput
-from visits import schedule
+from core.extensions import collect
 
 YES_NO = forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))])
 
@@ -68,25 +70,6 @@ class ChildFilter(django_filters.FilterSet):
     school_stage = django_filters.ChoiceFilter(
         label=_("就学情况"), choices=choices.SchoolStage.choices
     )
-    # Care-record filters (issue 4); each is an EXISTS subquery, so no row is duplicated.
-    visit_overdue = django_filters.BooleanFilter(
-        label=_("家访逾期"), method="filter_visit_overdue", widget=YES_NO
-    )
-    open_alert = django_filters.BooleanFilter(
-        label=_("有待处置预警"), method="filter_open_alert", widget=YES_NO
-    )
-    screened_from = django_filters.DateFilter(
-        label=_("测评日期起"), method="filter_screened", widget=DateInput()
-    )
-    screened_to = django_filters.DateFilter(
-        label=_("测评日期止"), method="filter_screened", widget=DateInput()
-    )
-    referred = django_filters.BooleanFilter(
-        label=_("已转介"), method="filter_referred", widget=YES_NO
-    )
-    paired = django_filters.BooleanFilter(
-        label=_("结对帮扶中"), method="filter_paired", widget=YES_NO
-    )
 
     class Meta:
         model = Child
@@ -95,9 +78,13 @@ class ChildFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = request.user
-        if not user.has_perm("care.view_safetyalert"):
-            # Whether a child has an alert tells a screening result: not for every role.
-            del self.filters["open_alert"]
+        # Filters on care records, from the apps that keep them (each offers only what the
+        # user may filter by); after the ledger's own, in INSTALLED_APPS order.
+        for contributed in collect("ledger_filters", user):
+            flt = contributed.filter
+            flt.field_name = flt.field_name or contributed.name
+            flt.model, flt.parent = Child, self
+            self.filters[contributed.name] = flt
         self.filters["township"].queryset = visible_townships(user)
         self.filters["village"].queryset = self._village_choices(user)
         for name, flt in self.filters.items():
@@ -128,35 +115,6 @@ class ChildFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_q(value))
-
-    def filter_visit_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = schedule.overdue_count_q(timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
-
-    @staticmethod
-    def _either(queryset, condition, value):
-        if value is None:
-            return queryset
-        return queryset.filter(condition if value else ~condition)
-
-    def filter_open_alert(self, queryset, name, value):
-        return self._either(queryset, care_selectors.child_has_open_alert(), value)
-
-    def filter_referred(self, queryset, name, value):
-        return self._either(queryset, care_selectors.child_referred(), value)
-
-    def filter_paired(self, queryset, name, value):
-        return self._either(queryset, care_selectors.child_paired(), value)
-
-    def filter_screened(self, queryset, name, value):
-        # Both ends are read here so that the pair forms one period.
-        data = self.form.cleaned_data
-        start, end = data.get("screened_from"), data.get("screened_to")
-        if name == "screened_to" and start:
-            return queryset  # already applied together with screened_from
-        return queryset.filter(care_selectors.child_screened_between(start, end))
 
     def filter_age(self, queryset, name, value):
         earliest, latest = _birth_range(value, timezone.localdate())

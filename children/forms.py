@@ -8,7 +8,7 @@ from accounts.scoping import visible_townships, visible_villages
 from children import choices
 from children.models import Child
 from children.services import EDITABLE_FIELDS
-from longsheng_care.forms import BootstrapFormMixin, DateInput
+from core.forms import BootstrapFormMixin, DateInput
 
 DATE_FIELDS = ["birth_date", "filled_on", "registered_on"]
 

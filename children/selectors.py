@@ -10,7 +10,8 @@ from accounts.scoping import is_county_wide
 from children.choices import CaseStatus, ChangeAction, RiskLevel
 from children.models import ChangeLog, Child, ChildAssistance, ChildCircumstance
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
-from longsheng_care.choices import choice_labels
+from core.choices import choice_labels
+from core.extensions import Panel
 
 
 def _ledger(user):
@@ -22,21 +23,16 @@ def _ledger(user):
     return queryset
 
 
-def child_list(user, *, with_schedule: bool = True):
-    """The ledger: scoped, with what the table shows, in a fixed number of queries.
-    Each child carries its next visit date by the one schedule rule (visits.schedule);
-    ``with_schedule=False`` leaves it out (the export, which does not show it: five
-    correlated subqueries per row are costly over a whole ledger)."""
-    from visits import schedule
-
-    queryset = (
+def child_list(user):
+    """The ledger with what the export writes of each child: scoped, in a fixed number of
+    queries."""
+    return (
         _ledger(user)
         .select_related("township", "village", "responsible_director")
         .prefetch_related(
             Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code"))
         )
     )
-    return schedule.annotate_next_due(queryset) if with_schedule else queryset
 
 
 # What the ledger table (children/tables.py) shows of each child, read as plain values: a
@@ -52,8 +48,8 @@ LEDGER_ROW_FIELDS = (
 def ledger_table(user):
     """The ledger list's queryset: scoped, nothing joined, so that counting it for the
     pagination joins nothing either. Its table reads each page's rows as dicts of
-    LEDGER_ROW_FIELDS (``ledger_rows``) and adds their circumstances and next visit dates
-    (``circumstance_codes``, visits.schedule ``schedules_for``)."""
+    LEDGER_ROW_FIELDS (``ledger_rows``) and adds their circumstances (``circumstance_codes``)
+    and the columns other apps contribute (the next visit date)."""
     return _ledger(user)
 
 
@@ -145,8 +141,6 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
 
 
 def home_panels(user):
-    from reports.selectors import Panel
-
     if not user.has_perm("children.view_child"):
         return []
     counts = Child.objects.visible_to(user).aggregate(

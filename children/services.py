@@ -5,20 +5,13 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import can_see_area
 from children.choices import RISK_ORDER, BenefitCategory, CaseStatus, ChangeAction
-from children.identity import (
-    check_id_matches,
-    mask_id_number,
-    mask_phone,
-    normalize_id_number,
-    parse_id_number,
-)
 from children.models import (
     BenefitCategoryPeriod,
     ChangeLog,
@@ -26,7 +19,12 @@ from children.models import (
     ChildAssistance,
     ChildCircumstance,
 )
-from longsheng_care.versioning import claim_next_version
+from core.validators import (
+    check_id_matches,
+    normalize_id_number,
+    parse_id_number,
+)
+from core.versioning import AuditedUpdate, StaleEdit
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
     "该儿童已在系统中登记（不在您的管辖范围内）。如需转入，请联系县未保中心。"
@@ -45,18 +43,9 @@ EDITABLE_FIELDS = [
     "benefit_category", "risk_level", "responsible_director", "support_measures",
     "filled_by", "reviewed_by", "filled_on", "registered_on",
 ]  # fmt: skip
-MASKED_IN_HISTORY = {"id_number": mask_id_number}
-for _phone in ("father_phone", "mother_phone", "guardian_phone"):
-    MASKED_IN_HISTORY[_phone] = mask_phone
 
 
-class StaleEdit(Exception):
-    """Someone saved the child after this form was opened; nothing was written."""
-
-    def __init__(self, current: Child, theirs: list[dict]):
-        super().__init__(_("该儿童信息已被他人修改"))
-        self.current = current
-        self.theirs = theirs  # their changes since the form was opened, from the history
+STALE_MESSAGE = gettext_lazy("该儿童信息已被他人修改")
 
 
 class PossibleDuplicate(Exception):
@@ -90,39 +79,6 @@ def record_change(
         record_type=record_type,
         record_id=record_id,
     )
-
-
-def _display(instance: models.Model, name: str) -> str:
-    field = instance._meta.get_field(name)
-    value = getattr(instance, name)
-    if value in (None, ""):
-        return ""
-    if name in MASKED_IN_HISTORY:
-        return MASKED_IN_HISTORY[name](value)
-    if field.choices:
-        return str(getattr(instance, f"get_{name}_display")())
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def diff(before: dict[str, str], after: dict[str, str], labels: dict[str, str]) -> dict:
-    return {labels[k]: [before[k], after[k]] for k in after if before.get(k) != after[k]}
-
-
-def snapshot(instance: models.Model, names: Iterable[str]) -> dict[str, str]:
-    """Display values of ``names`` (choices as labels, IDs and phones masked) for history."""
-    return {name: _display(instance, name) for name in names}
-
-
-def field_labels(model, names) -> dict[str, str]:
-    return {name: str(model._meta.get_field(name).verbose_name) for name in names}
-
-
-def _labels(names) -> dict[str, str]:
-    return field_labels(Child, names)
 
 
 def _multi_display(codes, choices) -> str:
@@ -253,17 +209,13 @@ def child_register(
     return child
 
 
-def _claim_version(child: Child, expected_version: int) -> None:
-    """Take the next version or fail: the conditional UPDATE is atomic in every database,
-    so of two people saving the same form, exactly one wins."""
-    if not claim_next_version(child, expected_version):
-        current = Child.objects.get(pk=child.pk)
-        theirs = list(
-            ChangeLog.objects.filter(child=child, record_type="child")
-            .order_by("-at")
-            .values("at", "actor__name", "actor__username", "changes")[:5]
-        )
-        raise StaleEdit(current, theirs)
+def _their_changes(child: Child) -> list[dict]:
+    """The newest changes of the child's record, for the form of whoever saved too late."""
+    return list(
+        ChangeLog.objects.filter(child=child, record_type="child")
+        .order_by("-at")
+        .values("at", "actor__name", "actor__username", "changes")[:5]
+    )
 
 
 @transaction.atomic
@@ -284,15 +236,14 @@ def child_update(
         raise PermissionDenied
     child = Child.objects.select_for_update().get(pk=child.pk)
     names = [n for n in EDITABLE_FIELDS if n in data]
-    before = snapshot(child, names)
+    update = AuditedUpdate(child, names)
     old_circ = set(child.circumstances.values_list("code", flat=True))
     old_assist = set(child.assistance.values_list("code", flat=True))
     old_benefit = child.benefit_category
     for name in names:
         setattr(child, name, data[name])
     _validate(child, actor)
-    after = snapshot(child, names)
-    changes = diff(before, after, _labels(names))
+    changes = update.changes()
     from children.choices import Circumstance, FamilyAssistance
 
     if circumstances is not None and set(circumstances) != old_circ:
@@ -305,22 +256,32 @@ def child_update(
             _multi_display(old_assist, FamilyAssistance),
             _multi_display(assistance, FamilyAssistance),
         ]
-    if not changes:
-        return child  # nothing changed: keep the version, write nothing
-    _claim_version(child, expected_version)
-    _save_checked(child)
-    if circumstances is not None:
-        _set_multi(child, ChildCircumstance, circumstances)
-    if assistance is not None:
-        _set_multi(child, ChildAssistance, assistance)
-    if child.benefit_category != old_benefit:
-        on = benefit_changed_on or timezone.localdate()
-        BenefitCategoryPeriod.objects.filter(child=child, ended_on__isnull=True).update(
-            ended_on=on,
-            exit_reason=benefit_exit_reason or "category_changed",
-        )
-        _open_benefit_period(child, actor, on)
-    record_change(child=child, actor=actor, action=action, changes=changes)
+
+    def save():
+        _save_checked(child)
+        if circumstances is not None:
+            _set_multi(child, ChildCircumstance, circumstances)
+        if assistance is not None:
+            _set_multi(child, ChildAssistance, assistance)
+        if child.benefit_category != old_benefit:
+            on = benefit_changed_on or timezone.localdate()
+            BenefitCategoryPeriod.objects.filter(child=child, ended_on__isnull=True).update(
+                ended_on=on,
+                exit_reason=benefit_exit_reason or "category_changed",
+            )
+            _open_benefit_period(child, actor, on)
+
+    # Nothing changed: keep the version, write nothing.
+    update.commit(
+        changes,
+        expected_version=expected_version,
+        save=save,
+        record=lambda changes: record_change(
+            child=child, actor=actor, action=action, changes=changes
+        ),
+        message=STALE_MESSAGE,
+        theirs=_their_changes,
+    )
     return child
 
 

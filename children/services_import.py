@@ -6,6 +6,9 @@ once: ``ledger_import_plan`` classifies every row as new / update / unchanged an
 every error without writing; ``ledger_import_apply`` re-plans inside one transaction, with
 the matched children locked, and writes everything in a few queries, or nothing at all.
 Calling the per-child services 10,000 times would take minutes; this takes seconds.
+
+Why one module of ~620 lines: the plan and its application are one all-or-nothing
+transaction; they must classify rows by the same code, so they live together.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from accounts.audit import AccessAction, log_access
 from accounts.choices import Role
 from accounts.models import Township, User, Village
 from accounts.scoping import can_see_area, visible_townships
-from accounts.tabular import RowError
 from children.choices import (
     BenefitCategory,
     BenefitExitReason,
@@ -36,8 +38,7 @@ from children.choices import (
     Circumstance,
     FamilyAssistance,
 )
-from children.identity import normalize_id_number
-from children.io.ledger_columns import header_label, multi_display
+from children.ledger_columns import header_label, multi_display
 from children.models import (
     BenefitCategoryPeriod,
     ChangeLog,
@@ -48,7 +49,10 @@ from children.models import (
 from children.pinyin import pinyin_keys
 
 # The identity rules must be exactly those of a registration through the form.
-from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity, snapshot
+from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity
+from core.tabular import RowError
+from core.validators import normalize_id_number
+from core.versioning import snapshot
 
 NEW = "new"
 UPDATE = "update"

@@ -5,6 +5,9 @@ cells are produced here in one pass (``ChildTable.body_rows``) instead of throug
 django-tables2's per-cell machinery, which inspects each ``render_*`` signature and resolves
 attributes and lazy labels for every cell: that cost ~75 ms of the ~92 ms of a 50-row page
 (bench/LOAD.md), on the page village staff open most.
+
+Columns of other apps' records (the next visit date) come from those apps through the
+``ledger_columns`` extension point (core/extensions.py); the ledger does not know visits.
 """
 
 from html import escape
@@ -12,16 +15,14 @@ from html import escape
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from children import choices, selectors
 from children.models import Child
 from children.models.child import age_on, masked_id_display
-from longsheng_care.choices import choice_labels
-from visits import schedule
+from core.choices import choice_labels
+from core.extensions import collect
 
 RISK_CSS = {
     "red": "risk-red",
@@ -30,9 +31,10 @@ RISK_CSS = {
     "green": "risk-green",
 }
 
-# Columns shown unless the user chooses otherwise; the rest can be switched on.
+# Columns shown unless the user chooses otherwise (with those other apps add, always shown);
+# the rest can be switched on.
 DEFAULT_COLUMNS = [
-    "name", "sex", "age", "village", "circumstances", "risk_level", "next_visit_due", "status",
+    "name", "sex", "age", "village", "circumstances", "risk_level", "status",
 ]  # fmt: skip
 OPTIONAL_COLUMNS = [
     "id_number", "township", "benefit_category", "school_stage", "guardian_name",
@@ -54,7 +56,6 @@ class ChildTable(tables.Table):
     circumstances = tables.Column(verbose_name=_("困境情形"), accessor="pk", orderable=False)
     benefit_category = tables.Column(verbose_name=_("保障类别"))
     risk_level = tables.Column(verbose_name=_("风险"))
-    next_visit_due = tables.Column(verbose_name=_("下次家访"), orderable=False, empty_values=())
     status = tables.Column(verbose_name=_("状态"))
     school_stage = tables.Column(verbose_name=_("就学"))
     guardian_name = tables.Column(verbose_name=_("监护人"))
@@ -70,6 +71,19 @@ class ChildTable(tables.Table):
         empty_text = _("没有符合条件的儿童。")
         template_name = "children/_ledger_table.html"
 
+    def __init__(self, *args, **kwargs):
+        # Other apps' columns, each placed after the column it names.
+        self.contributed = {column.name: column for column in collect("ledger_columns")}
+        sequence = list(kwargs.pop("sequence", None) or self._meta.sequence)
+        for column in self.contributed.values():
+            at = sequence.index(column.after) + 1 if column.after in sequence else len(sequence)
+            sequence.insert(at, column.name)
+        extra = [
+            (name, tables.Column(verbose_name=column.verbose_name, orderable=False))
+            for name, column in self.contributed.items()
+        ]
+        super().__init__(*args, sequence=sequence, extra_columns=extra, **kwargs)
+
     def body_rows(self) -> list[str]:
         """The ``<tr>`` of each child on the current page, for the visible columns, from the
         page's rows read as plain values (children.selectors.ledger_rows)."""
@@ -83,13 +97,13 @@ class ChildTable(tables.Table):
             page.object_list = records
         names = [column.name for column in self.columns]
         pks = [record["pk"] for record in records]
-        schedules = {}
-        if "next_visit_due" in names:
-            schedules = schedule.schedules_for(
-                (r["pk"], r["status"], r["risk_level"], r["registered_on"]) for r in records
-            )
         codes = selectors.circumstance_codes(pks) if "circumstances" in names else {}
-        cells = LedgerCells(schedules, codes)
+        contributed = {
+            name: column.cells(records)
+            for name, column in self.contributed.items()
+            if name in names
+        }
+        cells = LedgerCells(codes, contributed)
         rows = []
         for parity, record in enumerate(records):
             tds = "".join(cells.td(name, record) for name in names)
@@ -101,11 +115,11 @@ class LedgerCells:
     """The HTML of one ledger cell per (column, child), with the choice labels resolved once
     per page in the reader's language. Every value taken from the record is escaped."""
 
-    def __init__(self, schedules=None, codes=None):
-        # {child pk: visits.schedule.ChildSchedule} and {child pk: [circumstance codes]}
-        # of the page's children.
-        self.schedules = schedules or {}
+    def __init__(self, codes=None, contributed=None):
+        # {child pk: [circumstance codes]} of the page's children, and the cells of other
+        # apps' columns: {column name: {child pk: HTML}}.
         self.codes = codes or {}
+        self.contributed = contributed or {}
 
         self.labels = {
             "sex": choice_labels(choices.Sex),
@@ -115,12 +129,13 @@ class LedgerCells:
             "school_stage": choice_labels(choices.SchoolStage),
         }
         self.circumstance_labels = choice_labels(choices.Circumstance)
-        self.overdue = gettext("逾期")
         self.today = timezone.localdate()
         # One reverse() per page, not per row: the detail URL with a placeholder pk.
         self.detail_url = reverse("children:detail", args=[0]).replace("/0/", "/{}/")
 
     def td(self, name: str, record: dict) -> str:
+        if name in self.contributed:
+            return f"<td>{self.contributed[name].get(record['pk'], EMPTY)}</td>"
         html = getattr(self, name)(record)
         if name == "circumstances":
             return f'<td class="circumstances">{html}</td>'
@@ -166,19 +181,6 @@ class LedgerCells:
         level = record["risk_level"]
         label = self.labels["risk_level"].get(level, level)
         return f'<span class="badge {RISK_CSS.get(level, "")}">{escape(label)}</span>'
-
-    def next_visit_due(self, record):
-        # From visits.schedule, the one definition of due and overdue.
-        status = self.schedules.get(record["pk"])
-        if status is None or status.next_visit_due is None:
-            return EMPTY
-        if status.overdue:
-            return format_html(
-                '<span class="text-danger fw-semibold">{} {}</span>',
-                status.next_visit_due,
-                self.overdue,
-            )
-        return str(status.next_visit_due)
 
     def status(self, record):
         return self._label("status", record)

@@ -17,7 +17,7 @@ has more than ``limit``).
 import datetime as dt
 from dataclasses import dataclass, field
 
-from longsheng_care.extensions import call_each
+from core.extensions import call_each
 
 # Entries the child page shows unless asked for all.
 LIMIT = 30

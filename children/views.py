@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
@@ -23,7 +22,9 @@ from children.models import Child
 from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
 from children.timeline import LIMIT as TIMELINE_LIMIT
 from children.timeline import timeline_for
-from longsheng_care.extensions import collect
+from core.extensions import collect
+from core.forms import apply_errors
+from core.views import ScopedObjectMixin
 
 COLUMNS_SESSION_KEY = "ledger_columns"
 # Query parameters that do not change the filter selects: the search box, the page, the
@@ -31,37 +32,14 @@ COLUMNS_SESSION_KEY = "ledger_columns"
 UNFILTERED_PARAMETERS = {"q", "page", "sort", "cols"}
 
 
-def _apply_form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
+class ChildMixin(ScopedObjectMixin):
+    """The child of the URL, from the user's scope (404 outside it, before any other check)."""
 
-
-class ChildMixin:
-    """Fetch the child of the URL from the user's scope: outside it, 404 as if absent.
-
-    The lookup runs before the permission and method checks, so a child of another area
-    answers 404 to every method and every role, never 403 or 405 (which would confirm it
-    exists). List it first among the bases.
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.get_child()
-        return super().dispatch(request, *args, **kwargs)
+    def scoped_lookup(self, user, pk):
+        return selectors.child_detail(user, pk)
 
     def get_child(self) -> Child:
-        if not hasattr(self, "_child"):
-            try:
-                self._child = selectors.child_detail(self.request.user, self.kwargs["pk"])
-            except Child.DoesNotExist as exc:
-                raise Http404 from exc
-        return self._child
+        return self.get_scoped_object()
 
 
 class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -144,11 +122,6 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
         )
         return context
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
 
 class RevealView(ChildMixin, PermissionRequiredMixin, View):
     """Show the full ID number and phones once, on purpose, and log that it happened."""
@@ -159,9 +132,7 @@ class RevealView(ChildMixin, PermissionRequiredMixin, View):
     def post(self, request, pk):
         child = self.get_child()
         log_access(action=AccessAction.REVEAL_ID, request=request, target=child)
-        response = TemplateResponse(request, "children/_revealed.html", {"child": child})
-        response["Cache-Control"] = "no-store"
-        return response
+        return TemplateResponse(request, "children/_revealed.html", {"child": child})
 
 
 class ChildCreateView(PermissionRequiredMixin, FormView):
@@ -191,7 +162,7 @@ class ChildCreateView(PermissionRequiredMixin, FormView):
                 self.get_context_data(form=form, duplicates=exc.matches, duplicate_message=exc)
             )
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         except PermissionDenied:
             form.add_error("village", _("只能登记本辖区的儿童。"))
@@ -245,7 +216,7 @@ class ChildUpdateView(ChildMixin, PermissionRequiredMixin, FormView):
                 self.get_context_data(form=form, stale=exc, current=exc.current)
             )
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存。"))
         return redirect(child)
@@ -266,7 +237,7 @@ class ChildActionView(ChildMixin, PermissionRequiredMixin, FormView):
         try:
             self.run(form.cleaned_data)
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.done_message)
         return redirect(self.get_child())

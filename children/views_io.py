@@ -13,13 +13,13 @@ from django.views import View
 from accounts.audit import AccessAction, log_access
 from accounts.scoping import visible_townships
 from children import selectors
-from children.identity import mask_id_number
 from children.io import staging
 from children.io.forms import LedgerImportForm
 from children.io.ledger_export import ledger_rows, write_ledger
 from children.io.ledger_import import import_ledger, preview_ledger
 from children.io.template import build_template
-from children.io.xlsx_guard import WorkbookRefused
+from core.validators import mask_id_number
+from core.xlsx_guard import WorkbookRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "ledger_import"
@@ -30,8 +30,6 @@ MAX_ERRORS_SHOWN = 1000  # beyond this the page gets unwieldy; the command print
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
-    # A sheet of minors' data must not linger in a shared or browser cache.
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -186,7 +184,7 @@ class LedgerExportView(PermissionRequiredMixin, View):
         from children.filters import ChildFilter
 
         user = request.user
-        queryset = selectors.child_list(user, with_schedule=False)
+        queryset = selectors.child_list(user)
         filterset = ChildFilter(request.GET, queryset=queryset, request=request)
         # Like the list page (strict filtering): an invalid filter, e.g. a township the
         # user may not see, shows nothing rather than everything.

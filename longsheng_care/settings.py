@@ -38,12 +38,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "core",
     "accounts",
     "children",
     "visits",
     "care",
     "activities",
     "reports",
+    # Above the apps: the benchmarks' synthetic data (seed_scale); no models, no pages.
+    "scale",
 ]
 
 MIDDLEWARE = [
@@ -88,15 +91,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "longsheng_care.navigation.navigation",
+                "core.navigation.navigation",
             ],
         },
     },
 ]
 
 # Widgets through Jinja2 where Django ships them so (every built-in widget), the admin's
-# through Django templates: the same HTML for a quarter less CPU (longsheng_care/renderers.py).
-FORM_RENDERER = "longsheng_care.renderers.FormRenderer"
+# through Django templates: the same HTML for a quarter less CPU (core/renderers.py).
+FORM_RENDERER = "core.renderers.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -147,10 +150,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions: 30 minutes idle (SECURITY.md). The expiry is renewed by
-# accounts.middleware.IdleSessionMiddleware at most once a minute rather than by writing the
-# session row on every request (SESSION_SAVE_EVERY_REQUEST): the session then ends between
-# 29 and 30 idle minutes, never later, for one write a minute instead of one per page.
+# Sessions: 30 minutes idle (docs/architecture.md, "Security promises kept in code"). The
+# expiry is renewed by accounts.middleware.IdleSessionMiddleware at most once a minute rather
+# than by writing the session row on every request (SESSION_SAVE_EVERY_REQUEST): the session
+# then ends between 29 and 30 idle minutes, never later, for one write a minute instead of
+# one per page.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_SECONDS = 60
@@ -256,7 +260,8 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
-# The SDQ may only be scored electronically by an organisation holding a licence (DOMAIN.md §7).
+# The SDQ may only be scored electronically by an organisation holding a licence
+# (docs/domain.md §7).
 SDQ_LICENSED = env.bool("SDQ_LICENSED", default=False)
 # How long access-log entries are kept before `prune_access_log` may remove them (≥ 6 months).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)

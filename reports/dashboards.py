@@ -134,75 +134,138 @@ def for_user(user, campaign) -> Dashboard:
     return cache.get_or_set(key, lambda: build(user, campaign), seconds)
 
 
+@dataclass
+class _Area:
+    """What every chart of one dashboard shares: whose area, which period, by what."""
+
+    user: object
+    campaign: object
+    today: dt.date
+    start: dt.date
+    end: dt.date
+    county: bool
+    by: str  # "township" or "village"
+    areas: list
+    children: object  # the area's active children (a queryset)
+
+    @property
+    def names(self) -> list[str]:
+        return [area.name for area in self.areas]
+
+    @property
+    def campaign_id(self):
+        return self.campaign.pk if self.campaign is not None else None
+
+    def ledger_url(self, area_id=None, **params) -> str:
+        return list_url("children:list", status=CaseStatus.ACTIVE, **{self.by: area_id}, **params)
+
+    def screening_period(self) -> dict:
+        return {
+            "screened_on_after": self.start.isoformat(),
+            "screened_on_before": self.end.isoformat(),
+        }
+
+
 def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
-    """The dashboard of the user's area for a campaign (None: this year so far)."""
+    """The dashboard of the user's area for a campaign (None: this year so far): one chart
+    per step below, each one query (two for the visit rules), then the key figures."""
     today = today or timezone.localdate()
     start, end = _period(campaign, today)
     county = is_county_wide(user)
     by = "township" if county else "village"
-    areas = list((visible_townships(user) if county else visible_villages(user)).order_by("code"))
-    names = [area.name for area in areas]
-    children = Child.objects.visible_to(user).filter(status=CaseStatus.ACTIVE)
+    area = _Area(
+        user=user,
+        campaign=campaign,
+        today=today,
+        start=start,
+        end=end,
+        county=county,
+        by=by,
+        areas=list(
+            (visible_townships(user) if county else visible_villages(user)).order_by("code")
+        ),
+        children=Child.objects.visible_to(user).filter(status=CaseStatus.ACTIVE),
+    )
+    circumstance = _circumstance_chart(area)
+    risk, risk_counts = _risk_chart(area)
+    cover, total_screened = _coverage_chart(area)
+    alerts, open_alerts = _alerts_chart(area)
+    overdue, overdue_total = _overdue_chart(area)
+    over_time, people = _activities_chart(area)
+    status = _reports_chart(area)
+    kpis = _key_figures(area, risk_counts, open_alerts, overdue_total, total_screened, people)
+    area_label = _("全县") if county else (user.township.name if user.township_id else "")
+    return Dashboard(
+        by, area_label, campaign, (start, end), kpis,
+        [circumstance, risk, cover, alerts, overdue, over_time, status],
+    )  # fmt: skip
 
-    def ledger_url(area_id=None, **params):
-        return list_url("children:list", status=CaseStatus.ACTIVE, **{by: area_id}, **params)
 
-    # 1. children by area × circumstance (one query)
+def _circumstance_chart(area: _Area) -> Chart:
+    """Children by area × circumstance (one query)."""
     matrix = {
         (row["area"], row["code"]): row["n"]
-        for row in ChildCircumstance.objects.filter(child__in=children.values("pk"))
+        for row in ChildCircumstance.objects.filter(child__in=area.children.values("pk"))
         .order_by()
-        .values("code", area=F(f"child__{by}"))
+        .values("code", area=F(f"child__{area.by}"))
         .annotate(n=Count("pk"))  # (child, code) is unique: no DISTINCT sort needed
     }
-    circumstance = Chart(
+    chart = Chart(
         "circumstance",
-        _("困境儿童：按%(by)s与困境情形") % {"by": _("乡镇") if county else _("村/社区")},
+        _("困境儿童：按%(by)s与困境情形") % {"by": _("乡镇") if area.county else _("村/社区")},
         "stacked_bar",
-        names,
+        area.names,
         unit=_("人"),
     )
     for code, label in Circumstance.choices:
-        circumstance.series.append(
+        chart.series.append(
             {
                 "name": str(label),
                 "data": [
-                    Cell(matrix.get((a.pk, code), 0), ledger_url(a.pk, circumstance=code))
-                    for a in areas
+                    Cell(matrix.get((a.pk, code), 0), area.ledger_url(a.pk, circumstance=code))
+                    for a in area.areas
                 ],
             }
         )
+    return chart
 
-    # 2. risk distribution (one query, with the KPI totals)
-    risk_counts = children.aggregate(
+
+def _risk_chart(area: _Area) -> tuple[Chart, dict]:
+    """Risk distribution (one query, with the total of the key figures)."""
+    risk_counts = area.children.aggregate(
         total=Count("pk"),
         **{code: Count("pk", filter=Q(risk_level=code)) for code in RiskLevel.values},
     )
-    risk = Chart("risk", _("风险等级分布"), "pie", unit=_("人"))
-    risk.categories = [str(label) for _code, label in RiskLevel.choices]
-    risk.series.append(
+    chart = Chart("risk", _("风险等级分布"), "pie", unit=_("人"))
+    chart.categories = [str(label) for _code, label in RiskLevel.choices]
+    chart.series.append(
         {
             "name": _("在册儿童"),
             "colours": [RISK_COLOURS[code] for code in RiskLevel.values],
             "data": [
-                Cell(risk_counts[code], ledger_url(risk_level=code)) for code in RiskLevel.values
+                Cell(risk_counts[code], area.ledger_url(risk_level=code))
+                for code in RiskLevel.values
             ],
         }
     )
+    return chart, risk_counts
 
-    # 3. screening coverage by area (one query)
+
+def _coverage_chart(area: _Area) -> tuple[Chart, int]:
+    """Screening coverage by area (one query); also how many were screened in all."""
     screened = Exists(
-        Screening.objects.filter(child=OuterRef("pk"), screened_on__gte=start, screened_on__lte=end)
+        Screening.objects.filter(
+            child=OuterRef("pk"), screened_on__gte=area.start, screened_on__lte=area.end
+        )
     )
     per_area = {
         row["area"]: row
-        for row in children.order_by()
-        .values(area=F(by))
+        for row in area.children.order_by()
+        .values(area=F(area.by))
         .annotate(children=Count("pk"), screened=Count("pk", filter=screened))
     }
-    screening_url = {"screened_on_after": start.isoformat(), "screened_on_before": end.isoformat()}
-    cover = Chart("coverage", _("心理健康测评覆盖率"), "bar", names, unit="%")
-    cover.series.append(
+    chart = Chart("coverage", _("心理健康测评覆盖率"), "bar", area.names, unit="%")
+    chart.series.append(
         {
             "name": _("覆盖率"),
             "data": [
@@ -211,63 +274,73 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
                         per_area.get(a.pk, {}).get("screened", 0),
                         per_area.get(a.pk, {}).get("children", 0),
                     ),
-                    list_url("care:screening_list", **{by: a.pk}, **screening_url),
+                    list_url("care:screening_list", **{area.by: a.pk}, **area.screening_period()),
                 )
-                for a in areas
+                for a in area.areas
             ],
         }
     )
-    total_screened = sum(row["screened"] for row in per_area.values())
+    return chart, sum(row["screened"] for row in per_area.values())
 
-    # 4. open alerts by area (one query)
+
+def _alerts_chart(area: _Area) -> tuple[Chart, int]:
+    """Open alerts by area (one query); also their total."""
     open_alerts = {
         row["area"]: row["n"]
-        for row in SafetyAlert.objects.visible_to(user)
+        for row in SafetyAlert.objects.visible_to(area.user)
         .filter(status=AlertStatus.OPEN)
         .order_by()
-        .values(area=F(f"child__{by}"))
+        .values(area=F(f"child__{area.by}"))
         .annotate(n=Count("pk"))
     }
-    alerts = Chart("alerts", _("待处置预警"), "bar", names, unit=_("条"))
-    alerts.series.append(
+    chart = Chart("alerts", _("待处置预警"), "bar", area.names, unit=_("条"))
+    chart.series.append(
         {
             "name": _("待处置预警"),
             "colour": "#dc3545",
             "data": [
                 Cell(
                     open_alerts.get(a.pk, 0),
-                    list_url("care:alert_list", status=AlertStatus.OPEN, **{by: a.pk}),
+                    list_url("care:alert_list", status=AlertStatus.OPEN, **{area.by: a.pk}),
                 )
-                for a in areas
+                for a in area.areas
             ],
         }
     )
+    return chart, sum(open_alerts.values())
 
-    # 5. overdue visits by area (two queries for the rules, one for the counts)
+
+def _overdue_chart(area: _Area) -> tuple[Chart, int]:
+    """Overdue visits by area (two queries for the rules, one for the counts); also the
+    total."""
     overdue_rows = {
         row["area"]: row["n"]
-        for row in children.order_by()
-        .values(area=F(by))
-        .annotate(n=Count("pk", filter=schedule.overdue_count_q(today)))
+        for row in area.children.order_by()
+        .values(area=F(area.by))
+        .annotate(n=Count("pk", filter=schedule.overdue_count_q(area.today)))
     }
-    overdue = Chart("overdue", _("家访逾期儿童"), "bar", names, unit=_("人"))
-    overdue.series.append(
+    chart = Chart("overdue", _("家访逾期儿童"), "bar", area.names, unit=_("人"))
+    chart.series.append(
         {
             "name": _("逾期未访"),
             "colour": "#fd7e14",
             "data": [
-                Cell(overdue_rows.get(a.pk, 0), list_url("visits:overdue", **{by: a.pk}))
-                for a in areas
+                Cell(overdue_rows.get(a.pk, 0), list_url("visits:overdue", **{area.by: a.pk}))
+                for a in area.areas
             ],
         }
     )
+    return chart, sum(overdue_rows.values())
 
-    # 6. activities over time, by week (one query; activities have no village)
-    activity_qs = Activity.objects.visible_to(user)
+
+def _activities_chart(area: _Area) -> tuple[Chart, dict]:
+    """Activities over time, by week (one query; activities have no village); also their
+    beneficiaries."""
+    activity_qs = Activity.objects.visible_to(area.user)
     activity_qs = (
-        activity_qs.filter(campaign=campaign)
-        if campaign is not None
-        else activity_qs.filter(start_date__gte=start, start_date__lte=end)
+        activity_qs.filter(campaign=area.campaign)
+        if area.campaign is not None
+        else activity_qs.filter(start_date__gte=area.start, start_date__lte=area.end)
     )
     weeks = list(
         activity_qs.order_by()
@@ -276,34 +349,37 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
         .annotate(n=Count("pk"))
         .order_by("week")
     )
-    over_time = Chart("activities", _("主题活动开展情况（按周）"), "line", unit=_("场"))
-    campaign_id = campaign.pk if campaign is not None else None
+    chart = Chart("activities", _("主题活动开展情况（按周）"), "line", unit=_("场"))
     week_cells = []
     for row in weeks:
         week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
         week_end = week + dt.timedelta(days=6)
-        over_time.categories.append(_("%(d)s 起") % {"d": week.isoformat()})
+        chart.categories.append(_("%(d)s 起") % {"d": week.isoformat()})
         week_cells.append(
             Cell(
                 row["n"],
                 list_url(
                     "activities:list",
-                    campaign=campaign_id,
+                    campaign=area.campaign_id,
                     date_from=week.isoformat(),
                     date_to=week_end.isoformat(),
                 ),
             )
         )
-    over_time.series.append({"name": _("活动场次"), "data": week_cells})
-    people = beneficiaries(activity_qs)
+    chart.series.append({"name": _("活动场次"), "data": week_cells})
+    return chart, beneficiaries(activity_qs)
 
-    # 7. report status (one query)
-    report_rows = TownshipReport.objects.visible_to(user)
-    report_rows = report_rows.filter(campaign=campaign) if campaign else report_rows.none()
+
+def _reports_chart(area: _Area) -> Chart:
+    """Report status (one query): submitted, returned… and the townships yet to write one."""
+    report_rows = TownshipReport.objects.visible_to(area.user)
+    report_rows = (
+        report_rows.filter(campaign=area.campaign) if area.campaign else report_rows.none()
+    )
     status_counts = dict(report_rows.order_by().values_list("status").annotate(n=Count("pk")))
-    reports_url = _reports_url(user, campaign)
-    expected = len(areas) if county else 1
-    status = Chart("reports", _("乡镇报表报送情况"), "pie", unit=_("个"))
+    reports_url = _reports_url(area.user, area.campaign)
+    expected = len(area.areas) if area.county else 1
+    chart = Chart("reports", _("乡镇报表报送情况"), "pie", unit=_("个"))
     status_cells, colours = [], []
     for code, label in [("missing", _("未填报")), *ReportStatus.choices]:
         n = (
@@ -311,41 +387,42 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
             if code == "missing"
             else status_counts.get(code, 0)
         )
-        status.categories.append(str(label))
+        chart.categories.append(str(label))
         status_cells.append(Cell(max(n, 0), reports_url))
         colours.append(STATUS_COLOURS[code])
-    status.series.append({"name": _("报表"), "data": status_cells, "colours": colours})
+    chart.series.append({"name": _("报表"), "data": status_cells, "colours": colours})
+    return chart
 
-    kpis = [
-        (_("在册困境儿童"), risk_counts["total"], ledger_url()),
-        (_("红色（高风险）"), risk_counts[RiskLevel.RED], ledger_url(risk_level=RiskLevel.RED)),
+
+def _key_figures(
+    area: _Area, risk_counts, open_alerts: int, overdue: int, screened: int, people
+) -> list[tuple[str, object, str]]:
+    """The figures above the charts, each with the list behind it."""
+    return [
+        (_("在册困境儿童"), risk_counts["total"], area.ledger_url()),
         (
-            _("待处置预警"),
-            sum(open_alerts.values()),
-            list_url("care:alert_list", status=AlertStatus.OPEN),
+            _("红色（高风险）"),
+            risk_counts[RiskLevel.RED],
+            area.ledger_url(risk_level=RiskLevel.RED),
         ),
-        (_("家访逾期"), sum(overdue_rows.values()), list_url("visits:overdue")),
+        (_("待处置预警"), open_alerts, list_url("care:alert_list", status=AlertStatus.OPEN)),
+        (_("家访逾期"), overdue, list_url("visits:overdue")),
         (
             _("测评覆盖率(%)"),
-            coverage(total_screened, risk_counts["total"]),
-            list_url("care:screening_list", **screening_url),
+            coverage(screened, risk_counts["total"]),
+            list_url("care:screening_list", **area.screening_period()),
         ),
         (
             _("主题活动"),
             people["activities"],
-            list_url("activities:list", campaign=campaign_id),
+            list_url("activities:list", campaign=area.campaign_id),
         ),
         (
             _("受益人数"),
             people["total_beneficiaries"],
-            list_url("activities:list", campaign=campaign_id),
+            list_url("activities:list", campaign=area.campaign_id),
         ),
     ]
-    area_label = _("全县") if county else (user.township.name if user.township_id else "")
-    return Dashboard(
-        by, area_label, campaign, (start, end), kpis,
-        [circumstance, risk, cover, alerts, overdue, over_time, status],
-    )  # fmt: skip
 
 
 def _reports_url(user, campaign) -> str:

@@ -25,6 +25,11 @@ is the earlier of today and the period's end):
   受益人次 = attendances + other beneficiaries), leaders, brands, channels, partners,
   purchased services and trainings: the campaign's records of the township (the
   activities app's definitions, activities.selectors).
+
+Why one module of ~550 lines: it holds the definitions above twice, for one township
+(``township_figures``, one function per group of figures) and grouped by township for the
+county (``live_key_figures_by_township``); they must agree, so a definition is changed in
+both places at once, here.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin
 from reports.choices import NARRATIVE_FIELDS
 
 NARRATIVE_HELP = {

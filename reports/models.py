@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
 from accounts.scoping import AreaScopedQuerySet
+from core.models import VersionedModel
 from reports.choices import EDITABLE_STATUSES, NARRATIVE_FIELDS, ReportStatus, VersionOutcome
 
 # The notice's deadline is "6月4日前" in Beijing time: a report is on time when it is submitted
@@ -35,7 +36,7 @@ class TownshipReportQuerySet(AreaScopedQuerySet):
     village_path = None
 
 
-class TownshipReport(models.Model):
+class TownshipReport(VersionedModel):
     """乡镇主题活动情况报表: one per campaign and township; figures are computed, never typed."""
 
     campaign = models.ForeignKey(
@@ -95,14 +96,6 @@ class TownshipReport(models.Model):
         verbose_name=_("采纳人"),
     )
     accepted_at = models.DateTimeField(_("采纳时间"), null=True, blank=True)
-
-    # Optimistic locking: every write through a service bumps it; a stale form is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = TownshipReportQuerySet.as_manager()
 

@@ -94,6 +94,22 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
         value = dig(figures, path)
         return 0 if value is None else value
 
+    return [
+        section(figures, get, link, start, end)
+        for section in (
+            _ledger_section,
+            _screening_section,
+            _care_section,
+            _visits_section,
+            _activities_section,
+            _leaders_section,
+            _support_section,
+        )
+    ]
+
+
+def _ledger_section(figures: dict, get, link: _Links, start, end) -> Section:
+    """The ledger: children in care, by circumstance, benefit category and risk."""
     ledger = Section(_("一、困境儿童台账"))
     ledger.rows += [
         Row(_("台账儿童（活动期间在册）"), get("ledger.children"), _("人"), link.children()),
@@ -129,7 +145,11 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
                 indent=True,
             )
         )
+    return ledger
 
+
+def _screening_section(figures: dict, get, link: _Links, start, end) -> Section:
+    """Screenings: how many, coverage, positive and severe results."""
     period_range = {"screened_on_after": start, "screened_on_before": end}
     screening_url = link.care("care:screening_list", **period_range)
     screening = Section(_("二、心理健康测评"))
@@ -141,7 +161,11 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
         Row(_("阳性儿童"), get("screening.positive_children"), _("人")),
         Row(_("重度或自杀意念"), get("screening.severe"), _("人次")),
     ]
+    return screening
 
+
+def _care_section(figures: dict, get, link: _Links, start, end) -> Section:
+    """Alerts, care plans, referrals (by status) and pairings."""
     care = Section(_("三、预警、关爱方案、转介与结对帮扶"))
     alerts_url = link.care(
         "care:alert_list", raised_on_after=start, raised_on_before=end, status=""
@@ -175,7 +199,11 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
         Row(_("逾期未随访结对"), get("pairings.overdue"), _("对")),
         Row(_("随访人次"), get("pairings.follow_ups"), _("人次")),
     ]
+    return care
 
+
+def _visits_section(figures: dict, get, link: _Links, start, end) -> Section:
+    """Home visits: how many, children due, visited and overdue."""
     visits = Section(_("四、定期家访"))
     visits.rows += [
         Row(
@@ -193,7 +221,11 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
             link("visits:overdue", township=link.township),
         ),
     ]
+    return visits
 
+
+def _activities_section(figures: dict, get, link: _Links, start, end) -> Section:
+    """Activities and their beneficiaries (人数 and 人次)."""
     activities = Section(_("五、主题活动与受益情况"))
     activities.rows += [
         Row(_("开展活动"), get("activities.activities"), _("场"), link.activities()),
@@ -221,7 +253,11 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
         Row(_("受益人次"), get("activities.beneficiary_attendances"), _("人次")),
         Row(_("参与志愿者"), get("activities.volunteers"), _("人")),
     ]
+    return activities
 
+
+def _leaders_section(figures: dict, get, link: _Links, start, end) -> Section:
+    """Leaders, brands, publicity channels and partners."""
     leaders = Section(_("六、领导参与、活动品牌与宣传"))
     leaders.rows.append(
         Row(
@@ -257,7 +293,11 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
         Row(_("合作组织"), get("partners.count"), _("家")),
         Row(_("合作组织名单"), "、".join(dig(figures, "partners.names") or []) or "—"),
     ]
+    return leaders
 
+
+def _support_section(figures: dict, get, link: _Links, start, end) -> Section:
+    """Purchased services and training."""
     support = Section(_("七、购买服务与队伍培训"))
     support.rows += [
         Row(
@@ -280,4 +320,4 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
         Row(_("儿童主任"), get("trainings.directors"), _("人"), indent=True),
         Row(_("其他人员"), get("trainings.others"), _("人"), indent=True),
     ]
-    return [ledger, screening, care, visits, activities, leaders, support]
+    return support

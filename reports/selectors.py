@@ -11,21 +11,10 @@ from accounts.scoping import visible_townships
 from activities.choices import LeaderLevel
 from activities.models import Activity, Campaign
 from activities.selectors import current_campaign as this_years_campaign
-from longsheng_care.extensions import collect
+from core.extensions import Panel, collect
 from reports.choices import ReportStatus
 from reports.figures import township_figures
 from reports.models import ReportVersion, TownshipReport
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One figure on a home page; ``url`` leads to the (scoped) list behind it."""
-
-    label: str
-    value: int | str
-    url: str = ""
-    tone: str = "primary"
-    order: int = 100
 
 
 def home_panels(user) -> list[Panel]:

@@ -18,8 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scoping import can_see_area
+from core.permissions import require_perm
+from core.versioning import StaleEdit, claim_version
 from reports.choices import NARRATIVE_FIELDS, ReportStatus, VersionOutcome
 from reports.figures import township_figures
 from reports.models import ReportVersion, TownshipReport, is_on_time
@@ -30,23 +33,13 @@ REOPEN = "reports.reopen_report"
 NARRATIVE_NAMES = [name for name, _label in NARRATIVE_FIELDS]
 
 
-class StaleEdit(Exception):
-    """Someone acted on the report after this page was opened; nothing was written."""
-
-    def __init__(self, current: TownshipReport):
-        super().__init__(
-            _("该报表已被他人修改或已变更状态，您的操作未执行。请查看最新内容后重试。")
-        )
-        self.current = current
+STALE_MESSAGE = gettext_lazy(
+    "该报表已被他人修改或已变更状态，您的操作未执行。请查看最新内容后重试。"
+)
 
 
 class ReportLocked(Exception):
     """The report is not in a state that allows this action."""
-
-
-def _require(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 def _require_township(actor, township) -> None:
@@ -65,13 +58,7 @@ def _require_visible(actor, report: TownshipReport) -> None:
 
 def _claim(report: TownshipReport, expected_version: int | None) -> None:
     """Take the next version or fail: of two people acting on the same report, one wins."""
-    expected = report.version if expected_version is None else expected_version
-    claimed = TownshipReport.objects.filter(pk=report.pk, version=expected).update(
-        version=expected + 1
-    )
-    if not claimed:
-        raise StaleEdit(TownshipReport.objects.get(pk=report.pk))
-    report.version = expected + 1
+    claim_version(report, expected_version, message=STALE_MESSAGE)
 
 
 def _locked_message(report: TownshipReport) -> str:
@@ -108,7 +95,10 @@ def _write_draft(*, actor, campaign, township, data: dict, expected_version) -> 
             report.save()
     except IntegrityError as exc:
         # Two first saves at once: the other one created the report.
-        raise StaleEdit(TownshipReport.objects.get(campaign=campaign, township=township)) from exc
+        raise StaleEdit(
+            TownshipReport.objects.get(campaign=campaign, township=township),
+            message=STALE_MESSAGE,
+        ) from exc
     return report
 
 
@@ -117,7 +107,7 @@ def report_save_draft(
     *, actor, campaign, township, data: dict, expected_version: int | None = None
 ) -> TownshipReport:
     """Save the narratives of a draft or returned report (creating it on the first save)."""
-    _require(actor, SUBMIT)
+    require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _write_draft(
         actor=actor,
@@ -174,7 +164,7 @@ def report_submit(
     """Submit a draft (报送): save the narratives given, freeze figures and narratives as
     version 1 (or the next), and record 按时/逾期 against the deadline, end of day in
     Asia/Shanghai. A submitted report can no longer be edited."""
-    _require(actor, SUBMIT)
+    require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _submit(
         actor=actor,
@@ -192,7 +182,7 @@ def report_resubmit(
     *, actor, campaign, township, data: dict | None = None, expected_version: int | None = None
 ) -> TownshipReport:
     """Submit a returned (or reopened) report again: a new version, the earlier ones kept."""
-    _require(actor, SUBMIT)
+    require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _submit(
         actor=actor,
@@ -236,7 +226,7 @@ def report_return(
     *, actor, report: TownshipReport, comment: str, expected_version: int | None = None
 ) -> TownshipReport:
     """Return a submitted report to the township with a comment (退回修改)."""
-    _require(actor, REVIEW)
+    require_perm(actor, REVIEW)
     _require_visible(actor, report)
     comment = _comment(comment, _("退回时必须填写退回意见。"))
     version = _review(
@@ -260,7 +250,7 @@ def report_accept(
     *, actor, report: TownshipReport, comment: str = "", expected_version: int | None = None
 ) -> TownshipReport:
     """Accept a submitted report (采纳): the latest version is the township's report."""
-    _require(actor, REVIEW)
+    require_perm(actor, REVIEW)
     _require_visible(actor, report)
     version = _review(
         actor=actor,
@@ -283,7 +273,7 @@ def report_reopen(
 ) -> TownshipReport:
     """Reopen a submitted or accepted report so the township can edit and resubmit it
     (county admin only; the reason is required and shown to the township)."""
-    _require(actor, REOPEN)
+    require_perm(actor, REOPEN)
     _require_visible(actor, report)
     comment = _comment(comment, _("重新开放时必须填写原因。"))
     version = _review(
@@ -309,7 +299,7 @@ def submit_as_of(*, actor, campaign, township, now: dt.datetime) -> TownshipRepo
     """Submit a draft as if at ``now`` (按时/逾期 judged at that instant). For the demo data
     only, so that a newcomer sees an on-time report whatever day it is seeded; the portal
     always submits at the real time through ``report_submit``."""
-    _require(actor, SUBMIT)
+    require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _submit(
         actor=actor,

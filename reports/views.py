@@ -72,16 +72,11 @@ class TownshipReportMixin(CampaignMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def _no_store(response):
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
     response["X-Content-Type-Options"] = "nosniff"
-    return _no_store(response)
+    return response
 
 
 # --- index and roll-up ---------------------------------------------------------------------

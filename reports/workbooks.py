@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from children.io.cells import safe_cell_text
+from core.cells import safe_cell_text
 from reports.choices import NARRATIVE_FIELDS
 from reports.figures import KEY_FIGURES
 from reports.sections import NUMBER, figure_sections

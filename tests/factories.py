@@ -9,8 +9,8 @@ import factory
 from accounts.choices import Role
 from accounts.models import Township, User, Village
 from accounts.services import user_save
-from children.identity import make_synthetic_id_number
 from children.models import Child
+from core.validators import make_synthetic_id_number
 
 TEST_PASSWORD = "test-pass-2026"
 _sequence = itertools.count(900)

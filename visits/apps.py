@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.navigation import NavItem
+from core.navigation import NavItem
 
 VIEW = "visits.view_visit"
 ADD = "visits.add_visit"
@@ -20,6 +20,8 @@ class VisitsConfig(AppConfig):
     child_timeline = "visits.selectors.timeline_entries"
     child_actions = "visits.selectors.child_actions"
     home_panels = "visits.selectors.home_panels"
+    ledger_filters = "visits.ledger.ledger_filters"
+    ledger_columns = "visits.ledger.ledger_columns"
 
     # Directors record and correct visits in their village; supervisors also review them in
     # their township; the county admin does all and sets the schedule; county staff read.

@@ -1,4 +1,4 @@
-"""Coded values of home visits (DOMAIN.md §6 and the care-records issue). Codes English,
+"""Coded values of home visits (docs/domain.md §6 and the care-records issue). Codes English,
 labels Chinese."""
 
 from django.db import models

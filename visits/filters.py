@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.scoping import visible_townships, visible_villages
 from children.choices import RiskLevel
 from children.models import Child
-from longsheng_care.forms import DateInput
+from core.forms import DateInput
 from visits.choices import ReviewStatus, VisitKind
 from visits.models import Visit
 

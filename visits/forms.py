@@ -5,7 +5,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.forms import BootstrapFormMixin, DateInput
+from core.forms import BootstrapFormMixin, DateInput
 from visits import selectors
 from visits.attachments import FORMATS, MAX_ATTACHMENTS_PER_VISIT
 from visits.choices import Problem
@@ -165,7 +165,7 @@ class AttachmentForm(BootstrapFormMixin, forms.Form):
 
 
 class VisitRulesForm(BootstrapFormMixin, forms.Form):
-    """The visit schedule the county admin sets (DOMAIN.md §6 gives the defaults)."""
+    """The visit schedule the county admin sets (docs/domain.md §6 gives the defaults)."""
 
     first_visit_working_days = forms.IntegerField(
         label=_("登记后首次家访时限（工作日）"),

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import AreaScopedQuerySet
 from children.choices import RiskLevel
+from core.models import VersionedModel
 from visits import choices
 
-# DOMAIN.md §6 defaults, also written by the data migration: days between visits per risk
+# docs/domain.md §6 defaults, also written by the data migration: days between visits per risk
 # level, and the working days allowed for the first visit after registration.
 DEFAULT_INTERVALS = {
     RiskLevel.RED: 14,
@@ -26,7 +27,7 @@ class VisitQuerySet(AreaScopedQuerySet):
     village_path = "child__village"
 
 
-class Visit(models.Model):
+class Visit(VersionedModel):
     """家访/谈心谈话: one contact with a child, recorded by a director or supervisor."""
 
     child = models.ForeignKey(
@@ -84,8 +85,8 @@ class Visit(models.Model):
     # The latest review's comment; kept after a resubmission so the history reads plainly.
     review_comment = models.CharField(_("审核意见"), max_length=300, blank=True)
 
-    # Optimistic locking: every save through a service bumps it; a stale form is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Required, not editable in forms and labelled as the visit form calls them: as the
+    # table was created (VersionedModel has the version).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -3,7 +3,7 @@
 Every page that shows or counts due or overdue visits (the child page, the ledger filter, the
 home pages, the dashboards, the township report) calls this module; nothing else computes it.
 
-The rule (DOMAIN.md §6, configurable in ``VisitRule`` / ``VisitScheduleSetting``):
+The rule (docs/domain.md §6, configurable in ``VisitRule`` / ``VisitScheduleSetting``):
 
 * only an **active** child has a due date; a closed case has none (closing cancels its due
   visits, reopening brings them back, computed afresh);
@@ -108,7 +108,7 @@ _FIRST_VISIT_KEY = "first_visit"  # not a risk level: the setting's row in load_
 
 
 def load_rules() -> ScheduleRules:
-    """The current rules; a missing row falls back to the DOMAIN.md §6 default."""
+    """The current rules; a missing row falls back to the docs/domain.md §6 default."""
     # One round trip for both tables: every ledger page, child page and visit form reads them.
     first_visit = VisitScheduleSetting.objects.filter(pk=1).values_list(
         Value(_FIRST_VISIT_KEY, output_field=CharField()), "first_visit_working_days"

@@ -13,7 +13,8 @@ from accounts.choices import Role
 from accounts.models import User
 from children.models import Child
 from children.timeline import TimelineEntries, TimelineEntry, newest
-from longsheng_care.choices import choice_labels
+from core.choices import choice_labels
+from core.extensions import Panel
 from visits import schedule
 from visits.choices import STATE_PARTS, Problem, ReviewStatus, StateRating, VisitKind
 from visits.models import Visit, VisitAttachment, VisitProblem
@@ -244,8 +245,6 @@ def child_actions(child, user) -> list[tuple[str, str]]:
 
 def home_panels(user):
     """Figures on the home page, for the user's area, aggregated in SQL (4 queries)."""
-    from reports.selectors import Panel
-
     if not user.has_perm(VIEW):
         return []
     today = timezone.localdate()

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from children.choices import CaseStatus, ChangeAction
 from children.models import Child
-from children.services import diff, record_change, snapshot
-from longsheng_care.versioning import claim_next_version
+from children.services import record_change
+from core.permissions import require_perm
+from core.versioning import claim_version, diff, snapshot
 from visits.attachments import MAX_ATTACHMENTS_PER_VISIT, CleanImage, clean_image
 from visits.choices import Problem, ReviewStatus
 from visits.models import Visit, VisitAttachment, VisitProblem, VisitRule, VisitScheduleSetting
@@ -36,14 +37,6 @@ STALE_MESSAGE = gettext_lazy(
     "保存失败：在您打开此页面后，该家访记录已被他人修改或审核。您填写的内容仍保留在下方，"
     "请核对当前记录后再保存。"
 )
-
-
-class StaleVisitEdit(Exception):
-    """Someone saved or reviewed the visit after this form was opened; nothing was written."""
-
-    def __init__(self, current: Visit):
-        super().__init__(str(STALE_MESSAGE))
-        self.current = current
 
 
 # --- rights --------------------------------------------------------------------------------
@@ -152,12 +145,6 @@ def _labels(names) -> dict[str, str]:
     return {name: str(Visit._meta.get_field(name).verbose_name) for name in names}
 
 
-def _claim_version(visit: Visit, expected_version: int) -> None:
-    """Take the next version or fail: of two people saving the same visit, one wins."""
-    if not claim_next_version(visit, expected_version):
-        raise StaleVisitEdit(Visit.objects.get(pk=visit.pk))
-
-
 # --- the services --------------------------------------------------------------------------
 
 
@@ -219,7 +206,7 @@ def visit_update(
     problems: Iterable[str] | None = None,
     attachments: Iterable = (),
 ) -> Visit:
-    """Correct a visit. Refused with StaleVisitEdit if it was saved or reviewed since the
+    """Correct a visit. Refused with StaleEdit if it was saved or reviewed since the
     form opened. When its author saves a returned visit it is resubmitted (back to 待审核)."""
     visit = _require_visible_visit(actor, visit, lock=True)
     if not can_edit(actor, visit):
@@ -246,7 +233,7 @@ def visit_update(
     )
     if not changes and not resubmit:
         return visit  # nothing changed: keep the version, write nothing
-    _claim_version(visit, expected_version)
+    claim_version(visit, expected_version, message=STALE_MESSAGE)
     if resubmit:
         changes[str(_("审核状态"))] = [
             str(ReviewStatus.RETURNED.label),
@@ -276,7 +263,7 @@ def _review(*, actor, visit: Visit, expected_version: int | None, status: str, c
         raise PermissionDenied
     # The review form carries the version it showed: approving a record that its author
     # changed meanwhile would approve text the reviewer never read.
-    _claim_version(visit, visit.version if expected_version is None else expected_version)
+    claim_version(visit, expected_version, message=STALE_MESSAGE)
     visit.review_status = status
     visit.reviewer, visit.reviewed_at = actor, timezone.now()
     visit.review_comment = comment
@@ -434,16 +421,11 @@ def attachment_remove(*, actor, attachment: VisitAttachment) -> Visit:
 # --- the schedule rules --------------------------------------------------------------------
 
 
-def _require_rule_admin(actor) -> None:
-    if not actor.has_perm("visits.change_visitrule"):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def visit_rule_set(*, actor, risk_level: str, interval_days: int) -> VisitRule:
     """Set the days between visits for one risk level. Nothing is stored per child, so every
     due date follows at once."""
-    _require_rule_admin(actor)
+    require_perm(actor, "visits.change_visitrule")
     rule = VisitRule.objects.filter(risk_level=risk_level).first() or VisitRule(
         risk_level=risk_level
     )
@@ -456,7 +438,7 @@ def visit_rule_set(*, actor, risk_level: str, interval_days: int) -> VisitRule:
 @transaction.atomic
 def visit_first_visit_days_set(*, actor, working_days: int) -> VisitScheduleSetting:
     """Set how many working days after registration the first visit is due."""
-    _require_rule_admin(actor)
+    require_perm(actor, "visits.change_visitrule")
     setting = VisitScheduleSetting.objects.filter(pk=1).first() or VisitScheduleSetting(pk=1)
     setting.first_visit_working_days = working_days
     setting.full_clean()
@@ -467,7 +449,7 @@ def visit_first_visit_days_set(*, actor, working_days: int) -> VisitScheduleSett
 @transaction.atomic
 def visit_rules_update(*, actor, intervals: dict[str, int], first_visit_working_days: int):
     """Set the whole schedule at once (the rules page)."""
-    _require_rule_admin(actor)
+    require_perm(actor, "visits.change_visitrule")
     for level, days in intervals.items():
         visit_rule_set(actor=actor, risk_level=level, interval_days=days)
     visit_first_visit_days_set(actor=actor, working_days=first_visit_working_days)

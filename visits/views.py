@@ -18,6 +18,9 @@ from accounts.audit import AccessAction, log_access
 from accounts.scoping import get_visible_or_404
 from children.choices import RiskLevel
 from children.models import Child
+from core.forms import apply_errors
+from core.versioning import StaleEdit
+from core.views import ScopedObjectMixin
 from visits import schedule, selectors, services
 from visits.filters import ScheduleFilter, VisitFilter
 from visits.forms import AttachmentForm, ReviewForm, VisitForm, VisitRulesForm
@@ -25,47 +28,20 @@ from visits.models import Visit, VisitAttachment
 from visits.tables import DueChildTable, VisitTable
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
+class ScopedVisitMixin(ScopedObjectMixin):
+    """The visit of the URL, from the user's scope (404 outside it, before any other check)."""
 
-
-class NoStoreMixin:
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
-
-class ScopedVisitMixin:
-    """The visit of the URL from the user's scope: outside it, 404 as if absent. Resolved
-    before the permission check, so a user without the permission cannot learn which ids
-    exist in another area either."""
+    def scoped_lookup(self, user, pk):
+        return selectors.visit_detail(user, pk)
 
     def get_visit(self) -> Visit:
-        if not hasattr(self, "_visit"):
-            try:
-                self._visit = selectors.visit_detail(self.request.user, self.kwargs["pk"])
-            except Visit.DoesNotExist as exc:
-                raise Http404 from exc
-        return self._visit
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.get_visit()
-        return super().dispatch(request, *args, **kwargs)
+        return self.get_scoped_object()
 
 
 # --- lists -------------------------------------------------------------------------------
 
 
-class VisitListView(NoStoreMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
+class VisitListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     permission_required = "visits.view_visit"
     raise_exception = True
     table_class = VisitTable
@@ -96,7 +72,7 @@ class PendingReviewView(VisitListView):
         return super().get_context_data(**kwargs) | {"active_tab": "pending"}
 
 
-class ScheduleListView(NoStoreMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
+class ScheduleListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     """Children due a visit (本周到期) or overdue (逾期未访), from visits.schedule."""
 
     permission_required = "visits.view_visit"
@@ -134,7 +110,7 @@ class ScheduleListView(NoStoreMixin, PermissionRequiredMixin, SingleTableMixin, 
 # --- one visit ---------------------------------------------------------------------------
 
 
-class VisitCreateView(NoStoreMixin, PermissionRequiredMixin, FormView):
+class VisitCreateView(PermissionRequiredMixin, FormView):
     permission_required = "visits.add_visit"
     raise_exception = True
     form_class = VisitForm
@@ -174,7 +150,7 @@ class VisitCreateView(NoStoreMixin, PermissionRequiredMixin, FormView):
                 attachments=form.cleaned_data["attachments"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         if visit.review_status == "approved":
             messages.success(self.request, _("家访记录已保存。"))
@@ -183,7 +159,7 @@ class VisitCreateView(NoStoreMixin, PermissionRequiredMixin, FormView):
         return redirect(visit)
 
 
-class VisitDetailView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, TemplateView):
+class VisitDetailView(ScopedVisitMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "visits.view_visit"
     raise_exception = True
     template_name = "visits/visit_detail.html"
@@ -210,7 +186,7 @@ class VisitDetailView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, T
         return context
 
 
-class VisitUpdateView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, FormView):
+class VisitUpdateView(ScopedVisitMixin, PermissionRequiredMixin, FormView):
     permission_required = "visits.change_visit"
     raise_exception = True
     form_class = VisitForm
@@ -249,20 +225,20 @@ class VisitUpdateView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, F
                 problems=data["problems"],
                 attachments=data["attachments"],
             )
-        except services.StaleVisitEdit as exc:
+        except StaleEdit as exc:
             # Keep what was typed; let the user resubmit knowingly against the newer version.
             form.data = form.data.copy()
             form.data["version"] = exc.current.version
             form.add_error(None, str(exc))
             return self.render_to_response(self.get_context_data(form=form, stale=True))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存。"))
         return redirect(visit)
 
 
-class VisitReviewView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, FormView):
+class VisitReviewView(ScopedVisitMixin, PermissionRequiredMixin, FormView):
     permission_required = "visits.review_visit"
     raise_exception = True
     form_class = ReviewForm
@@ -306,7 +282,7 @@ class VisitReviewView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, F
                     comment=data["comment"],
                 )
                 messages.success(self.request, _("已退回填报人修改。"))
-        except services.StaleVisitEdit:
+        except StaleEdit:
             messages.error(
                 self.request, _("审核未保存：该记录在您打开后已被修改或审核，请重新查看。")
             )
@@ -315,7 +291,7 @@ class VisitReviewView(NoStoreMixin, ScopedVisitMixin, PermissionRequiredMixin, F
             messages.info(self.request, _("该家访记录不在待审核状态。"))
             return redirect(visit)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         return redirect(reverse("visits:pending"))
 
@@ -347,20 +323,14 @@ class AttachmentAddView(ScopedVisitMixin, PermissionRequiredMixin, View):
         return redirect(visit)
 
 
-class ScopedAttachmentMixin:
-    def get_attachment(self) -> VisitAttachment:
-        if not hasattr(self, "_attachment"):
-            self._attachment = get_visible_or_404(
-                VisitAttachment.objects.select_related("visit", "visit__child"),
-                self.request.user,
-                pk=self.kwargs["pk"],
-            )
-        return self._attachment
+class ScopedAttachmentMixin(ScopedObjectMixin):
+    """The attachment of the URL, from the user's scope (404 outside it, first)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.get_attachment()
-        return super().dispatch(request, *args, **kwargs)
+    def scoped_queryset(self):
+        return VisitAttachment.objects.select_related("visit", "visit__child")
+
+    def get_attachment(self) -> VisitAttachment:
+        return self.get_scoped_object()
 
 
 class AttachmentView(ScopedAttachmentMixin, PermissionRequiredMixin, View):
@@ -383,7 +353,6 @@ class AttachmentView(ScopedAttachmentMixin, PermissionRequiredMixin, View):
         )
         response = FileResponse(handle, content_type=attachment.content_type)
         response["Content-Disposition"] = f'inline; filename="visit-{attachment.pk}"'
-        response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
@@ -407,7 +376,7 @@ class AttachmentDeleteView(ScopedAttachmentMixin, PermissionRequiredMixin, View)
 # --- the schedule rules ------------------------------------------------------------------
 
 
-class VisitRulesView(NoStoreMixin, PermissionRequiredMixin, FormView):
+class VisitRulesView(PermissionRequiredMixin, FormView):
     """家访频次规则: the county admin sets them; everyone with view_visitrule may read them."""
 
     permission_required = "visits.view_visitrule"

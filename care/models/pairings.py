@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import AreaScopedQuerySet
 from care import choices
 from care.models.screening import ChildScopedQuerySet
-from children.identity import mask_phone
+from core.models import VersionedModel
+from core.validators import mask_phone
 
 
 class Mentor(models.Model):
@@ -55,7 +56,7 @@ class PairingQuerySet(ChildScopedQuerySet):
         return self.filter(status=choices.PairingStatus.ACTIVE)
 
 
-class Pairing(models.Model):
+class Pairing(VersionedModel):
     """结对帮扶: a mentor paired with a child, followed up every ``interval_days``."""
 
     child = models.ForeignKey(
@@ -94,12 +95,11 @@ class Pairing(models.Model):
     # pairing has ended) so due and overdue lists are plain indexed SQL filters.
     next_follow_up_on = models.DateField(_("下次随访日期"), null=True, blank=True, db_index=True)
     note = models.TextField(_("帮扶内容"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Required and not editable in forms, labelled: as the tables were created.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = PairingQuerySet.as_manager()
 

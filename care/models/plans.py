@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from care import choices
 from care.models.screening import ChildScopedQuerySet
+from core.models import VersionedModel
 
 
 class CarePlanQuerySet(ChildScopedQuerySet):
@@ -13,7 +14,7 @@ class CarePlanQuerySet(ChildScopedQuerySet):
         return self.filter(status=choices.PlanStatus.ACTIVE)
 
 
-class CarePlan(models.Model):
+class CarePlan(VersionedModel):
     """心理关爱方案: the services a child gets, why, who is responsible, and when to review."""
 
     child = models.ForeignKey(
@@ -43,13 +44,11 @@ class CarePlan(models.Model):
         db_index=True,
     )
     status_note = models.CharField(_("状态说明"), max_length=200, blank=True)
-    # Optimistic locking: every save through a service bumps it; a stale form is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Required and not editable in forms, labelled: as the tables were created.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = CarePlanQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import AreaScopedQuerySet
 from care import choices
 from care.models.screening import ChildScopedQuerySet
+from core.models import VersionedModel
 
 
 class Institution(models.Model):
@@ -33,7 +34,7 @@ class ReferralQuerySet(ChildScopedQuerySet):
     pass
 
 
-class Referral(models.Model):
+class Referral(VersionedModel):
     """转介: a child referred (through the guardian) to an institution, and what came of it."""
 
     child = models.ForeignKey(
@@ -57,12 +58,11 @@ class Referral(models.Model):
     )
     status_on = models.DateField(_("状态日期"))
     feedback = models.TextField(_("机构反馈"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Required and not editable in forms, labelled: as the tables were created.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReferralQuerySet.as_manager()
 

@@ -10,13 +10,12 @@ from care.models import (
 )
 from care.selectors.alerts import alert_list
 from care.selectors.due import WHEN_OVERDUE, awaiting_pairing, due_follow_ups, due_reviews
+from core.extensions import Panel
 
 # --- home page -----------------------------------------------------------------------------
 
 
 def home_panels(user):
-    from reports.selectors import Panel
-
     panels = []
     today = due.today()
     if user.has_perm("care.view_safetyalert"):

@@ -13,7 +13,7 @@ from care.models import (
     Screening,
 )
 
-# --- what the ledger's filters use (children/filters.py, wired by the lead) ---------------
+# --- what the ledger's filters use (offered to the ledger by care/ledger.py) ---------------
 
 
 def child_has_open_alert() -> Exists:

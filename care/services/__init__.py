@@ -14,11 +14,8 @@ from care.services.alerts import (
     alert_close,
 )
 from care.services.common import (
-    StaleEdit,
     check_child,
     check_visible,
-    claim_version,
-    field_changes,
     not_future,
     require_perm,
     user_covers_child,
@@ -49,6 +46,7 @@ from care.services.screenings import (
     instrument_enabled,
     screening_record,
 )
+from core.versioning import StaleEdit, claim_version
 
 __all__ = [
     "INSTITUTION_FIELDS",
@@ -65,7 +63,6 @@ __all__ = [
     "check_child",
     "check_visible",
     "claim_version",
-    "field_changes",
     "follow_up_record",
     "institution_save",
     "instrument_enabled",

@@ -2,32 +2,16 @@
 optimistic lock that keeps the first of two concurrent edits."""
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.identity import validate_phone
 from children.models import Child
-from children.services import diff, field_labels, snapshot
-from longsheng_care.versioning import claim_next_version
-
-
-class StaleEdit(Exception):
-    """Someone saved the record after this form was opened; nothing was written."""
-
-    def __init__(self, current):
-        super().__init__(_("该记录已被他人修改，您的修改未保存。请查看最新内容后重新填写。"))
-        self.current = current
-
+from core.permissions import require_perm
+from core.validators import validate_phone
 
 # --- shared checks -------------------------------------------------------------------------
-
-
-def require_perm(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 def check_child(actor, child: Child, *, perm: str, new_record: bool = True) -> Child:
@@ -59,18 +43,6 @@ def not_future(value: dt.date | None, field: str, label: str) -> None:
 
 def user_covers_child(user, child: Child) -> bool:
     return user is None or Child.objects.visible_to(user).filter(pk=child.pk).exists()
-
-
-def claim_version(model, obj, expected_version: int | None) -> None:
-    """Take the next version or fail (the conditional UPDATE is atomic in every database)."""
-    if expected_version is None:
-        expected_version = obj.version
-    if not claim_next_version(obj, expected_version):
-        raise StaleEdit(model.objects.get(pk=obj.pk))
-
-
-def field_changes(obj, before: dict, names: Iterable[str]) -> dict:
-    return diff(before, snapshot(obj, names), field_labels(type(obj), names))
 
 
 def check_contact_phone(value: str, field: str = "phone") -> None:

@@ -15,19 +15,17 @@ from care.models import (
     Referral,
 )
 from care.services.common import (
-    StaleEdit,
     check_child,
     check_contact_phone,
     check_visible,
-    claim_version,
-    field_changes,
     not_future,
     require_perm,
     user_covers_child,
 )
 from children.choices import ChangeAction
 from children.models import Child
-from children.services import record_change, snapshot
+from children.services import record_change
+from core.versioning import AuditedUpdate, StaleEdit
 
 # --- mentors, pairings and follow-ups ------------------------------------------------------
 
@@ -128,7 +126,7 @@ def pairing_update(*, actor, pairing: Pairing, expected_version: int, data: dict
     if pairing.version != expected_version:
         raise StaleEdit(pairing)
     names = [n for n in PAIRING_EDIT_FIELDS if n in data]
-    before = snapshot(pairing, names)
+    update = AuditedUpdate(pairing, names)
     for name in names:
         setattr(pairing, name, data[name])
     if pairing.status == choices.PairingStatus.ENDED and not pairing.ended_on:
@@ -138,20 +136,24 @@ def pairing_update(*, actor, pairing: Pairing, expected_version: int, data: dict
     if "mentor" in data and data["mentor"] != pairing.mentor and not data["mentor"].is_active:
         raise ValidationError({"mentor": _("请选择可用的结对帮扶人。")})
     pairing.full_clean(exclude=["version", "created_by"])
-    changes = field_changes(pairing, before, names)
-    if not changes:
-        return pairing
-    claim_version(Pairing, pairing, expected_version)
-    _refresh_next_follow_up(pairing)
-    pairing.save()
-    record_change(
-        child=pairing.child,
-        actor=actor,
-        action=ChangeAction.UPDATE,
-        record_type="pairing",
-        record_id=pairing.pk,
-        changes=changes,
-        note=_("修改结对帮扶"),
+
+    def save():
+        _refresh_next_follow_up(pairing)
+        pairing.save()
+
+    update.commit(
+        update.changes(),
+        expected_version=expected_version,
+        save=save,
+        record=lambda changes: record_change(
+            child=pairing.child,
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            record_type="pairing",
+            record_id=pairing.pk,
+            changes=changes,
+            note=_("修改结对帮扶"),
+        ),
     )
     return pairing
 

@@ -12,16 +12,14 @@ from care.models import (
     CarePlanService,
 )
 from care.services.common import (
-    StaleEdit,
     check_child,
     check_visible,
-    claim_version,
-    field_changes,
     user_covers_child,
 )
 from children.choices import ChangeAction
 from children.models import Child
-from children.services import record_change, snapshot
+from children.services import record_change
+from core.versioning import AuditedUpdate, StaleEdit
 
 # --- care plans ----------------------------------------------------------------------------
 
@@ -107,30 +105,35 @@ def care_plan_update(
     if plan.version != expected_version:
         raise StaleEdit(plan)
     names = [n for n in PLAN_FIELDS if n in data]
-    before = snapshot(plan, names)
+    update = AuditedUpdate(plan, names)
     old_services = set(plan.services.values_list("code", flat=True))
     for name in names:
         setattr(plan, name, data[name])
     new_services = list(old_services if services is None else services)
     _validate_plan(actor, plan, new_services)
-    changes = field_changes(plan, before, names)
+    changes = update.changes()
     if set(new_services) != old_services:
         changes[str(_("关爱服务"))] = [
             _services_display(old_services),
             _services_display(new_services),
         ]
-    if not changes:
-        return plan
-    claim_version(CarePlan, plan, expected_version)
-    plan.save()
-    _set_services(plan, new_services)
-    record_change(
-        child=plan.child,
-        actor=actor,
-        action=ChangeAction.UPDATE,
-        record_type="care_plan",
-        record_id=plan.pk,
-        changes=changes,
-        note=_("修改心理关爱方案"),
+
+    def save():
+        plan.save()
+        _set_services(plan, new_services)
+
+    update.commit(
+        changes,
+        expected_version=expected_version,
+        save=save,
+        record=lambda changes: record_change(
+            child=plan.child,
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            record_type="care_plan",
+            record_id=plan.pk,
+            changes=changes,
+            note=_("修改心理关爱方案"),
+        ),
     )
     return plan

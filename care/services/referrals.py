@@ -13,18 +13,16 @@ from care.models import (
     ReferralStatusChange,
 )
 from care.services.common import (
-    StaleEdit,
     check_child,
     check_contact_phone,
     check_visible,
-    claim_version,
-    field_changes,
     not_future,
     require_perm,
 )
 from children.choices import ChangeAction
 from children.models import Child
-from children.services import record_change, snapshot
+from children.services import record_change
+from core.versioning import AuditedUpdate, StaleEdit
 
 # --- institutions and referrals ------------------------------------------------------------
 
@@ -108,23 +106,22 @@ def referral_update(*, actor, referral: Referral, expected_version: int, data: d
         and referral.status != choices.ReferralStatus.REFERRED
     ):
         raise ValidationError({"institution": _("机构已接诊或已处理，不能更换转介机构。")})
-    before = snapshot(referral, names)
+    update = AuditedUpdate(referral, names)
     for name in names:
         setattr(referral, name, data[name])
     referral.full_clean(exclude=["version", "created_by"])
-    changes = field_changes(referral, before, names)
-    if not changes:
-        return referral
-    claim_version(Referral, referral, expected_version)
-    referral.save()
-    record_change(
-        child=referral.child,
-        actor=actor,
-        action=ChangeAction.UPDATE,
-        record_type="referral",
-        record_id=referral.pk,
-        changes=changes,
-        note=_("修改转介记录"),
+    update.commit(
+        update.changes(),
+        expected_version=expected_version,
+        record=lambda changes: record_change(
+            child=referral.child,
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            record_type="referral",
+            record_id=referral.pk,
+            changes=changes,
+            note=_("修改转介记录"),
+        ),
     )
     return referral
 

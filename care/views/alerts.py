@@ -17,8 +17,8 @@ from care.models import (
 from care.views.common import (
     CareListView,
     ScopedObjectMixin,
-    apply_errors,
 )
+from core.forms import apply_errors
 
 # --- safety alerts -------------------------------------------------------------------------
 

@@ -9,41 +9,29 @@ from django.views.generic import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from accounts.scoping import get_visible_or_404
 from care import selectors
 from children.models import Child
+from core import views as core_views
+from core.forms import apply_errors
 
 PAGE_SIZE = 30
 
 
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
-class ScopedObjectMixin:
-    """Fetch ``self.object`` from the user's scope first (404), then check the permission."""
+class ScopedObjectMixin(core_views.ScopedObjectMixin):
+    """``self.object`` from the user's scope first (404, core.views), then the permission
+    (403); ``scoped_model`` names the model, ``get_scoped_queryset`` what it is read with."""
 
     scoped_model = None
     permission_required: str | tuple = ()
-    pk_url_kwarg = "pk"
 
     def get_scoped_queryset(self):
         return self.scoped_model.objects.all()
 
-    def lookup(self, request, **kwargs):
-        return get_visible_or_404(
-            self.get_scoped_queryset(), request.user, pk=kwargs[self.pk_url_kwarg]
-        )
+    def scoped_queryset(self):
+        return self.get_scoped_queryset()
 
     def dispatch(self, request, *args, **kwargs):
-        self.object = self.lookup(request, **kwargs)
+        self.object = self.get_scoped_object()
         perms = (
             (self.permission_required,)
             if isinstance(self.permission_required, str)

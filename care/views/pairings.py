@@ -22,8 +22,8 @@ from care.views.common import (
     ReferenceFormView,
     ScopedObjectMixin,
     StaleEditMixin,
-    apply_errors,
 )
+from core.forms import apply_errors
 
 # --- mentors, pairings, follow-ups ---------------------------------------------------------
 

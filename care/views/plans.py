@@ -17,8 +17,8 @@ from care.views.common import (
     ChildRecordFormView,
     ScopedObjectMixin,
     StaleEditMixin,
-    apply_errors,
 )
+from core.forms import apply_errors
 
 # --- care plans ----------------------------------------------------------------------------
 

@@ -24,8 +24,8 @@ from care.views.common import (
     ReferenceFormView,
     ScopedObjectMixin,
     StaleEditMixin,
-    apply_errors,
 )
+from core.forms import apply_errors
 
 # --- institutions and referrals ------------------------------------------------------------
 

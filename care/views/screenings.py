@@ -18,8 +18,8 @@ from care.views.common import (
     CareListView,
     ChildScopedMixin,
     ScopedObjectMixin,
-    apply_errors,
 )
+from core.forms import apply_errors
 
 # --- screenings ----------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_townships
-from longsheng_care.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin
 
 
 class LedgerImportForm(BootstrapFormMixin, forms.Form):

@@ -24,13 +24,13 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from children import ledger_columns as lc
 from children.choices import CaseStatus, Circumstance, FamilyAssistance
-from children.identity import mask_id_number, mask_phone
-from children.io import ledger_columns as lc
-from children.io.cells import safe_cell_text
-from children.io.ledger_columns import LEDGER_LANGUAGE
+from children.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child, ChildAssistance, ChildCircumstance
-from longsheng_care.choices import choice_labels
+from core.cells import safe_cell_text
+from core.choices import choice_labels
+from core.validators import mask_id_number, mask_phone
 
 SHEET_TITLE = "花名册"
 TEXT_FORMAT = "@"

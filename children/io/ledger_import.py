@@ -8,6 +8,9 @@ or a row of another township. File-level problems (not an .xlsx, macros, zip bom
 too big, too many rows, no header) raise ``WorkbookRefused``.
 
 ``preview_ledger`` and ``import_ledger`` are what the upload page and the command call.
+
+Why one module of ~580 lines: it is one reader, column by column (one small reader per kind
+of cell), and every refusal it words is tested against it (tests/children/test_import.py).
 """
 
 from __future__ import annotations
@@ -24,15 +27,17 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from accounts.choices import Role
 from accounts.models import Township, User, Village
-from accounts.tabular import RowError
-from children.identity import (
-    check_id_matches,
-    normalize_phone,
-    parse_id_number,
-    validate_phone,
+from children import ledger_columns as lc
+from children.ledger_columns import LEDGER_LANGUAGE
+from children.models import Child
+from children.services_import import (
+    ImportPlan,
+    ImportRejected,
+    ImportRow,
+    ledger_import_apply,
+    ledger_import_plan,
 )
-from children.io import ledger_columns as lc
-from children.io.cells import (
+from core.cells import (
     find_header_row,
     id_cell_text,
     is_blank_row,
@@ -42,21 +47,20 @@ from children.io.cells import (
     parse_date,
     split_multi,
 )
-from children.io.ledger_columns import LEDGER_LANGUAGE
-from children.io.xlsx_guard import (
+from core.tabular import RowError
+from core.validators import (
+    check_id_matches,
+    normalize_phone,
+    parse_id_number,
+    validate_phone,
+)
+from core.xlsx_guard import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNCOMPRESSED,
     SheetCells,
     StreamingWorkbook,
     WorkbookRefused,
     open_workbook_streaming_safely,
-)
-from children.models import Child
-from children.services_import import (
-    ImportPlan,
-    ImportRow,
-    ledger_import_apply,
-    ledger_import_plan,
 )
 
 # Limits; module constants so tests (and a county with bigger files) can change them.
@@ -562,8 +566,6 @@ def import_ledger(*, actor, township: Township, data, filename: str = "", reques
     Returns the preview; when it has errors nothing was written (the service raised
     ImportRejected inside its transaction, or the cells were already wrong).
     """
-    from children.services_import import ImportRejected
-
     ledger = read_ledger(data, township=township)
     if ledger.errors:
         plan = ledger_import_plan(actor=actor, township=township, rows=ledger.rows)

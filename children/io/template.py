@@ -19,9 +19,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.choices import Role
 from accounts.models import Township, User, Village
-from children.io import ledger_columns as lc
-from children.io.cells import safe_cell_text
-from children.io.ledger_columns import LEDGER_LANGUAGE
+from children import ledger_columns as lc
+from children.ledger_columns import LEDGER_LANGUAGE
+from core.cells import safe_cell_text
 
 LEDGER_SHEET = "花名册"
 INSTRUCTIONS_SHEET = "填写说明"

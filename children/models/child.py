@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Township, Village
 from accounts.scoping import AreaScopedQuerySet
 from children import choices
-from children.identity import mask_id_number, mask_phone
 from children.pinyin import pinyin_keys
+from core.models import VersionedModel
+from core.validators import mask_id_number, mask_phone
 
 
 class ChildQuerySet(AreaScopedQuerySet):
@@ -19,7 +20,7 @@ class ChildQuerySet(AreaScopedQuerySet):
         return self.filter(status=choices.CaseStatus.ACTIVE)
 
 
-class Child(models.Model):
+class Child(VersionedModel):
     """困境儿童 (one row of the 台账, 一人一表). Never deleted: closed with a reason (结案)."""
 
     # Identity
@@ -144,8 +145,7 @@ class Child(models.Model):
     reviewed_by = models.CharField(_("复核人"), max_length=50, blank=True)
     filled_on = models.DateField(_("填报日期"), null=True, blank=True)
 
-    # Optimistic locking: every save through a service bumps it; a stale form is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Not editable in forms: as the table was created (VersionedModel has the rest).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -153,8 +153,6 @@ class Child(models.Model):
         related_name="+",
         editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ChildQuerySet.as_manager()
 

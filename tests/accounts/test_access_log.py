@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from longsheng_care.navigation import items_for
+from core.navigation import items_for
 
 URL = "/accounts/access-log/"
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from care import selectors
 from care.models import FollowUp, Institution, Mentor, Referral
-from longsheng_care.navigation import items_for
+from core.navigation import items_for
 
 pytestmark = pytest.mark.django_db
 

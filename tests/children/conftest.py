@@ -7,7 +7,7 @@ import itertools
 import openpyxl
 import pytest
 
-from children.identity import make_synthetic_id_number
+from core.validators import make_synthetic_id_number
 
 HEADERS = [
     "序号",

@@ -53,7 +53,7 @@ def cells_by_header(sheet, row: int = 4) -> dict:
 
 
 def export_rows(user, **filters):
-    return ledger_rows(child_list(user, with_schedule=False).filter(**filters))
+    return ledger_rows(child_list(user).filter(**filters))
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_rows_from_the_queryset_match_rows_from_instances(
     factories.ChildFactory(
         village=hostile_child.village, name="无户口", id_number=None, no_hukou=True
     )
-    queryset = child_list(longsheng_supervisor, with_schedule=False)
+    queryset = child_list(longsheng_supervisor)
     assert list(ledger_rows(queryset)) == [child_row(child) for child in queryset]
 
 
@@ -140,7 +140,7 @@ def test_codes_are_fetched_per_chunk_and_stay_with_their_child(longsheng_supervi
     for number, code in enumerate(codes):
         child = factories.ChildFactory(village=village, name=f"分块{number}")
         ChildCircumstance.objects.create(child=child, code=code)
-    queryset = child_list(longsheng_supervisor, with_schedule=False)
+    queryset = child_list(longsheng_supervisor)
     circumstances = ledger_export.CODE_INDEX["circumstances"]
     name = ledger_export.FIELD_INDEX["name"]
     with CaptureQueriesContext(connection) as queries:

@@ -14,13 +14,13 @@ from django.urls import reverse
 from accounts.models import AccessAction, AccessLog
 from children import services_import
 from children.choices import ChangeAction
-from children.identity import make_synthetic_id_number
 from children.io import ledger_import
 from children.io.ledger_import import import_ledger, preview_ledger
 from children.io.template import build_template
-from children.io.xlsx_guard import WorkbookRefused
 from children.models import BenefitCategoryPeriod, ChangeLog, Child
 from children.services import DUPLICATE_ELSEWHERE
+from core.validators import make_synthetic_id_number
+from core.xlsx_guard import WorkbookRefused
 from tests import factories
 from tests.children.conftest import HEADERS, build_ledger, child_row, make_id
 

@@ -10,7 +10,7 @@ from children.choices import CaseStatus, ChangeAction
 from children.models import BenefitCategoryPeriod, ChangeLog, Child
 from tests import factories
 
-VALID_ID = "450328201206010018"  # male, born 2012-06-01 (DOMAIN.md §8 test vector)
+VALID_ID = "450328201206010018"  # male, born 2012-06-01 (docs/domain.md §8 test vector)
 
 
 def register(actor, *, village=None, confirm=False, **data):

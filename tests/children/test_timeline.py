@@ -22,7 +22,7 @@ from care import services as care_services
 from children.choices import ChangeAction
 from children.models import ChangeLog
 from children.timeline import LIMIT, TimelineEntries, timeline_for
-from longsheng_care.extensions import call_each
+from core.extensions import call_each
 from tests import factories
 from tests.activities.conftest import make_activity
 from tests.care.conftest import at, make_pairing, make_plan, make_referral, screen

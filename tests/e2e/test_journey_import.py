@@ -8,8 +8,8 @@ import re
 import openpyxl
 from playwright.sync_api import expect
 
-from children.identity import make_synthetic_id_number
 from children.models import Child
+from core.validators import make_synthetic_id_number
 from tests.e2e.helpers import (
     assert_journey_clean,
     check_page,

@@ -9,8 +9,8 @@ string that must never reach a user of another area:
   director may see them.
 - township sentinels: the activity, its photo, the purchased service, the training, the
   township report and its version, and the 山东村 director's name. The 南门村 director belongs
-  to 龙胜镇 and sees township records by design (DESIGN.md "Areas and access"); the 平等镇
-  supervisor must not.
+  to 龙胜镇 and sees township records by design (docs/architecture.md "The scoping rule");
+  the 平等镇 supervisor must not.
 
 The world is built once per test module inside an outer transaction that is rolled back at
 the end (``world_fixture``); each test runs in its own savepoint through pytest-django's

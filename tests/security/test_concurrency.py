@@ -14,6 +14,7 @@ from django.db import connection, connections
 from children import services
 from children.choices import ChangeAction
 from children.models import ChangeLog, Child
+from core import versioning
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("committed_db")]
@@ -95,7 +96,7 @@ def test_two_saves_of_the_same_form_keep_the_first_and_refuse_the_second(
     child = factories.ChildFactory(address="旧地址")
     expected = child.version
     barrier = threading.Barrier(2, timeout=TIMEOUT)
-    original_claim = services._claim_version
+    original_claim = versioning.claim_version
     claims = []
 
     def update(actor, address):
@@ -110,11 +111,11 @@ def test_two_saves_of_the_same_form_keep_the_first_and_refuse_the_second(
 
         return job
 
-    def claim_and_note(child, expected_version):
+    def claim_and_note(child, expected_version, **kwargs):
         claims.append(expected_version)  # list.append is atomic under the GIL
-        return original_claim(child, expected_version)
+        return original_claim(child, expected_version, **kwargs)
 
-    monkeypatch.setattr(services, "_claim_version", claim_and_note)
+    monkeypatch.setattr(versioning, "claim_version", claim_and_note)
 
     results = run_together(
         update(longsheng_supervisor, "甲的新地址"), update(county_admin, "乙的新地址")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from children import services as child_services
 from children.models import ChangeLog
+from core.versioning import StaleEdit
 from tests.visits.conftest import record, visit_data
 from visits import services
 from visits.models import Visit, VisitProblem
@@ -191,7 +192,7 @@ def test_optimistic_lock_keeps_the_first_edit(shandong_director, shandong_child)
         expected_version=opened_version,
         data=visit_data(place="村委会"),
     )
-    with pytest.raises(services.StaleVisitEdit):
+    with pytest.raises(StaleEdit):
         services.visit_update(
             actor=shandong_director,
             visit=visit,
@@ -211,7 +212,7 @@ def test_review_of_a_changed_record_is_refused(
     services.visit_update(
         actor=shandong_director, visit=visit, expected_version=shown, data=visit_data(place="学校")
     )
-    with pytest.raises(services.StaleVisitEdit):
+    with pytest.raises(StaleEdit):
         services.visit_approve(actor=longsheng_supervisor, visit=visit, expected_version=shown)
     visit.refresh_from_db()
     assert visit.review_status == "pending"

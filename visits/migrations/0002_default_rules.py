@@ -1,4 +1,4 @@
-"""Default visit schedule (DOMAIN.md §6): red every 14 days, orange and yellow 30, green 90;
+"""Default visit schedule (docs/domain.md §6): red every 14 days, orange and yellow 30, green 90;
 first visit within 5 working days of registration. The county admin may change them later."""
 
 from django.db import migrations

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import villages_load
-from children.io.xlsx_guard import WorkbookRefused
+from core.xlsx_guard import WorkbookRefused
 
 
 class Command(BaseCommand):

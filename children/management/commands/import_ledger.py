@@ -8,9 +8,9 @@ from django.db.models import Q
 
 from accounts.choices import Role
 from accounts.models import Township, User
-from children.identity import mask_id_number
 from children.io.ledger_import import import_ledger, preview_ledger
-from children.io.xlsx_guard import WorkbookRefused
+from core.validators import mask_id_number
+from core.xlsx_guard import WorkbookRefused
 
 SHOWN_ROWS = 20
 

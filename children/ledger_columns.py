@@ -1,4 +1,4 @@
-"""The columns of the ledger sheet (一人一表, DOMAIN.md §5), shared by the template, the
+"""The columns of the ledger sheet (一人一表, docs/domain.md §5), shared by the template, the
 importer and the export so that an exported 花名册 can be imported again unchanged.
 
 Each column knows its official Chinese header, the header variants found in real files,

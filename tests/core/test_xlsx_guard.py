@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from children.io.xlsx_guard import (
+from core.xlsx_guard import (
     WorkbookRefused,
     assert_defusedxml_active,
     check_xlsx_upload,

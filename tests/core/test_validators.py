@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from children.identity import (
+from core.validators import (
     IdInfo,
     check_id_matches,
     is_synthetic_id_number,

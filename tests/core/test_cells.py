@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.datetime import MAC_EPOCH
 
-from children.io.cells import (
+from core.cells import (
     find_header_row,
     id_cell_text,
     is_blank_row,

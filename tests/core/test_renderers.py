@@ -1,4 +1,4 @@
-"""The form renderer (longsheng_care/renderers.py): widgets through Jinja2 give the HTML that
+"""The form renderer (core/renderers.py): widgets through Jinja2 give the HTML that
 Django's own templates give, and the admin's widgets, which exist only as Django templates,
 still render."""
 
@@ -9,7 +9,7 @@ from django.forms.renderers import DjangoTemplates
 from django.urls import reverse
 
 from children.forms import ChildCreateForm
-from longsheng_care.renderers import FormRenderer
+from core.renderers import FormRenderer
 from visits.forms import VisitForm
 
 

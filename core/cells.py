@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 
-from children.identity import normalize_id_number
+from core.validators import normalize_id_number
 
 # --- dates -----------------------------------------------------------------
 

@@ -3,13 +3,13 @@
     python manage.py seed_scale --children 100000 [--seed 0] [--force]
 
 Refuses when DEBUG is off unless --force: it writes a large amount of synthetic data and is
-never meant for a production database. See children/scale.py for what is written and how.
+never meant for a production database. See scale/seed.py for what is written and how.
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from children.scale import ScaleError, seed_scale, summary
+from scale.seed import ScaleError, seed_scale, summary
 
 
 class Command(BaseCommand):

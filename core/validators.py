@@ -1,7 +1,9 @@
-"""Resident ID numbers (公民身份号码, GB 11643-1999) and phone numbers.
+"""Resident ID numbers (公民身份号码, GB 11643-1999) and phone numbers: the field validators,
+normalisers and display masks every app shares (the rules: docs/domain.md, "ID numbers").
 
 Everything here is pure: no database, no settings beyond translations, so the
-same checks serve model validators, forms and the spreadsheet importer.
+same checks serve model validators, forms, the reference-list readers of accounts and the
+ledger's spreadsheet importer.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from accounts.models import Village
 from activities.models import Activity, Campaign, Participation
 from care.models import Screening
 from care.screening import score
-from children.identity import is_synthetic_id_number, parse_id_number
 from children.models import ChangeLog, Child
 from children.pinyin import pinyin_keys
+from core.validators import is_synthetic_id_number, parse_id_number
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_seed_scale_adds_marked_villages_to_keep_about_100_children_per_village(
     settings, monkeypatch
 ):
     # Scaled down: 3 children per village, so 300 children need ~100 villages.
-    monkeypatch.setattr("children.scale.CHILDREN_PER_VILLAGE", 3)
+    monkeypatch.setattr("scale.seed.CHILDREN_PER_VILLAGE", 3)
     before = Village.objects.count()
     call_command("seed_scale", children=300, force=True)
     added = Village.objects.filter(code__contains="S")

@@ -1,6 +1,8 @@
-"""Form plumbing shared by every app: Bootstrap classes on widgets, nothing domain-specific."""
+"""Form plumbing shared by every app: Bootstrap classes on widgets, the date picker, and a
+service's errors shown on the form; nothing domain-specific."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class BootstrapFormMixin:
@@ -37,3 +39,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def apply_errors(form, exc: ValidationError, *, also=()) -> None:
+    """Show a service's ValidationError on the form (docs/architecture.md, "Saving a record"):
+    each field's errors on the field, in ``form`` or in one of the ``also`` forms of the same
+    page that holds it; errors of no field shown at the top of ``form``. The services say
+    what is wrong once; the forms only check the shape of the input."""
+    forms_ = [form, *also]
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.error_dict.items():
+        target = next((f for f in forms_ if field in f.fields), form)
+        for error in errors:
+            target.add_error(field if field in target.fields else None, error)

@@ -8,7 +8,7 @@ with follow-ups for a share of them, and activities of the 2026 campaign with pa
 Why it bypasses the services: the services validate, lock and write history one record at a
 time, which is right for people and far too slow for a million rows. Here every row is built
 in Python as the services would build it (pinyin keys precomputed because bulk writes skip
-``Child.save``; screening results from ``children.screening.score``, stored like
+``Child.save``; screening results from ``care.screening.score``, stored like
 ``care.services.screening_record`` stores them; the child's risk raised as
 ``care.choices.risk_for_result`` says) and written in bulk: PostgreSQL ``COPY`` through
 psycopg, or ``bulk_create`` on SQLite. Primary keys are reserved up front (``nextval`` on
@@ -25,6 +25,10 @@ Limits:
   ``<township code>S<NNNN>`` (an ``S`` no real statistical code contains).
 * Not written: a history entry per visit or screening (one 登记 entry per child is), photos
   and attachments.
+
+Why one module of ~930 lines: it is one pipeline (reserve keys, build each table's rows,
+write them in bulk, per chunk), benchmark tooling above every app rather than application
+code; its steps share the chunk's reserved keys and random stream, so they live together.
 """
 
 from __future__ import annotations
@@ -67,12 +71,8 @@ from care.models import (
     SafetyAlert,
     Screening,
 )
+from care.screening import INSTRUMENTS, score
 from children import choices
-from children.identity import (
-    SYNTHETIC_SEQUENCE_MAX,
-    SYNTHETIC_SEQUENCE_MIN,
-    make_synthetic_id_number,
-)
 from children.models import (
     BenefitCategoryPeriod,
     ChangeLog,
@@ -81,7 +81,11 @@ from children.models import (
     ChildCircumstance,
 )
 from children.pinyin import pinyin_keys
-from children.screening import INSTRUMENTS, score
+from core.validators import (
+    SYNTHETIC_SEQUENCE_MAX,
+    SYNTHETIC_SEQUENCE_MIN,
+    make_synthetic_id_number,
+)
 from visits import choices as visit_choices
 from visits.models import Visit, VisitProblem
 

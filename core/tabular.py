@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from children.io.cells import find_header_row, is_blank_row
-from children.io.xlsx_guard import WorkbookRefused, load_workbook_safely
+from core.cells import find_header_row, is_blank_row
+from core.xlsx_guard import WorkbookRefused, load_workbook_safely
 
 
 @dataclass
