@@ -4,22 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.audit import AccessAction, log_access
 from accounts.scoping import visible_townships
-from children import selectors
 from children.identity import mask_id_number
 from children.io import staging
 from children.io.forms import LedgerImportForm
-from children.io.ledger_export import ledger_rows, write_ledger
 from children.io.ledger_import import import_ledger, preview_ledger
 from children.io.template import build_template
 from children.io.xlsx_guard import WorkbookRefused
+from children.jobs import LEDGER_EXPORT
+from jobs.services import job_submit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "ledger_import"
@@ -176,70 +174,26 @@ class LedgerImportTemplateView(PermissionRequiredMixin, View):
 
 
 class LedgerExportView(PermissionRequiredMixin, View):
-    """The filtered ledger list as a 花名册 workbook: the same selector and filter as the
-    list page, so it never holds more than the list shows."""
+    """The filtered ledger list as a 花名册 workbook, written by a background job
+    (children/jobs.py); the person follows its progress and downloads it from the job page."""
 
     permission_required = "children.export_ledger"
     raise_exception = True
 
     def get(self, request):
-        from children.filters import ChildFilter
-
-        user = request.user
-        queryset = selectors.child_list(user, with_schedule=False)
-        filterset = ChildFilter(request.GET, queryset=queryset, request=request)
-        # Like the list page (strict filtering): an invalid filter, e.g. a township the
-        # user may not see, shows nothing rather than everything.
-        children = filterset.qs if filterset.is_valid() else queryset.none()
-        reveal = request.GET.get("reveal") == "1" and user.has_perm("children.reveal_id")
-        place = self.place(filterset, user)
-        today = timezone.localdate()
-
-        count = 0
-
-        def counted():
-            nonlocal count
-            for row in ledger_rows(children):
-                count += 1
-                yield row
-
-        data = write_ledger(
-            counted(),
-            title=_("龙胜各族自治县%(place)s困境儿童花名册") % {"place": place},
-            unit=user.area_label,
-            reveal=reveal,
-            exported_on=today,
-        )
-        log_access(
-            action=AccessAction.EXPORT,
-            request=request,
-            target_type="ledger",
-            target_label=str(_("困境儿童花名册")),
-            detail={
+        query = request.GET.copy()
+        query.pop("reveal", None)
+        job = job_submit(
+            actor=request.user,
+            kind=LEDGER_EXPORT,
+            title=_("导出困境儿童花名册"),
+            params={
+                "query": query.urlencode(),
+                "reveal": request.GET.get("reveal") == "1",
                 "filters": {
                     key: values[0] if len(values) == 1 else values
                     for key, values in request.GET.lists()
                 },
-                "rows": count,
-                "revealed": reveal,
             },
         )
-        filename = _("困境儿童花名册-%(place)s-%(date)s.xlsx") % {
-            "place": place,
-            "date": today.isoformat(),
-        }
-        return _xlsx_response(data, filename)
-
-    @staticmethod
-    def place(filterset, user) -> str:
-        cleaned = getattr(filterset.form, "cleaned_data", None) or {}
-        if cleaned.get("village"):
-            village = cleaned["village"]
-            return f"{village.township.name}{village.name}"
-        if cleaned.get("township"):
-            return cleaned["township"].name
-        if user.village_id:
-            return f"{user.village.township.name}{user.village.name}"
-        if user.township_id:
-            return user.township.name
-        return _("全县")
+        return redirect(job.get_absolute_url())
