@@ -84,7 +84,14 @@ def job_run(*, job_id) -> None:
     try:
         outcome: Outcome = kind.run(job, progress)
     except JobRefused as exc:
-        _finish(job, JobStatus.FAILED, message=exc.message, done=progress.done)
+        # Running it again would meet the same answer: the page offers no retry.
+        _finish(
+            job,
+            JobStatus.FAILED,
+            message=exc.message,
+            done=progress.done,
+            result_data={"refused": True},
+        )
         return
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)

@@ -49,7 +49,8 @@ def job_retry(*, actor, job: Job) -> Job:
         raise PermissionDenied
     if not actor.has_perm(kind_of(job.kind).permission):
         raise PermissionDenied
-    if not (job.status == JobStatus.FAILED or is_interrupted(job)):
+    refused = job.result_data.get("refused")
+    if not ((job.status == JobStatus.FAILED and not refused) or is_interrupted(job)):
         raise ValidationError(_("该任务正在进行或已完成，不能重新运行。"))
     files.remove_partials(job.pk)
     files.remove(job.result_file)
