@@ -113,6 +113,7 @@ def job_run(*, job_id) -> None:
         result_file=result_file,
         result_name=outcome.filename,
         result_data=outcome.result,
+        message="",
     )
 
 
