@@ -20,6 +20,10 @@ run: install
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo ""
 	@echo "门户已启动 / Portal running at http://127.0.0.1:8000  (Ctrl+C 停止 / to stop)"
+	@# The background-job worker (exports, workbooks, imports) runs beside the server and
+	@# stops with it.
+	DEBUG=1 $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # 2. Every check: lint (ruff, the import contracts), Django checks, migrations in step, and the

@@ -115,6 +115,7 @@ class AccessAction(models.TextChoices):
     REVEAL_ID = "reveal_id", _("查看完整身份证号/电话")
     VIEW_SCREENING = "view_screening", _("查看测评详情")
     EXPORT = "export", _("导出")
+    DOWNLOAD = "download", _("下载导出文件")
     IMPORT = "import", _("导入")
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")

@@ -43,3 +43,8 @@ class ChildrenConfig(AppConfig):
         ],
         "village_director": [VIEW, "children.add_child", "children.change_child"],
     }
+
+    def ready(self):
+        from children import jobs
+
+        jobs.register_kinds()

@@ -19,6 +19,7 @@ from children import selectors, services
 from children.filters import ChildFilter
 from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm, TransferForm
 from children.models import Child
+from children.pagination import BoundedCountPaginator, approximate
 from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
 from children.timeline import LIMIT as TIMELINE_LIMIT
 from children.timeline import timeline_for
@@ -29,7 +30,7 @@ from core.views import ScopedObjectMixin
 COLUMNS_SESSION_KEY = "ledger_columns"
 # Query parameters that do not change the filter selects: the search box, the page, the
 # order and the chosen columns.
-UNFILTERED_PARAMETERS = {"q", "page", "sort", "cols"}
+UNFILTERED_PARAMETERS = {"q", "page", "sort", "cols", "exact"}
 
 
 class ChildMixin(ScopedObjectMixin):
@@ -48,8 +49,15 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_class = ChildTable
     filterset_class = ChildFilter
     template_name = "children/child_list.html"
+
     # Only the table paginates: a ListView paginate_by as well would COUNT the rows twice.
-    table_pagination = {"per_page": 50}
+    # The count is exact up to COUNT_BOUND rows ("1 万+" beyond, exact on request).
+    def get_table_pagination(self, table):
+        return {
+            "per_page": 50,
+            "paginator_class": BoundedCountPaginator,
+            "exact": self.request.GET.get("exact") == "1",
+        }
 
     def get_queryset(self):
         return selectors.ledger_table(self.request.user)
@@ -93,6 +101,11 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         )
         page = getattr(table, "page", None)
         context["total"] = page.paginator.count if page is not None else None
+        if page is not None and page.paginator.is_bounded:
+            context["total"] = approximate(page.paginator.bound)
+            exact_query = self.request.GET.copy()
+            exact_query["exact"] = "1"
+            context["exact_count_url"] = "?" + exact_query.urlencode()
         return context
 
 

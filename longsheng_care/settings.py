@@ -38,8 +38,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts",
+    "jobs",
     "children",
     "visits",
     "care",
@@ -251,6 +254,23 @@ CONTENT_SECURITY_POLICY = {
 # Per-process memory by default (each gunicorn worker keeps its own copy); CACHE_URL, e.g.
 # redis://127.0.0.1:6379/1, shares one between workers. It holds computed aggregates only.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Background jobs (exports, workbooks, imports) on django-tasks, the backport of Django 6's
+# tasks framework. The embedded default keeps the queue in the database (nothing more to
+# start: `make run` starts `manage.py db_worker` beside the server); production sets
+# REDIS_URL and runs RQ workers (`manage.py rqworker --job-class django_tasks_rq.Job`,
+# deploy/longsheng-worker@.service), so a larger deployment adds workers, not code.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A job's result file is kept this long, for its owner only.
+JOB_RESULT_HOURS = env.int("JOB_RESULT_HOURS", default=6)
+# A running job whose worker has not reported for this long is shown as interrupted.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=60)
 # How long a user's dashboard figures are reused (reports.dashboards.for_user); 0: never.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 

@@ -15,3 +15,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# Jobs run inline in the tests (the task framework's immediate backend); tests/jobs/
+# test_worker.py runs a real worker process against the database queue.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

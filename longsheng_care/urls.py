@@ -15,6 +15,7 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
+    path("jobs/", include("jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -4,13 +4,14 @@
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = [
-    "core", "accounts", "children", "visits", "care", "activities", "reports", "scale",
-    "longsheng_care",
-]  # fmt: skip
+# The packages the contracts cover, as pyproject.toml names them (so a new app is copied too).
+PACKAGES = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())[
+    "tool"
+]["importlinter"]["root_packages"]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

@@ -72,6 +72,20 @@ def take(token: str) -> bytes | None:
         taken.unlink(missing_ok=True)
 
 
+def peek(token: str) -> bytes | None:
+    """The staged file, left in place (a preview, or a write that may be run again after its
+    worker was stopped); ``None`` when absent or expired."""
+    path = _path(token)
+    if path is None:
+        return None
+    try:
+        if path.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
+            return None
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 def discard(token: str) -> None:
     path = _path(token)
     if path is not None:

@@ -15,15 +15,18 @@ from children.io.ledger_export import HEADERS, write_ledger
 from children.io.ledger_import import import_ledger
 from children.models import Child, ChildCircumstance
 from children.selectors import child_list
+from jobs.models import Job
 from tests import factories
 from tests.children.conftest import build_ledger, child_row
+from tests.jobs.helpers import downloaded
 
 EXPORT_URL = "children:export"
 HOSTILE_NAME = '=HYPERLINK("http://x","y")'
 
 
 def export(client, **params):
-    response = client.get(reverse(EXPORT_URL), params)
+    """The workbook the export job wrote for this request (jobs run inline in tests)."""
+    response = downloaded(client, client.get(reverse(EXPORT_URL), params))
     assert response.status_code == 200, response.status_code
     return response
 
@@ -97,7 +100,12 @@ def test_ids_and_phones_are_revealed_to_who_may_and_asks(
     assert id_cell.value == hostile_child.id_number and id_cell.data_type == "s"
     assert phone.value == "13812345678"
     log = AccessLog.objects.get(action=AccessAction.EXPORT)
-    assert log.detail == {"filters": {"reveal": "1"}, "rows": 1, "revealed": True}
+    assert log.detail == {
+        "filters": {"reveal": "1"},
+        "rows": 1,
+        "revealed": True,
+        "job": str(Job.objects.get().pk),
+    }
 
 
 def test_a_township_user_never_exports_another_townships_children(
@@ -149,17 +157,23 @@ def test_export_is_logged_with_filters_and_row_count(client_for, county_admin, s
     export(client_for(county_admin), risk_level="yellow", q="张")
     log = AccessLog.objects.get(action=AccessAction.EXPORT)
     assert log.user == county_admin
+    job = Job.objects.get()
     assert log.detail == {
         "filters": {"risk_level": "yellow", "q": "张"},
         "rows": 1,
         "revealed": False,
+        "job": str(job.pk),
     }
+    # The download is logged too, as its own entry naming the job.
+    download = AccessLog.objects.get(action=AccessAction.DOWNLOAD)
+    assert (download.user, download.target_id) == (county_admin, str(job.pk))
 
 
 def test_export_needs_the_export_permission(client_for, shandong_director, shandong_child):
     response = client_for(shandong_director).get(reverse(EXPORT_URL))
     assert response.status_code == 403
     assert not AccessLog.objects.filter(action=AccessAction.EXPORT).exists()
+    assert not Job.objects.exists()
 
 
 def _children(count, offset):

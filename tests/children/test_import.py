@@ -535,13 +535,19 @@ def test_a_filled_in_template_imports(longsheng_supervisor):
 
 
 def upload(client, data, **extra):
+    """Upload a file; the preview runs as a job (inline in tests): its page is returned."""
     file = io.BytesIO(data)
     file.name = "台账.xlsx"
-    return client.post(reverse(IMPORT_URL), {"file": file, **extra})
+    response = client.post(reverse(IMPORT_URL), {"file": file, **extra})
+    if response.status_code != 302:
+        return response
+    return client.get(response["Location"])
 
 
 def confirm(client, response):
-    return client.post(reverse(IMPORT_URL), {"confirm": "1", "token": response.context["token"]})
+    """Confirm the preview shown by ``response``: the write job's page."""
+    job = response.context["job"]
+    return client.post(reverse(IMPORT_URL), {"confirm": "1", "job": job.pk}, follow=True)
 
 
 def test_import_page_needs_the_import_permission(
@@ -566,12 +572,14 @@ def test_upload_previews_then_confirm_writes(client_for, longsheng_supervisor):
 
     done = confirm(client, response)
 
-    assert done.status_code == 302
+    assert done.status_code == 200
+    assert "导入完成：新增 3 人，更新 0 人，无变化 0 人。" in done.content.decode()
     assert Child.objects.count() == 3
     assert AccessLog.objects.filter(action=AccessAction.IMPORT).count() == 1
-    # The staged file is gone: confirming twice imports nothing more.
-    again = client.post(reverse(IMPORT_URL), {"confirm": "1", "token": response.context["token"]})
-    assert again.status_code == 302 and Child.objects.count() == 3
+    # Confirming the same preview twice imports nothing more, and says why.
+    again = confirm(client, response)
+    assert "预览已过期或已导入" in again.content.decode() and Child.objects.count() == 3
+    assert AccessLog.objects.filter(action=AccessAction.IMPORT).count() == 1
 
 
 def test_preview_with_errors_lists_them_and_offers_no_confirmation(
@@ -580,8 +588,8 @@ def test_preview_with_errors_lists_them_and_offers_no_confirmation(
     rows = [child_row(0), child_row(1, 风险等级="紫色")]
     response = upload(client_for(longsheng_supervisor), build_ledger(rows))
     content = response.content.decode()
-    assert response.context["token"] is None
-    assert [(e.row, e.column) for e in response.context["errors"]] == [(3, "风险等级")]
+    errors = response.context["job"].result_data["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "风险等级")]
     assert "紫色" in content and '<td class="text-nowrap">风险等级</td>' in content
     assert 'name="confirm"' not in content
 
@@ -589,8 +597,9 @@ def test_preview_with_errors_lists_them_and_offers_no_confirmation(
 def test_confirm_with_a_forged_token_writes_nothing(client_for, longsheng_supervisor):
     client = client_for(longsheng_supervisor)
     upload(client, build_ledger([child_row(0)]))
-    response = client.post(reverse(IMPORT_URL), {"confirm": "1", "token": "x" * 43})
-    assert response.status_code == 302 and Child.objects.count() == 0
+    for forged in ("x" * 43, "00000000-0000-0000-0000-000000000000"):
+        response = client.post(reverse(IMPORT_URL), {"confirm": "1", "job": forged})
+        assert response.status_code == 302 and Child.objects.count() == 0
 
 
 def test_confirm_checks_everything_again(client_for, longsheng_supervisor, pingdeng_supervisor):
@@ -608,8 +617,9 @@ def test_confirm_checks_everything_again(client_for, longsheng_supervisor, pingd
 
     response = confirm(client, preview)
 
-    assert response.status_code == 200 and response.context["confirm_failed"]
+    assert response.status_code == 200 and response.context["job"].result_data["written"] is False
     content = response.content.decode()
+    assert "确认导入时重新检查发现以下问题" in content
     assert str(DUPLICATE_ELSEWHERE) in content
     assert Child.objects.count() == 1
 
@@ -638,7 +648,7 @@ def test_a_township_supervisor_imports_only_into_their_own_township(
     options = client.get(reverse(IMPORT_URL)).context["form"].fields["township"].queryset
     assert list(options) == [township()]
     response = upload(client, build_ledger([child_row(0)]), township=pingdeng.pk)
-    assert response.context["township"] == township()
+    assert response.context["job"].result_data["township_id"] == township().pk
     confirm(client, response)
     assert list(Child.objects.values_list("township__name", flat=True)) == ["龙胜镇"]
 
@@ -646,7 +656,8 @@ def test_a_township_supervisor_imports_only_into_their_own_township(
 def test_refused_upload_shows_the_message_on_the_form(client_for, longsheng_supervisor):
     response = upload(client_for(longsheng_supervisor), b"not a workbook at all")
     assert response.status_code == 200
-    assert "不是有效的 Excel" in response.context["form"].errors["file"][0]
+    assert "不是有效的 Excel" in response.context["job"].message
+    assert "不是有效的 Excel" in response.content.decode()
 
 
 def test_county_admin_picks_the_township(client_for, county_admin):
@@ -688,7 +699,7 @@ def test_preview_runs_a_constant_number_of_queries(
         upload(client, _counting_file(4, 0))
     with django_assert_max_num_queries(len(small)):
         response = upload(client, _counting_file(12, 10))
-    assert response.context["preview"].plan.new == 12
+    assert response.context["job"].result_data["new"] == 12
 
 
 def test_confirm_runs_a_constant_number_of_queries(

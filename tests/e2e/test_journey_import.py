@@ -1,6 +1,7 @@
 """Journey 6: a township supervisor, at a desk, downloads the import template, fills it in,
 uploads it with one bad ID, sees the error with its row number and that nothing was written,
-fixes the ID and imports."""
+fixes the ID and imports. The preview and the import run as background jobs; their page
+shows the outcome."""
 
 import datetime as dt
 import re
@@ -97,6 +98,7 @@ def test_supervisor_imports_ledger_after_fixing_a_bad_id(desktop_page, tmp_path)
     # Fixed, uploaded again: preview, then confirm.
     good_file = tmp_path / "龙胜镇台账.xlsx"
     _fill_template(template, good_file, rows)
+    page.get_by_role("link", name="重新上传").click()
     page.get_by_label("台账文件（.xlsx）").set_input_files(good_file)
     page.get_by_role("button", name="上传并预览").click()
 
@@ -109,7 +111,7 @@ def test_supervisor_imports_ledger_after_fixing_a_bad_id(desktop_page, tmp_path)
     assert Child.objects.count() == children_before, "the preview wrote something"
     page.get_by_role("button", name=re.compile(r"确认导入（新增 2 人")).click()
 
-    expect(page.get_by_role("alert").filter(has_text="导入完成：新增 2 人")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="导入完成：新增 2 人")).to_be_visible()
     check_page(page)
     assert Child.objects.count() == children_before + 2
     imported = Child.objects.filter(id_number__in=good_ids)

@@ -48,6 +48,7 @@ from children.choices import ChangeAction
 from children.services import record_change
 from reports import services as report_services
 from tests import factories
+from tests.jobs.helpers import downloaded
 from visits import services as visit_services
 
 ABSENT_ID = 999_999_999  # never an existing primary key
@@ -530,6 +531,15 @@ def snapshot_diff(before: dict, after: dict) -> list[str]:
 # --- what a response shows -------------------------------------------------------------------
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def fetch(client, url):
+    """GET ``url`` as a browser would, and when it starts a background job (an export: the
+    tests run jobs inline), the job's result file as well: what the person gets to read."""
+    response = client.get(url)
+    if response.status_code == 302 and response["Location"].startswith("/jobs/"):
+        return downloaded(client, response)
+    return client.get(url, follow=True)
 
 
 def response_bytes(response) -> bytes:

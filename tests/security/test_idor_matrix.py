@@ -247,7 +247,7 @@ def _list_url(kind, key, world, role):
 @pytest.mark.parametrize(("kind", "key", "role"), LIST_CASES)
 def test_lists_search_and_exports_show_nothing_of_another_area(db, world, kind, key, role):
     url = _list_url(kind, key, world, role)
-    response = m.user_client(getattr(world, role)).get(url, follow=True)
+    response = m.fetch(m.user_client(getattr(world, role)), url)
     assert response.status_code < 500, (url, response.status_code)
     leaks = m.leaked(response, m.sentinels_for(world, role))
     assert not leaks, f"GET {url} as {role} (status {response.status_code}) shows {leaks}"
@@ -260,13 +260,15 @@ def test_lists_search_and_exports_show_nothing_of_another_area(db, world, kind, 
 def test_the_same_pages_do_show_the_child_in_its_own_area(db, world, key):
     """The control: the 龙胜镇 supervisor finds 哨兵甲 there (in the workbook's cells too), so
     an empty answer above is the scoping, not a search that finds nothing."""
-    response = m.user_client(world.ls_supervisor).get(QUERY_PAGES[key](world), follow=True)
+    response = m.fetch(m.user_client(world.ls_supervisor), QUERY_PAGES[key](world))
     assert response.status_code == 200
     assert m.CHILD_NAME in m.leaked(response, [m.CHILD_NAME])
 
 
 def test_the_workbook_is_read_cell_by_cell(db, world):
-    response = m.user_client(world.ls_supervisor).get(QUERY_PAGES["ledger export ?q=哨兵"](world))
+    response = m.fetch(
+        m.user_client(world.ls_supervisor), QUERY_PAGES["ledger export ?q=哨兵"](world)
+    )
     content = m.response_bytes(response)
     assert m.CHILD_NAME.encode() not in content  # zipped: only the cell reading finds it
     assert m.CHILD_NAME in m.xlsx_text(content)

@@ -9,6 +9,9 @@ Walking the URL resolver (tests/security/urlwalk.py), each pattern is one of:
   a permission (``a|b``: either); checked below: a signed-in user without it gets 403;
 - ``scoped:<rule>``: takes the id of an area-scoped record; ``rule`` names the record it is
   looked up as, and every such URL is in the IDOR matrix (test_idor_matrix.py) with that rule;
+- ``owner:<record>``: takes the id of a record that belongs to one user (a background job and
+  its result file); any other user, whatever their role, gets 404 (tests/jobs/test_views.py
+  walks every such URL);
 - ``admin``: the Django admin, county admin only (``is_staff`` is given to that role alone;
   Django admin permissions and scoped ``get_queryset``).
 
@@ -139,6 +142,12 @@ CLASSES = {
     "reports:return": "scoped:township-report",
     "reports:accept": "scoped:township-report",
     "reports:reopen": "scoped:township-report",
+    # --- background jobs: the owner's alone
+    "jobs:list": "login",
+    "jobs:detail": "owner:job",
+    "jobs:progress": "owner:job",
+    "jobs:download": "owner:job",
+    "jobs:retry": "owner:job",
 }
 
 ENDPOINTS = walk()
@@ -177,8 +186,8 @@ def test_no_class_names_a_url_that_is_gone():
 def test_classes_are_well_formed():
     for name, kind in CLASSES.items():
         head, _, rest = kind.partition(":")
-        assert head in {"public", "login", "permission", "scoped"}, (name, kind)
-        assert bool(rest) == (head in {"permission", "scoped"}), (name, kind)
+        assert head in {"public", "login", "permission", "scoped", "owner"}, (name, kind)
+        assert bool(rest) == (head in {"permission", "scoped", "owner"}), (name, kind)
 
 
 def test_urls_that_take_an_id_are_scoped_or_named_directories():
@@ -193,7 +202,7 @@ def test_urls_that_take_an_id_are_scoped_or_named_directories():
     }
     for endpoint in ENDPOINTS:
         if endpoint.takes_id and not is_admin(endpoint) and endpoint.name not in directories:
-            assert classify(endpoint).startswith("scoped:"), endpoint.name
+            assert classify(endpoint).startswith(("scoped:", "owner:")), endpoint.name
 
 
 def test_every_scoped_url_is_in_the_idor_matrix_with_its_rule():

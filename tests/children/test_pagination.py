@@ -1,0 +1,53 @@
+"""The ledger list counts exactly up to a bound and says "1 万+" beyond it; the exact figure
+is one click away."""
+
+import pytest
+from django.urls import reverse
+
+from children.pagination import BoundedCountPaginator, approximate
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def six_children():
+    village = factories.village("龙胜镇", "山东村")
+    return [factories.ChildFactory(village=village) for _ in range(6)]
+
+
+def test_the_count_is_exact_up_to_the_bound(monkeypatch, client_for, county_admin, six_children):
+    monkeypatch.setattr(BoundedCountPaginator, "bound", 6)
+    page = client_for(county_admin).get(reverse("children:list"))
+    assert page.context["total"] == 6
+    assert "共 6 人" in page.content.decode()
+    assert "显示确切人数" not in page.content.decode()
+
+
+def test_beyond_the_bound_the_list_says_more_than_and_offers_the_exact_figure(
+    monkeypatch, client_for, county_admin, six_children
+):
+    monkeypatch.setattr(BoundedCountPaginator, "bound", 5)
+    client = client_for(county_admin)
+    page = client.get(reverse("children:list"), {"risk_level": ""})
+    assert page.context["total"] == "5+"
+    assert "共 5+ 人" in page.content.decode()
+    exact_url = page.context["exact_count_url"]
+    assert "exact=1" in exact_url and "risk_level=" in exact_url
+    exact = client.get(reverse("children:list") + exact_url)
+    assert exact.context["total"] == 6 and "共 6 人" in exact.content.decode()
+
+
+def test_the_bounded_count_reads_no_more_than_the_bound(six_children):
+    from children.models import Child
+
+    paginator = BoundedCountPaginator(Child.objects.order_by("pk"), 2)
+    paginator.bound = 3
+    assert paginator.count == 4 and paginator.is_bounded
+    exact = BoundedCountPaginator(Child.objects.order_by("pk"), 2, exact=True)
+    assert exact.count == 6 and not exact.is_bounded
+
+
+@pytest.mark.parametrize(("bound", "words"), [(10_000, "1 万+"), (20_000, "2 万+"), (500, "500+")])
+def test_the_wording_of_more_than(bound, words):
+    assert approximate(bound) == words
