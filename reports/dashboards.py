@@ -27,7 +27,7 @@ from care.models import SafetyAlert, Screening
 from children.choices import CaseStatus, Circumstance, RiskLevel
 from children.models import Child, ChildCircumstance
 from reports.choices import ReportStatus
-from reports.figures import coverage
+from reports.figures import COUNTY, Scope, area_figures, coverage, key_figures
 from reports.models import TownshipReport
 from reports.sections import list_url
 from visits import schedule
@@ -40,7 +40,7 @@ RISK_COLOURS = {
 }
 STATUS_COLOURS = {
     "missing": "#adb5bd",
-    ReportStatus.DRAFT: "#6c757d",
+    ReportStatus.DRAFT: "#6f42c1",
     ReportStatus.SUBMITTED: "#0d6efd",
     ReportStatus.RETURNED: "#fd7e14",
     ReportStatus.ACCEPTED: "#198754",
@@ -59,16 +59,18 @@ class Chart:
 
     key: str
     title: str
-    kind: str  # bar | stacked_bar | pie | line
+    kind: str  # bar | hbar (horizontal bars) | pie | line
     categories: list[str] = field(default_factory=list)
     series: list[dict] = field(default_factory=list)  # [{"name", "data": [Cell]}]
     unit: str = ""
+    note: str = ""
 
     def as_json(self) -> dict:
         return {
             "kind": self.kind,
             "title": self.title,
             "unit": self.unit,
+            "note": self.note,
             "categories": self.categories,
             "series": [
                 {
@@ -147,31 +149,33 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
     def ledger_url(area_id=None, **params):
         return list_url("children:list", status=CaseStatus.ACTIVE, **{by: area_id}, **params)
 
-    # 1. children by area × circumstance (one query)
-    matrix = {
-        (row["area"], row["code"]): row["n"]
-        for row in ChildCircumstance.objects.filter(child__in=children.values("pk"))
+    # 1. children by circumstance (one query): one bar per circumstance, each child counted
+    # once in it; a child with three circumstances is in three bars, so the bars do not add
+    # up to the number of children, and the chart says so (DOMAIN.md §7a).
+    per_code = dict(
+        ChildCircumstance.objects.filter(child__in=children.values("pk"))
         .order_by()
-        .values("code", area=F(f"child__{by}"))
-        .annotate(n=Count("pk"))  # (child, code) is unique: no DISTINCT sort needed
-    }
+        .values_list("code")
+        .annotate(n=Count("child", distinct=True))
+    )
     circumstance = Chart(
         "circumstance",
-        _("困境儿童：按%(by)s与困境情形") % {"by": _("乡镇") if county else _("村/社区")},
-        "stacked_bar",
-        names,
+        _("困境儿童：按困境情形"),
+        "hbar",
+        [str(label) for _code, label in Circumstance.choices],
         unit=_("人"),
+        note=_("每项按人去重；一名儿童可同时有多种困境情形，各项相加多于儿童人数。"),
     )
-    for code, label in Circumstance.choices:
-        circumstance.series.append(
-            {
-                "name": str(label),
-                "data": [
-                    Cell(matrix.get((a.pk, code), 0), ledger_url(a.pk, circumstance=code))
-                    for a in areas
-                ],
-            }
-        )
+    circumstance.series.append(
+        {
+            "name": _("儿童"),
+            "colour": "#0d6efd",
+            "data": [
+                Cell(per_code.get(code, 0), ledger_url(circumstance=code))
+                for code in Circumstance.values
+            ],
+        }
+    )
 
     # 2. risk distribution (one query, with the KPI totals)
     risk_counts = children.aggregate(
@@ -317,35 +321,55 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
     status.series.append({"name": _("报表"), "data": status_cells, "colours": colours})
 
     kpis = [
-        (_("在册困境儿童"), risk_counts["total"], ledger_url()),
-        (_("红色（高风险）"), risk_counts[RiskLevel.RED], ledger_url(risk_level=RiskLevel.RED)),
+        (_("在册困境儿童（当前，人）"), risk_counts["total"], ledger_url()),
         (
-            _("待处置预警"),
+            _("红色（高风险，人）"),
+            risk_counts[RiskLevel.RED],
+            ledger_url(risk_level=RiskLevel.RED),
+        ),
+        (
+            _("待处置预警（条）"),
             sum(open_alerts.values()),
             list_url("care:alert_list", status=AlertStatus.OPEN),
         ),
-        (_("家访逾期"), sum(overdue_rows.values()), list_url("visits:overdue")),
-        (
-            _("测评覆盖率(%)"),
-            coverage(total_screened, risk_counts["total"]),
-            list_url("care:screening_list", **screening_url),
-        ),
-        (
-            _("主题活动"),
-            people["activities"],
-            list_url("activities:list", campaign=campaign_id),
-        ),
-        (
-            _("受益人数"),
-            people["total_beneficiaries"],
-            list_url("activities:list", campaign=campaign_id),
-        ),
+        (_("家访逾期（人）"), sum(overdue_rows.values()), list_url("visits:overdue")),
     ]
+    activities_url = list_url("activities:list", campaign=campaign_id)
+    scope = _scope(user, county)
+    if campaign is not None and scope is not None:
+        # The campaign's figures are the report's own (reports.figures): the county
+        # dashboard, the roll-up's 合计 and the county workbook are one computation.
+        key = key_figures(area_figures(campaign, scope, today=today))
+        kpis += [
+            (_("测评覆盖率(%)"), key["coverage"], list_url("care:screening_list", **screening_url)),
+            (_("测评人次"), key["screenings"], list_url("care:screening_list", **screening_url)),
+            (_("家访人次"), key["visits"], ""),
+            (_("主题活动（场）"), key["activities"], activities_url),
+            (_("参与儿童（去重，人）"), key["distinct_children"], activities_url),
+            (_("受益人次"), key["beneficiary_attendances"], activities_url),
+        ]
+    else:
+        kpis += [
+            (
+                _("测评覆盖率(%)"),
+                coverage(total_screened, risk_counts["total"]),
+                list_url("care:screening_list", **screening_url),
+            ),
+            (_("主题活动（场）"), people["activities"], activities_url),
+            (_("参与儿童（去重，人）"), people["distinct_children"], activities_url),
+            (_("受益人次"), people["total_attendances"], activities_url),
+        ]
     area_label = _("全县") if county else (user.township.name if user.township_id else "")
     return Dashboard(
         by, area_label, campaign, (start, end), kpis,
         [circumstance, risk, cover, alerts, overdue, over_time, status],
     )  # fmt: skip
+
+
+def _scope(user, county: bool) -> Scope | None:
+    if county:
+        return COUNTY
+    return Scope.of(user.township) if user.township_id else None
 
 
 def _reports_url(user, campaign) -> str:

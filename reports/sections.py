@@ -209,18 +209,38 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
                 indent=True,
             )
         )
+    # Headcounts typed per activity cannot be told apart across activities: 人次 (§7a).
     activities.rows += [
-        Row(_("参与活动的台账儿童"), get("activities.distinct_children"), _("人")),
+        Row(_("参与活动的台账儿童（去重）"), get("activities.distinct_children"), _("人")),
         Row(_("台账儿童参与人次"), get("activities.attendances"), _("人次")),
-        Row(_("监护人/家长"), get("activities.guardians"), _("人"), indent=True),
-        Row(_("其他儿童"), get("activities.other_children"), _("人"), indent=True),
-        Row(_("教师"), get("activities.teachers"), _("人"), indent=True),
-        Row(_("群众"), get("activities.public"), _("人"), indent=True),
-        Row(_("其他受益人员合计"), get("activities.other_beneficiaries"), _("人")),
-        Row(_("受益人数"), get("activities.beneficiaries"), _("人")),
+        Row(_("监护人/家长"), get("activities.guardians"), _("人次"), indent=True),
+        Row(_("其他儿童"), get("activities.other_children"), _("人次"), indent=True),
+        Row(_("教师"), get("activities.teachers"), _("人次"), indent=True),
+        Row(_("群众"), get("activities.public"), _("人次"), indent=True),
+        Row(
+            _("其他受益人员合计（按活动登记人数相加）"),
+            get("activities.other_beneficiaries"),
+            _("人次"),
+        ),
         Row(_("受益人次"), get("activities.beneficiary_attendances"), _("人次")),
-        Row(_("参与志愿者"), get("activities.volunteers"), _("人")),
+        Row(
+            _("受益人数（台账儿童去重＋其他人员未去重）"),
+            get("activities.beneficiaries"),
+            _("人（未去重）"),
+        ),
+        Row(_("参与志愿者"), get("activities.volunteers"), _("人次")),
     ]
+
+    timeline = Section(_("活动时效与实效"))
+    for item in dig(figures, "activities.timeline") or []:
+        when = item["start"] if item["start"] == item["end"] else f"{item['start']}—{item['end']}"
+        timely = _("截止日前完成") if item["on_time"] else _("截止日后完成")
+        timeline.rows.append(
+            Row(
+                f"{item['title']}（{when}，{timely}）",
+                _("实效：%(e)s") % {"e": item["effect"]} if item["effect"] else _("实效：未填写"),
+            )
+        )
 
     leaders = Section(_("六、领导参与、活动品牌与宣传"))
     leaders.rows.append(
@@ -267,7 +287,12 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
             link.activities("activities:service_list"),
         ),
         Row(_("购买服务金额"), get("purchased_services.amount"), _("元")),
-        Row(_("服务儿童"), get("purchased_services.children_served"), _("人")),
+        Row(_("服务台账儿童（去重）"), get("purchased_services.ledger_children"), _("人")),
+        Row(
+            _("台账外服务儿童（按服务相加）"),
+            get("purchased_services.other_children"),
+            _("人次"),
+        ),
         Row(
             _("培训/专题讲座"),
             get("trainings.count"),
@@ -275,9 +300,18 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
             link.activities("activities:training_list"),
         ),
         Row(_("培训学时"), get("trainings.hours"), _("学时")),
-        Row(_("培训人数"), get("trainings.people"), _("人")),
-        Row(_("儿童督导员"), get("trainings.supervisors"), _("人"), indent=True),
-        Row(_("儿童主任"), get("trainings.directors"), _("人"), indent=True),
-        Row(_("其他人员"), get("trainings.others"), _("人"), indent=True),
+        Row(_("培训人次（按场次登记人数相加）"), get("trainings.attendances"), _("人次")),
+        Row(_("儿童督导员"), get("trainings.supervisors"), _("人次"), indent=True),
+        Row(_("儿童主任"), get("trainings.directors"), _("人次"), indent=True),
+        Row(_("其他人员"), get("trainings.others"), _("人次"), indent=True),
+        Row(_("参训的平台账号（去重）"), get("trainings.accounts"), _("人")),
     ]
-    return [ledger, screening, care, visits, activities, leaders, support]
+    sections = [ledger, screening, care, visits, activities, leaders, support]
+    if timeline.rows:
+        sections.insert(5, timeline)
+    if dig(figures, "scope.kind") == "center":
+        # The county center keeps no ledger: its sheet shows only what it ran itself.
+        sections = [
+            section for section in sections if section not in (ledger, screening, care, visits)
+        ]
+    return sections
