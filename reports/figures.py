@@ -520,9 +520,6 @@ def township_figures(
 
 # --- key figures and the county roll-up ----------------------------------------------------
 
-PERSONS = gettext_lazy("人")
-TIMES = gettext_lazy("人次")
-
 # (key, dotted path into the figures, label): the columns of the roll-up, of the county
 # workbook's summary sheet and of the dashboard's figures. A frozen version is read through
 # the same paths. Every label says 人 only for a distinct count (DOMAIN.md §7a).
