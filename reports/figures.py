@@ -41,7 +41,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +49,17 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Township
 from activities.choices import ActivityForm, Channel, LeaderLevel
-from activities.models import Activity, ActivityLeader, Participation, PurchasedService, Training
+from activities.models import (
+    Activity,
+    ActivityLeader,
+    ActivityPlan,
+    NeedFound,
+    Participation,
+    PurchasedService,
+    RoleModelStory,
+    Training,
+)
+from activities.notice_records import NeedKind
 from activities.selectors import beneficiaries, beneficiaries_by_township, campaign_summary
 from care import due as care_due
 from care.choices import AlertKind, AlertStatus, PairingStatus, PlanStatus, ReferralStatus
@@ -481,6 +491,47 @@ def _activity_figures(campaign, scope: Scope, period: Period) -> dict:
     }
 
 
+def _notice_figures(campaign, scope: Scope, period: Period) -> dict:
+    """The notice's other items: the 活动方案 and when it was reported to the 党委政府, the
+    励志故事/榜样, and the needs found (急难愁盼) — counts only, no child is named."""
+    entered = period.recorded("created_at")
+    plans = ActivityPlan.objects.filter(campaign=campaign).filter(scope.records() & entered)
+    plan_counts = plans.aggregate(
+        plans=Count("pk"),
+        reported=Count("pk", filter=period.until("reported_to_party_on")),
+        first_reported=Min("reported_to_party_on", filter=period.until("reported_to_party_on")),
+    )
+    stories = RoleModelStory.objects.filter(campaign=campaign).filter(scope.records() & entered)
+    story_counts = stories.aggregate(
+        stories=Count("pk"), used=Count("pk", filter=Q(activity__isnull=False))
+    )
+    needs = NeedFound.objects.filter(campaign=campaign).filter(
+        scope.records() & entered & period.until("found_on")
+    )
+    resolved = period.until("resolved_on")
+    need_counts = needs.aggregate(
+        needs=Count("pk"),
+        resolved=Count("pk", filter=resolved),
+        overdue=Count("pk", filter=~resolved & Q(due_on__lt=period.as_of)),
+        children=Count("child", distinct=True),
+    )
+    by_kind = needs.order_by().values_list("kind").annotate(n=Count("pk"))
+    first = plan_counts["first_reported"]
+    return {
+        "plans": plan_counts["plans"],
+        "plans_reported": plan_counts["reported"],
+        "first_reported_on": first.isoformat() if first else None,
+        "stories": story_counts["stories"],
+        "stories_used": story_counts["used"],
+        "needs": need_counts["needs"],
+        "needs_resolved": need_counts["resolved"],
+        "needs_open": need_counts["needs"] - need_counts["resolved"],
+        "needs_overdue": need_counts["overdue"],
+        "needs_children": need_counts["children"],
+        "needs_by_kind": _codes(by_kind, NeedKind.values),
+    }
+
+
 def area_figures(
     campaign,
     scope: Scope,
@@ -508,6 +559,7 @@ def area_figures(
         "visits": _visit_figures(scope, period, rules),
     }
     figures.update(_activity_figures(campaign, scope, period))
+    figures["notice"] = _notice_figures(campaign, scope, period)
     return figures
 
 

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from activities.choices import ActivityForm, Channel, LeaderLevel
+from activities.notice_records import NeedKind
 from care.choices import ReferralStatus
 from children.choices import BenefitCategory, CaseStatus, Circumstance, RiskLevel
 from reports.figures import dig
@@ -306,7 +307,42 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
         Row(_("其他人员"), get("trainings.others"), _("人次"), indent=True),
         Row(_("参训的平台账号（去重）"), get("trainings.accounts"), _("人")),
     ]
-    sections = [ledger, screening, care, visits, activities, leaders, support]
+    notice = Section(_("活动方案、励志故事与摸清需求"))
+    first_reported = dig(figures, "notice.first_reported_on")
+    notice.rows += [
+        Row(_("活动方案"), get("notice.plans"), _("份"), link.activities("activities:plan_list")),
+        Row(_("已向党委政府汇报的方案"), get("notice.plans_reported"), _("份")),
+        Row(_("首次向党委政府汇报日期"), first_reported or "—"),
+        Row(
+            _("励志故事/榜样"),
+            get("notice.stories"),
+            _("个"),
+            link.activities("activities:story_list"),
+        ),
+        Row(_("用于活动的励志故事"), get("notice.stories_used"), _("个"), indent=True),
+        Row(
+            _("摸清需求（急难愁盼）"),
+            get("notice.needs"),
+            _("项"),
+            link.activities("activities:need_list"),
+        ),
+    ]
+    for code in NeedKind.values:
+        notice.rows.append(
+            Row(
+                _("需求类别：%(k)s") % {"k": _label(NeedKind, code)},
+                get(f"notice.needs_by_kind.{code}"),
+                _("项"),
+                indent=True,
+            )
+        )
+    notice.rows += [
+        Row(_("已解决"), get("notice.needs_resolved"), _("项")),
+        Row(_("未解决"), get("notice.needs_open"), _("项")),
+        Row(_("逾期未解决（超过计划解决日期）"), get("notice.needs_overdue"), _("项")),
+        Row(_("涉及的台账儿童（去重）"), get("notice.needs_children"), _("人")),
+    ]
+    sections = [ledger, screening, care, visits, activities, leaders, support, notice]
     if timeline.rows:
         sections.insert(5, timeline)
     if dig(figures, "scope.kind") == "center":

@@ -30,6 +30,15 @@ NO_REFERRALS = {
     "ended": 0, "not_admitted": 0,
 }  # fmt: skip
 
+NO_NOTICE = {
+    "plans": 0, "plans_reported": 0, "first_reported_on": None, "stories": 0,
+    "stories_used": 0, "needs": 0, "needs_resolved": 0, "needs_open": 0, "needs_overdue": 0,
+    "needs_children": 0,
+    "needs_by_kind": {
+        "counselling": 0, "medical": 0, "school": 0, "living": 0, "guardianship": 0, "other": 0,
+    },
+}  # fmt: skip
+
 LONGSHENG = {
     "period": {"start": "2026-05-15", "end": "2026-06-10", "as_of": "2026-06-03"},
     "scope": {"kind": "township", "name": "龙胜镇"},
@@ -128,6 +137,7 @@ LONGSHENG = {
         "attendances": 7,  # 人次: headcounts typed per training
         "accounts": 0,  # no platform account listed as attendee
     },
+    "notice": NO_NOTICE,
 }
 
 PINGDENG = {
@@ -210,6 +220,7 @@ PINGDENG = {
         "attendances": 0,
         "accounts": 0,
     },
+    "notice": NO_NOTICE,
 }
 
 
