@@ -526,5 +526,7 @@ def home_panels(user):
             tone="success",
             order=40,
         ),
-        Panel(_("受益人数"), figures["total_beneficiaries"], url, tone="success", order=41),
+        # Children are counted once in the area (人); other people only per activity, so the
+        # panel shows what is true of both: attendances (人次).
+        Panel(_("受益人次"), figures["total_attendances"], url, tone="success", order=41),
     ]
