@@ -267,3 +267,44 @@ def test_every_placeholder_names_a_figure(dataset):
     from reports.figures import dig
 
     assert all(dig(figures, path) is not None for path in PLACEHOLDERS.values())
+
+
+def test_the_submit_page_shows_the_difference_and_submits_once_confirmed(
+    dataset, longsheng_supervisor, client_for
+):
+    client = client_for(longsheng_supervisor)
+    url = reverse("reports:township", args=[2026, dataset.ls.pk])
+    body = {"action": "submit", "timeliness": "本乡镇开展活动5场。"}
+    with time_machine.travel(NOON, tick=False):
+        refused = client.post(url, body)
+        assert refused.status_code == 200
+        page = refused.content.decode()
+        assert "「开展活动5场」与统计数据不符" in page and "相差 3" in page
+        assert 'name="confirm_numbers"' in page
+        # Nothing was written (the typed text stays on the page, in the form).
+        assert not dataset.ls.reports.exists()
+        assert "本乡镇开展活动5场。" in page
+        done = client.post(url, body | {"confirm_numbers": "on"})
+    assert done.status_code == 302
+    assert dataset.ls.reports.get().versions.get().narratives["timeliness"] == "本乡镇开展活动5场。"
+
+
+def test_dashboard_charts_never_share_a_colour_and_count_children_once_per_circumstance(
+    dataset, county_staff
+):
+    from reports.dashboards import build
+
+    dashboard = build(county_staff, dataset.campaign, today=FIGURES_TODAY)
+    charts = dashboard.charts_json()
+    for key, chart in charts.items():
+        colours = [s["colour"] for s in chart["series"] if s.get("colour")]
+        assert len(colours) == len(set(colours)), key
+        for series in chart["series"]:
+            if series.get("colours"):
+                assert len(series["colours"]) == len(set(series["colours"])), key
+    circumstance = charts["circumstance"]
+    assert circumstance["unit"] == "人" and "一名儿童可同时有多种困境情形" in circumstance["note"]
+    bars = dict(zip(circumstance["categories"], circumstance["series"][0]["data"], strict=True))
+    # Active children: 甲 (留守, 心理) 乙 (留守) 丙 (生活困难, 家庭变故) 平一 (留守) 平二 (流动).
+    assert bars["留守"]["value"] == 3
+    assert sum(cell["value"] for cell in bars.values()) == 7  # more than the 5 children
