@@ -176,13 +176,16 @@ def township_summary(campaign: Campaign, township) -> dict:
     ) | {"township": township}
 
 
-def campaign_summary(campaign: Campaign, *, activities, services, trainings) -> dict:
+def campaign_summary(
+    campaign: Campaign, *, activities, services, trainings, participations=None
+) -> dict:
     """The summary of ``township_summary`` over any set of a campaign's activities, purchased
     services and trainings (a township's, the county center's own, the whole county's, or
-    those recorded by a freeze time). Counting rule (docs/domain.md, 人数与人次): a ledger
+    those recorded by a freeze time). Counting rule (DOMAIN.md §7a): a ledger
     child is one person however many records name them (人); attendances and anonymous
     headcounts added across records are 人次; 培训人次 adds each training's headcount, the
-    distinct trained accounts are 人."""
+    distinct trained accounts are 人. ``participations`` narrows the attendances counted
+    (those recorded by a freeze instant)."""
     ids = _activity_ids(activities)
     counts = activities.aggregate(
         total=Count("pk"),
@@ -247,7 +250,7 @@ def campaign_summary(campaign: Campaign, *, activities, services, trainings) -> 
         "activities_on_time": counts["on_time"],
         "activities_with_leaders": counts["with_leaders"],
         "activities_with_brand": counts["with_brand"],
-        "beneficiaries": beneficiaries(activities),
+        "beneficiaries": beneficiaries(activities, participations=participations),
         "by_form": {code: by_form.get(code, 0) for code in ActivityForm.values},
         "leaders_by_level": {level: leaders.get(level, 0) for level in LeaderLevel.values},
         "by_channel": {code: channels.get(code, 0) for code in Channel.values},

@@ -60,7 +60,7 @@ from activities.models import (
     Training,
 )
 from activities.notice_records import NeedKind
-from activities.selectors import beneficiaries, beneficiaries_by_township, campaign_summary
+from activities.selectors import beneficiaries_by_township, campaign_summary
 from care import due as care_due
 from care.choices import AlertKind, AlertStatus, PairingStatus, PlanStatus, ReferralStatus
 from care.models import CarePlan, FollowUp, Pairing, Referral, SafetyAlert, Screening
@@ -432,8 +432,9 @@ def _activity_figures(campaign, scope: Scope, period: Period) -> dict:
         activities=activities,
         services=_services(campaign, period).filter(scope.records()),
         trainings=_trainings(campaign, period).filter(scope.records()),
+        participations=_participations(activities, period),
     )
-    people = beneficiaries(activities, participations=_participations(activities, period))
+    people = summary["beneficiaries"]
     activity_ids = activities.order_by().values("pk")
     leaders = _leader_list(activity_ids)
     partners = list(
