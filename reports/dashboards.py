@@ -323,7 +323,7 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
     kpis = [
         (_("在册困境儿童（当前，人）"), risk_counts["total"], ledger_url()),
         (
-            _("红色（高风险，人）"),
+            _("红色（高风险）"),
             risk_counts[RiskLevel.RED],
             ledger_url(risk_level=RiskLevel.RED),
         ),
