@@ -6,9 +6,12 @@ from django.contrib import admin
 from activities.models import (
     Activity,
     ActivityPhoto,
+    ActivityPlan,
     Campaign,
+    NeedFound,
     PartnerOrganisation,
     PurchasedService,
+    RoleModelStory,
     Training,
 )
 
@@ -62,3 +65,25 @@ class TrainingAdmin(ReadOnlyAdmin):
     list_display = ("date", "topic", "township", "trainer", "hours")
     list_select_related = ("township",)
     exclude = ("attendees",)
+
+
+@admin.register(ActivityPlan)
+class ActivityPlanAdmin(ReadOnlyAdmin):
+    list_display = ("title", "township", "campaign", "reported_to_party_on")
+    list_filter = ("campaign", "township")
+    list_select_related = ("township", "campaign")
+
+
+@admin.register(RoleModelStory)
+class RoleModelStoryAdmin(ReadOnlyAdmin):
+    list_display = ("title", "role_model", "township", "campaign", "activity")
+    list_filter = ("campaign", "township")
+    list_select_related = ("township", "campaign", "activity")
+
+
+@admin.register(NeedFound)
+class NeedFoundAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "township", "campaign", "found_on", "due_on", "resolved_on")
+    list_filter = ("campaign", "township", "kind")
+    list_select_related = ("township", "campaign")
+    exclude = ("child",)  # a child's name is shown only on the scoped portal pages

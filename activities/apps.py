@@ -11,7 +11,12 @@ _VIEW_ALL = [
     "activities.view_partnerorganisation",
     "activities.view_purchasedservice",
     "activities.view_training",
+    "activities.view_activityplan",
+    "activities.view_rolemodelstory",
 ]
+# A need found names the child it is for: seen by those who work the township's cases (the
+# county, the township supervisor), not by the directors of the other villages.
+_VIEW_NEEDS = ["activities.view_needfound"]
 # Recording the area's activities, partners, purchased services and trainings.
 _RECORD = [
     "activities.add_activity",
@@ -23,6 +28,12 @@ _RECORD = [
     "activities.change_purchasedservice",
     "activities.add_training",
     "activities.change_training",
+    "activities.add_activityplan",
+    "activities.change_activityplan",
+    "activities.add_rolemodelstory",
+    "activities.change_rolemodelstory",
+    "activities.add_needfound",
+    "activities.change_needfound",
 ]
 
 
@@ -45,11 +56,12 @@ class ActivitiesConfig(AppConfig):
     role_permissions = {
         "county_admin": [
             *_VIEW_ALL,
+            *_VIEW_NEEDS,
             *_RECORD,
             "activities.add_campaign",
             "activities.change_campaign",
         ],
-        "county_staff": _VIEW_ALL,
-        "township_supervisor": [*_VIEW_ALL, *_RECORD],
+        "county_staff": [*_VIEW_ALL, *_VIEW_NEEDS],
+        "township_supervisor": [*_VIEW_ALL, *_VIEW_NEEDS, *_RECORD],
         "village_director": _VIEW_ALL,
     }

@@ -145,6 +145,29 @@ ACTIVITIES = [
 ]
 
 
+# Run by the county center itself (township None), with children of two townships: the
+# county report counts each of them once (人) with every attendance (人次), in its own 县级 row.
+COUNTY_ACTIVITY = {
+    "title": "「润心伴成长，同心护未来」全县启动仪式",
+    "township": None,
+    "start": dt.date(2026, 5, 16),
+    "end": dt.date(2026, 5, 16),
+    "forms": [ActivityForm.THEME_DAY, ActivityForm.PATRIOTIC_BASE],
+    "place": "龙胜各族自治县红军标语楼（爱国主义教育基地）",
+    "organiser": "龙胜各族自治县民政局未成年人保护中心",
+    "brand": "",
+    "featured": "参观爱国主义教育基地，由老党员讲述红军长征过龙胜的故事。",
+    "innovative": "",
+    "effect": "困境儿童代表写下「我的成长心愿」，由县未保中心逐一登记跟进。",
+    "leaders": [("潘建华", "县民政局副局长", LeaderLevel.COUNTY)],
+    "channels": [(Channel.WECHAT, "")],
+    "partners": ["桂林润苗公益慈善基金会"],
+    "children_by_township": [("龙胜镇", 0, 4), ("平等镇", 0, 4)],
+    "counts": {"guardians_count": 8, "public_count": 30},
+    "volunteers": 6,
+}
+
+
 def _log(stdout, message):
     if stdout is not None:
         stdout.write(message)
@@ -194,12 +217,20 @@ def seed(stdout=None) -> None:
         partners[name] = partner
 
     created = 0
-    for spec in ACTIVITIES:
-        township = townships[spec["township"]]
+    for spec in [*ACTIVITIES, COUNTY_ACTIVITY]:
+        township = townships.get(spec["township"])
         if Activity.objects.filter(
             campaign=campaign, township=township, title=spec["title"]
         ).exists():
             continue
+        if township is None:
+            children = [
+                child
+                for name, offset, count in spec["children_by_township"]
+                for child in _children(townships[name], offset, count)
+            ]
+        else:
+            children = _children(township, *spec["children"])
         data = {
             "campaign": campaign,
             "township": township,
@@ -216,13 +247,13 @@ def seed(stdout=None) -> None:
             **spec["counts"],
         }
         services.activity_create(
-            actor=supervisors[spec["township"]],
+            actor=supervisors.get(spec["township"], county),
             data=data,
             formats=spec["forms"],
             leaders=[services.LeaderData(*leader) for leader in spec["leaders"]],
             channels=[services.ChannelData(*channel) for channel in spec["channels"]],
             partners=[partners[name] for name in spec["partners"]],
-            children=_children(township, *spec["children"]),
+            children=children,
         )
         created += 1
 

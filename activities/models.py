@@ -462,3 +462,8 @@ class Training(VersionedModel):
     @property
     def attendee_total(self) -> int:
         return self.supervisors_count + self.directors_count + self.others_count
+
+
+# The notice's records that are not activities live in their own module; imported here so
+# that Django registers them with the app.
+from activities.notice_records import ActivityPlan, NeedFound, RoleModelStory  # noqa: E402, F401

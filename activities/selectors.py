@@ -1,12 +1,15 @@
 """Reads of the activities app. Everything a user sees starts from ``visible_to(user)``.
 
 Beneficiary figures (docs/domain.md §1, 受益人数) are computed in SQL, never typed:
-- 受益人数 (total_beneficiaries) = distinct ledger children over the activities given (a child
-  in three activities counts once) + the other beneficiaries counted on each activity;
-- 受益人次 (total_attendances) = attendances of ledger children + the other beneficiaries.
-Other beneficiaries (guardians, other children, teachers, the public) are anonymous counts,
-so they cannot be de-duplicated across activities and add to both figures. Volunteers serve,
-they do not benefit: they are reported separately.
+- distinct_children (人) = distinct ledger children over the activities given (a child in
+  three activities counts once); attendances (人次) = their attendances;
+- other beneficiaries (guardians, other children, teachers, the public) are anonymous
+  headcounts typed per activity: added across activities they are 人次, never 人 (a
+  grandparent at three activities is three 人次, and cannot be told apart from three people);
+- 受益人次 (total_attendances) = attendances + the other beneficiaries;
+- 受益人数（其他人员未去重）(total_beneficiaries) = distinct ledger children + the other
+  beneficiaries: only the children in it are de-duplicated, and every label says so.
+Volunteers serve, they do not benefit: they are reported separately (人次).
 
 The reports app calls ``beneficiaries``, ``beneficiaries_by_township`` and
 ``township_summary`` for a campaign and a township.
@@ -116,32 +119,35 @@ def _sum_expressions() -> dict:
     return sums | {"volunteers_count": Sum("volunteers_count"), "activities": Count("pk")}
 
 
-def beneficiaries(activity_qs) -> dict:
+def beneficiaries(activity_qs, *, participations=None) -> dict:
     """受益人数 and 受益人次 over a set of activities (two queries, whatever their number).
 
     Keys: distinct_children, attendances, other_beneficiaries, volunteers,
     total_beneficiaries (受益人数), total_attendances (受益人次), plus activities, guardians,
     other_children, teachers, public. Pass an already scoped or filtered queryset, e.g.
-    ``Activity.objects.filter(campaign=c, township=t)``.
+    ``Activity.objects.filter(campaign=c, township=t)``. ``participations`` narrows the
+    attendances counted (the reports count those recorded by a freeze instant).
     """
     ids = _activity_ids(activity_qs)
-    children = Participation.objects.filter(activity__in=ids).aggregate(
+    participations = Participation.objects.all() if participations is None else participations
+    children = participations.filter(activity__in=ids).aggregate(
         distinct_children=Count("child", distinct=True), attendances=Count("pk")
     )
     sums = Activity.objects.filter(pk__in=ids).aggregate(**_sum_expressions())
     return _figures(children, sums)
 
 
-def beneficiaries_by_township(activity_qs) -> dict[int | None, dict]:
+def beneficiaries_by_township(activity_qs, *, participations=None) -> dict[int | None, dict]:
     """``beneficiaries`` per township id (None: county-level activities), in two queries.
 
     A child counts once per township; the county's own distinct figure comes from
     ``beneficiaries`` over all the activities (a child in activities of two townships is one
     person for the county)."""
     ids = _activity_ids(activity_qs)
+    participations = Participation.objects.all() if participations is None else participations
     children = {
         row["activity__township"]: row
-        for row in Participation.objects.filter(activity__in=ids)
+        for row in participations.filter(activity__in=ids)
         .order_by()
         .values("activity__township")
         .annotate(distinct_children=Count("child", distinct=True), attendances=Count("pk"))
@@ -163,7 +169,24 @@ def township_summary(campaign: Campaign, township) -> dict:
     """Everything the township's June 4 report needs from this app, for one campaign and one
     township (``township=None``: the county's own activities). Unscoped: the caller decides
     who may see the township. A fixed number of aggregate queries."""
-    activities = Activity.objects.filter(campaign=campaign, township=township)
+    return campaign_summary(
+        campaign,
+        activities=Activity.objects.filter(campaign=campaign, township=township),
+        services=PurchasedService.objects.filter(campaign=campaign, township=township),
+        trainings=Training.objects.filter(campaign=campaign, township=township),
+    ) | {"township": township}
+
+
+def campaign_summary(
+    campaign: Campaign, *, activities, services, trainings, participations=None
+) -> dict:
+    """The summary of ``township_summary`` over any set of a campaign's activities, purchased
+    services and trainings (a township's, the county center's own, the whole county's, or
+    those recorded by a freeze time). Counting rule (docs/domain.md §7a): a ledger
+    child is one person however many records name them (人); attendances and anonymous
+    headcounts added across records are 人次; 培训人次 adds each training's headcount, the
+    distinct trained accounts are 人. ``participations`` narrows the attendances counted
+    (those recorded by a freeze instant)."""
     ids = _activity_ids(activities)
     counts = activities.aggregate(
         total=Count("pk"),
@@ -191,31 +214,44 @@ def township_summary(campaign: Campaign, township) -> dict:
         .values_list("channel")
         .annotate(n=Count("activity", distinct=True))
     )
-    texts = list(activities.order_by("start_date", "pk").values(*TEXT_FIELDS))
-    services = PurchasedService.objects.filter(campaign=campaign, township=township)
+    texts = list(
+        activities.order_by("start_date", "pk").values(
+            "start_date", "end_date", "place", *TEXT_FIELDS
+        )
+    )
+    service_ids = services.order_by().values("pk")
     service_figures = services.aggregate(
         count=Count("pk"),
         amount=Coalesce(Sum("amount"), Decimal("0")),
         other_children=Coalesce(Sum("other_children_count"), 0),
     )
     service_figures["ledger_children"] = (
-        Child.objects.filter(purchased_services__in=services.values("pk")).distinct().count()
+        PurchasedService.children.through.objects.filter(
+            purchasedservice__in=service_ids
+        ).aggregate(n=Count("child", distinct=True))["n"]
+        or 0
     )
-    trainings = Training.objects.filter(campaign=campaign, township=township).aggregate(
+    training_figures = trainings.aggregate(
         count=Count("pk"),
         hours=Coalesce(Sum("hours"), Decimal("0")),
         supervisors=Coalesce(Sum("supervisors_count"), 0),
         directors=Coalesce(Sum("directors_count"), 0),
         others=Coalesce(Sum("others_count"), 0),
     )
+    training_figures["accounts"] = (
+        Training.attendees.through.objects.filter(
+            training__in=trainings.order_by().values("pk")
+        ).aggregate(n=Count("user", distinct=True))["n"]
+        or 0
+    )
+    deadline = campaign.report_deadline
     return {
         "campaign": campaign,
-        "township": township,
         "activities": counts["total"],
         "activities_on_time": counts["on_time"],
         "activities_with_leaders": counts["with_leaders"],
         "activities_with_brand": counts["with_brand"],
-        "beneficiaries": beneficiaries(activities),
+        "beneficiaries": beneficiaries(activities, participations=participations),
         "by_form": {code: by_form.get(code, 0) for code in ActivityForm.values},
         "leaders_by_level": {level: leaders.get(level, 0) for level in LeaderLevel.values},
         "by_channel": {code: channels.get(code, 0) for code in Channel.values},
@@ -229,9 +265,21 @@ def township_summary(campaign: Campaign, township) -> dict:
             if row["innovative_practice"]
         ],
         "effects": [(row["title"], row["effect"]) for row in texts if row["effect"]],
+        # 活动时效: each activity's dates, whether it was done by the deadline, and its
+        # recorded outcome (实效), in date order.
+        "timeline": [
+            {
+                "title": row["title"],
+                "start": row["start_date"].isoformat(),
+                "end": row["end_date"].isoformat(),
+                "on_time": row["end_date"] <= deadline,
+                "effect": row["effect"],
+            }
+            for row in texts
+        ],
         "partners": PartnerOrganisation.objects.filter(activities__in=ids).distinct().count(),
         "purchased_services": service_figures,
-        "trainings": trainings,
+        "trainings": training_figures,
     }
 
 
@@ -480,5 +528,7 @@ def home_panels(user):
             tone="success",
             order=40,
         ),
-        Panel(_("受益人数"), figures["total_beneficiaries"], url, tone="success", order=41),
+        # Children are counted once in the area (人); other people only per activity, so the
+        # panel shows what is true of both: attendances (人次).
+        Panel(_("受益人次"), figures["total_attendances"], url, tone="success", order=41),
     ]

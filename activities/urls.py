@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import notice_views, views
 
 app_name = "activities"
 
@@ -28,4 +28,22 @@ urlpatterns = [
     path("trainings/new/", views.TrainingCreateView.as_view(), name="training_create"),
     path("trainings/<int:pk>/", views.TrainingDetailView.as_view(), name="training_detail"),
     path("trainings/<int:pk>/edit/", views.TrainingEditView.as_view(), name="training_edit"),
+    # The notice's records that are not activities: 活动方案, 励志故事/榜样, 摸清需求.
+    *[
+        pattern
+        for kind, prefix in (("plan", "plans"), ("story", "stories"), ("need", "needs"))
+        for pattern in (
+            path(f"{prefix}/", notice_views.NoticeListView.as_view(kind=kind), name=f"{kind}_list"),
+            path(
+                f"{prefix}/new/",
+                notice_views.NoticeFormView.as_view(kind=kind),
+                name=f"{kind}_create",
+            ),
+            path(
+                f"{prefix}/<int:pk>/edit/",
+                notice_views.NoticeFormView.as_view(kind=kind),
+                name=f"{kind}_edit",
+            ),
+        )
+    ],
 ]

@@ -20,6 +20,7 @@ from accounts.models import User
 from care import choices, services
 from care.models import CarePlan, Institution, Mentor, Pairing, Referral, Screening
 from care.screening import get_instrument
+from children.demo import campaign_anchor
 from children.models import Child
 
 DEMO_NOTE = "演示数据（虚构），联系方式非真实"
@@ -159,9 +160,12 @@ def seed(stdout=None) -> None:
         mentors.append(mentor)
 
     today = timezone.localdate()
+    # Counted back from a day inside the 2026 campaign (before 龙胜镇's submission), so the
+    # campaign report counts these screenings and alerts whatever day the demo is seeded.
+    anchor = campaign_anchor(today)
 
     def ago(days):
-        return today - dt.timedelta(days=days)
+        return anchor - dt.timedelta(days=days)
 
     # 龙胜镇 (山东村 first, the ``director`` login's village) carries the records the demo
     # logins should meet at once: the open alert, the discharged child with an overdue
@@ -198,13 +202,13 @@ def seed(stdout=None) -> None:
     child = pick(0)
     if child is not None:  # GAD-7 severe → care plan
         actor = _actor_for(child, county)
-        screening, _new = _screen(child, actor, "GAD7", ago(40), _answers("GAD7", 3))
+        screening, _new = _screen(child, actor, "GAD7", ago(14), _answers("GAD7", 3))
         plan = _plan(
             child,
             actor,
             goals="缓解焦虑情绪，恢复正常作息和学习",
             services_=[choices.CareService.COUNSELLING, choices.CareService.EMOTIONAL_GUIDANCE],
-            started_on=ago(38),
+            started_on=ago(12),
             review_on=today + dt.timedelta(days=20),
             measures="每两周心理辅导一次；班主任关注课堂表现；每月与监护人沟通。",
         )
@@ -212,23 +216,23 @@ def seed(stdout=None) -> None:
     child = pick(1)
     if child is not None:  # CES-DC positive → referral, now in outpatient treatment
         actor = _actor_for(child, county)
-        screening, _new = _screen(child, actor, "CESDC", ago(50), _answers("CESDC", 2))
+        screening, _new = _screen(child, actor, "CESDC", ago(16), _answers("CESDC", 2))
         referral = _referral(
             child,
             actor,
             _institution("龙胜各族自治县人民医院心理门诊"),
-            on=ago(48),
+            on=ago(15),
             reason="CES-DC 测评阳性，情绪持续低落，经监护人同意转介门诊评估。",
             steps=[
-                (choices.ReferralStatus.ADMITTED, ago(45), "门诊接诊评估"),
-                (choices.ReferralStatus.OUTPATIENT, ago(44), "门诊定期复诊"),
+                (choices.ReferralStatus.ADMITTED, ago(13), "门诊接诊评估"),
+                (choices.ReferralStatus.OUTPATIENT, ago(12), "门诊定期复诊"),
             ],
         )
         _close(screening, actor, resolution=choices.Resolution.REFERRAL, referral=referral)
     child = pick(2)
     if child is not None:  # SCARED positive → note
         actor = _actor_for(child, county)
-        screening, _new = _screen(child, actor, "SCARED", ago(30), _answers("SCARED", 1))
+        screening, _new = _screen(child, actor, "SCARED", ago(10), _answers("SCARED", 1))
         _close(
             screening,
             actor,
@@ -236,7 +240,7 @@ def seed(stdout=None) -> None:
             note="已与监护人面谈，学校心理老师每周谈心一次，一个月后复测。",
         )
 
-    # 3. Negative screenings spread over the last two months.
+    # 3. Negative screenings spread over the campaign's first weeks and the month before.
     for index, code in enumerate(["PHQA", "GAD7", "SCARED", "CESDC"] * 3):
         child = pick(3 + index)
         if child is None:
@@ -244,7 +248,7 @@ def seed(stdout=None) -> None:
         answers = _answers(code, 0)
         if code == "CESDC":  # the positively worded items answered "很多" score 0
             answers = _answers(code, 0, i4=3, i8=3, i12=3, i16=3)
-        _screen(child, _actor_for(child, county), code, ago(5 + 4 * index), answers)
+        _screen(child, _actor_for(child, county), code, ago(3 + 2 * index), answers)
 
     # 4. A care plan whose review is overdue.
     child = feature(2)

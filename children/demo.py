@@ -35,6 +35,27 @@ BENEFITS = ["other_difficulty", "other_difficulty", "de_facto_unsupported", "sca
 ASSISTANCE = ["dibao", "temporary_relief", "medical_relief"]
 RISK_WEIGHTS = [("red", 1), ("orange", 2), ("yellow", 4), ("green", 3)]
 
+# The 2026 campaign (activities.demo creates it with these dates). The demo dates what the
+# campaign report counts — visits, screenings, alerts, activities, the report — inside this
+# window, whatever day it is seeded, so the 2026 report and dashboards are never all zeros.
+CAMPAIGN_START = dt.date(2026, 5, 15)
+CAMPAIGN_END = dt.date(2026, 6, 10)
+CAMPAIGN_DEADLINE = dt.date(2026, 6, 4)
+
+
+def campaign_day(offset: int, today: dt.date) -> dt.date | None:
+    """The campaign's start + ``offset`` days; None when that day has not come yet (a record
+    is never dated in the future) or falls after the campaign."""
+    day = CAMPAIGN_START + dt.timedelta(days=offset)
+    return day if day <= min(today, CAMPAIGN_END) else None
+
+
+def campaign_anchor(today: dt.date) -> dt.date:
+    """The day the demo's recent care records are counted back from: two days before the
+    report deadline once it has passed (inside the campaign, before 龙胜镇's submission on
+    the eve of the deadline), else today."""
+    return min(today, CAMPAIGN_DEADLINE - dt.timedelta(days=2))
+
 
 def _pick_weighted(rng, weighted):
     total = sum(w for _v, w in weighted)

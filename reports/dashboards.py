@@ -27,7 +27,7 @@ from care.models import SafetyAlert, Screening
 from children.choices import CaseStatus, Circumstance, RiskLevel
 from children.models import Child, ChildCircumstance
 from reports.choices import ReportStatus
-from reports.figures import coverage
+from reports.figures import COUNTY, Scope, area_figures, coverage, key_figures
 from reports.models import TownshipReport
 from reports.sections import list_url
 from visits import schedule
@@ -40,7 +40,7 @@ RISK_COLOURS = {
 }
 STATUS_COLOURS = {
     "missing": "#adb5bd",
-    ReportStatus.DRAFT: "#6c757d",
+    ReportStatus.DRAFT: "#6f42c1",
     ReportStatus.SUBMITTED: "#0d6efd",
     ReportStatus.RETURNED: "#fd7e14",
     ReportStatus.ACCEPTED: "#198754",
@@ -59,16 +59,18 @@ class Chart:
 
     key: str
     title: str
-    kind: str  # bar | stacked_bar | pie | line
+    kind: str  # bar | hbar (horizontal bars) | pie | line
     categories: list[str] = field(default_factory=list)
     series: list[dict] = field(default_factory=list)  # [{"name", "data": [Cell]}]
     unit: str = ""
+    note: str = ""
 
     def as_json(self) -> dict:
         return {
             "kind": self.kind,
             "title": self.title,
             "unit": self.unit,
+            "note": self.note,
             "categories": self.categories,
             "series": [
                 {
@@ -134,138 +136,77 @@ def for_user(user, campaign) -> Dashboard:
     return cache.get_or_set(key, lambda: build(user, campaign), seconds)
 
 
-@dataclass
-class _Area:
-    """What every chart of one dashboard shares: whose area, which period, by what."""
-
-    user: object
-    campaign: object
-    today: dt.date
-    start: dt.date
-    end: dt.date
-    county: bool
-    by: str  # "township" or "village"
-    areas: list
-    children: object  # the area's active children (a queryset)
-
-    @property
-    def names(self) -> list[str]:
-        return [area.name for area in self.areas]
-
-    @property
-    def campaign_id(self):
-        return self.campaign.pk if self.campaign is not None else None
-
-    def ledger_url(self, area_id=None, **params) -> str:
-        return list_url("children:list", status=CaseStatus.ACTIVE, **{self.by: area_id}, **params)
-
-    def screening_period(self) -> dict:
-        return {
-            "screened_on_after": self.start.isoformat(),
-            "screened_on_before": self.end.isoformat(),
-        }
-
-
 def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
-    """The dashboard of the user's area for a campaign (None: this year so far): one chart
-    per step below, each one query (two for the visit rules), then the key figures."""
+    """The dashboard of the user's area for a campaign (None: this year so far)."""
     today = today or timezone.localdate()
     start, end = _period(campaign, today)
     county = is_county_wide(user)
     by = "township" if county else "village"
-    area = _Area(
-        user=user,
-        campaign=campaign,
-        today=today,
-        start=start,
-        end=end,
-        county=county,
-        by=by,
-        areas=list(
-            (visible_townships(user) if county else visible_villages(user)).order_by("code")
-        ),
-        children=Child.objects.visible_to(user).filter(status=CaseStatus.ACTIVE),
-    )
-    circumstance = _circumstance_chart(area)
-    risk, risk_counts = _risk_chart(area)
-    cover, total_screened = _coverage_chart(area)
-    alerts, open_alerts = _alerts_chart(area)
-    overdue, overdue_total = _overdue_chart(area)
-    over_time, people = _activities_chart(area)
-    status = _reports_chart(area)
-    kpis = _key_figures(area, risk_counts, open_alerts, overdue_total, total_screened, people)
-    area_label = _("全县") if county else (user.township.name if user.township_id else "")
-    return Dashboard(
-        by, area_label, campaign, (start, end), kpis,
-        [circumstance, risk, cover, alerts, overdue, over_time, status],
-    )  # fmt: skip
+    areas = list((visible_townships(user) if county else visible_villages(user)).order_by("code"))
+    names = [area.name for area in areas]
+    children = Child.objects.visible_to(user).filter(status=CaseStatus.ACTIVE)
 
+    def ledger_url(area_id=None, **params):
+        return list_url("children:list", status=CaseStatus.ACTIVE, **{by: area_id}, **params)
 
-def _circumstance_chart(area: _Area) -> Chart:
-    """Children by area × circumstance (one query)."""
-    matrix = {
-        (row["area"], row["code"]): row["n"]
-        for row in ChildCircumstance.objects.filter(child__in=area.children.values("pk"))
+    # 1. children by circumstance (one query): one bar per circumstance, each child counted
+    # once in it; a child with three circumstances is in three bars, so the bars do not add
+    # up to the number of children, and the chart says so (docs/domain.md §7a).
+    per_code = dict(
+        ChildCircumstance.objects.filter(child__in=children.values("pk"))
         .order_by()
-        .values("code", area=F(f"child__{area.by}"))
-        .annotate(n=Count("pk"))  # (child, code) is unique: no DISTINCT sort needed
-    }
-    chart = Chart(
-        "circumstance",
-        _("困境儿童：按%(by)s与困境情形") % {"by": _("乡镇") if area.county else _("村/社区")},
-        "stacked_bar",
-        area.names,
-        unit=_("人"),
+        .values_list("code")
+        .annotate(n=Count("child", distinct=True))
     )
-    for code, label in Circumstance.choices:
-        chart.series.append(
-            {
-                "name": str(label),
-                "data": [
-                    Cell(matrix.get((a.pk, code), 0), area.ledger_url(a.pk, circumstance=code))
-                    for a in area.areas
-                ],
-            }
-        )
-    return chart
+    circumstance = Chart(
+        "circumstance",
+        _("困境儿童：按困境情形"),
+        "hbar",
+        [str(label) for _code, label in Circumstance.choices],
+        unit=_("人"),
+        note=_("每项按人去重；一名儿童可同时有多种困境情形，各项相加多于儿童人数。"),
+    )
+    circumstance.series.append(
+        {
+            "name": _("儿童"),
+            "colour": "#0d6efd",
+            "data": [
+                Cell(per_code.get(code, 0), ledger_url(circumstance=code))
+                for code in Circumstance.values
+            ],
+        }
+    )
 
-
-def _risk_chart(area: _Area) -> tuple[Chart, dict]:
-    """Risk distribution (one query, with the total of the key figures)."""
-    risk_counts = area.children.aggregate(
+    # 2. risk distribution (one query, with the KPI totals)
+    risk_counts = children.aggregate(
         total=Count("pk"),
         **{code: Count("pk", filter=Q(risk_level=code)) for code in RiskLevel.values},
     )
-    chart = Chart("risk", _("风险等级分布"), "pie", unit=_("人"))
-    chart.categories = [str(label) for _code, label in RiskLevel.choices]
-    chart.series.append(
+    risk = Chart("risk", _("风险等级分布"), "pie", unit=_("人"))
+    risk.categories = [str(label) for _code, label in RiskLevel.choices]
+    risk.series.append(
         {
             "name": _("在册儿童"),
             "colours": [RISK_COLOURS[code] for code in RiskLevel.values],
             "data": [
-                Cell(risk_counts[code], area.ledger_url(risk_level=code))
-                for code in RiskLevel.values
+                Cell(risk_counts[code], ledger_url(risk_level=code)) for code in RiskLevel.values
             ],
         }
     )
-    return chart, risk_counts
 
-
-def _coverage_chart(area: _Area) -> tuple[Chart, int]:
-    """Screening coverage by area (one query); also how many were screened in all."""
+    # 3. screening coverage by area (one query)
     screened = Exists(
-        Screening.objects.filter(
-            child=OuterRef("pk"), screened_on__gte=area.start, screened_on__lte=area.end
-        )
+        Screening.objects.filter(child=OuterRef("pk"), screened_on__gte=start, screened_on__lte=end)
     )
     per_area = {
         row["area"]: row
-        for row in area.children.order_by()
-        .values(area=F(area.by))
+        for row in children.order_by()
+        .values(area=F(by))
         .annotate(children=Count("pk"), screened=Count("pk", filter=screened))
     }
-    chart = Chart("coverage", _("心理健康测评覆盖率"), "bar", area.names, unit="%")
-    chart.series.append(
+    screening_url = {"screened_on_after": start.isoformat(), "screened_on_before": end.isoformat()}
+    cover = Chart("coverage", _("心理健康测评覆盖率"), "bar", names, unit="%")
+    cover.series.append(
         {
             "name": _("覆盖率"),
             "data": [
@@ -274,73 +215,63 @@ def _coverage_chart(area: _Area) -> tuple[Chart, int]:
                         per_area.get(a.pk, {}).get("screened", 0),
                         per_area.get(a.pk, {}).get("children", 0),
                     ),
-                    list_url("care:screening_list", **{area.by: a.pk}, **area.screening_period()),
+                    list_url("care:screening_list", **{by: a.pk}, **screening_url),
                 )
-                for a in area.areas
+                for a in areas
             ],
         }
     )
-    return chart, sum(row["screened"] for row in per_area.values())
+    total_screened = sum(row["screened"] for row in per_area.values())
 
-
-def _alerts_chart(area: _Area) -> tuple[Chart, int]:
-    """Open alerts by area (one query); also their total."""
+    # 4. open alerts by area (one query)
     open_alerts = {
         row["area"]: row["n"]
-        for row in SafetyAlert.objects.visible_to(area.user)
+        for row in SafetyAlert.objects.visible_to(user)
         .filter(status=AlertStatus.OPEN)
         .order_by()
-        .values(area=F(f"child__{area.by}"))
+        .values(area=F(f"child__{by}"))
         .annotate(n=Count("pk"))
     }
-    chart = Chart("alerts", _("待处置预警"), "bar", area.names, unit=_("条"))
-    chart.series.append(
+    alerts = Chart("alerts", _("待处置预警"), "bar", names, unit=_("条"))
+    alerts.series.append(
         {
             "name": _("待处置预警"),
             "colour": "#dc3545",
             "data": [
                 Cell(
                     open_alerts.get(a.pk, 0),
-                    list_url("care:alert_list", status=AlertStatus.OPEN, **{area.by: a.pk}),
+                    list_url("care:alert_list", status=AlertStatus.OPEN, **{by: a.pk}),
                 )
-                for a in area.areas
+                for a in areas
             ],
         }
     )
-    return chart, sum(open_alerts.values())
 
-
-def _overdue_chart(area: _Area) -> tuple[Chart, int]:
-    """Overdue visits by area (two queries for the rules, one for the counts); also the
-    total."""
+    # 5. overdue visits by area (two queries for the rules, one for the counts)
     overdue_rows = {
         row["area"]: row["n"]
-        for row in area.children.order_by()
-        .values(area=F(area.by))
-        .annotate(n=Count("pk", filter=schedule.overdue_count_q(area.today)))
+        for row in children.order_by()
+        .values(area=F(by))
+        .annotate(n=Count("pk", filter=schedule.overdue_count_q(today)))
     }
-    chart = Chart("overdue", _("家访逾期儿童"), "bar", area.names, unit=_("人"))
-    chart.series.append(
+    overdue = Chart("overdue", _("家访逾期儿童"), "bar", names, unit=_("人"))
+    overdue.series.append(
         {
             "name": _("逾期未访"),
             "colour": "#fd7e14",
             "data": [
-                Cell(overdue_rows.get(a.pk, 0), list_url("visits:overdue", **{area.by: a.pk}))
-                for a in area.areas
+                Cell(overdue_rows.get(a.pk, 0), list_url("visits:overdue", **{by: a.pk}))
+                for a in areas
             ],
         }
     )
-    return chart, sum(overdue_rows.values())
 
-
-def _activities_chart(area: _Area) -> tuple[Chart, dict]:
-    """Activities over time, by week (one query; activities have no village); also their
-    beneficiaries."""
-    activity_qs = Activity.objects.visible_to(area.user)
+    # 6. activities over time, by week (one query; activities have no village)
+    activity_qs = Activity.objects.visible_to(user)
     activity_qs = (
-        activity_qs.filter(campaign=area.campaign)
-        if area.campaign is not None
-        else activity_qs.filter(start_date__gte=area.start, start_date__lte=area.end)
+        activity_qs.filter(campaign=campaign)
+        if campaign is not None
+        else activity_qs.filter(start_date__gte=start, start_date__lte=end)
     )
     weeks = list(
         activity_qs.order_by()
@@ -349,37 +280,34 @@ def _activities_chart(area: _Area) -> tuple[Chart, dict]:
         .annotate(n=Count("pk"))
         .order_by("week")
     )
-    chart = Chart("activities", _("主题活动开展情况（按周）"), "line", unit=_("场"))
+    over_time = Chart("activities", _("主题活动开展情况（按周）"), "line", unit=_("场"))
+    campaign_id = campaign.pk if campaign is not None else None
     week_cells = []
     for row in weeks:
         week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
         week_end = week + dt.timedelta(days=6)
-        chart.categories.append(_("%(d)s 起") % {"d": week.isoformat()})
+        over_time.categories.append(_("%(d)s 起") % {"d": week.isoformat()})
         week_cells.append(
             Cell(
                 row["n"],
                 list_url(
                     "activities:list",
-                    campaign=area.campaign_id,
+                    campaign=campaign_id,
                     date_from=week.isoformat(),
                     date_to=week_end.isoformat(),
                 ),
             )
         )
-    chart.series.append({"name": _("活动场次"), "data": week_cells})
-    return chart, beneficiaries(activity_qs)
+    over_time.series.append({"name": _("活动场次"), "data": week_cells})
+    people = beneficiaries(activity_qs)
 
-
-def _reports_chart(area: _Area) -> Chart:
-    """Report status (one query): submitted, returned… and the townships yet to write one."""
-    report_rows = TownshipReport.objects.visible_to(area.user)
-    report_rows = (
-        report_rows.filter(campaign=area.campaign) if area.campaign else report_rows.none()
-    )
+    # 7. report status (one query)
+    report_rows = TownshipReport.objects.visible_to(user)
+    report_rows = report_rows.filter(campaign=campaign) if campaign else report_rows.none()
     status_counts = dict(report_rows.order_by().values_list("status").annotate(n=Count("pk")))
-    reports_url = _reports_url(area.user, area.campaign)
-    expected = len(area.areas) if area.county else 1
-    chart = Chart("reports", _("乡镇报表报送情况"), "pie", unit=_("个"))
+    reports_url = _reports_url(user, campaign)
+    expected = len(areas) if county else 1
+    status = Chart("reports", _("乡镇报表报送情况"), "pie", unit=_("个"))
     status_cells, colours = [], []
     for code, label in [("missing", _("未填报")), *ReportStatus.choices]:
         n = (
@@ -387,42 +315,61 @@ def _reports_chart(area: _Area) -> Chart:
             if code == "missing"
             else status_counts.get(code, 0)
         )
-        chart.categories.append(str(label))
+        status.categories.append(str(label))
         status_cells.append(Cell(max(n, 0), reports_url))
         colours.append(STATUS_COLOURS[code])
-    chart.series.append({"name": _("报表"), "data": status_cells, "colours": colours})
-    return chart
+    status.series.append({"name": _("报表"), "data": status_cells, "colours": colours})
 
-
-def _key_figures(
-    area: _Area, risk_counts, open_alerts: int, overdue: int, screened: int, people
-) -> list[tuple[str, object, str]]:
-    """The figures above the charts, each with the list behind it."""
-    return [
-        (_("在册困境儿童"), risk_counts["total"], area.ledger_url()),
+    kpis = [
+        (_("在册困境儿童（当前，人）"), risk_counts["total"], ledger_url()),
         (
             _("红色（高风险）"),
             risk_counts[RiskLevel.RED],
-            area.ledger_url(risk_level=RiskLevel.RED),
-        ),
-        (_("待处置预警"), open_alerts, list_url("care:alert_list", status=AlertStatus.OPEN)),
-        (_("家访逾期"), overdue, list_url("visits:overdue")),
-        (
-            _("测评覆盖率(%)"),
-            coverage(screened, risk_counts["total"]),
-            list_url("care:screening_list", **area.screening_period()),
+            ledger_url(risk_level=RiskLevel.RED),
         ),
         (
-            _("主题活动"),
-            people["activities"],
-            list_url("activities:list", campaign=area.campaign_id),
+            _("待处置预警（条）"),
+            sum(open_alerts.values()),
+            list_url("care:alert_list", status=AlertStatus.OPEN),
         ),
-        (
-            _("受益人数"),
-            people["total_beneficiaries"],
-            list_url("activities:list", campaign=area.campaign_id),
-        ),
+        (_("家访逾期（人）"), sum(overdue_rows.values()), list_url("visits:overdue")),
     ]
+    activities_url = list_url("activities:list", campaign=campaign_id)
+    scope = _scope(user, county)
+    if campaign is not None and scope is not None:
+        # The campaign's figures are the report's own (reports.figures): the county
+        # dashboard, the roll-up's 合计 and the county workbook are one computation.
+        key = key_figures(area_figures(campaign, scope, today=today))
+        kpis += [
+            (_("测评覆盖率(%)"), key["coverage"], list_url("care:screening_list", **screening_url)),
+            (_("测评人次"), key["screenings"], list_url("care:screening_list", **screening_url)),
+            (_("家访人次"), key["visits"], ""),
+            (_("主题活动（场）"), key["activities"], activities_url),
+            (_("参与儿童（去重，人）"), key["distinct_children"], activities_url),
+            (_("受益人次"), key["beneficiary_attendances"], activities_url),
+        ]
+    else:
+        kpis += [
+            (
+                _("测评覆盖率(%)"),
+                coverage(total_screened, risk_counts["total"]),
+                list_url("care:screening_list", **screening_url),
+            ),
+            (_("主题活动（场）"), people["activities"], activities_url),
+            (_("参与儿童（去重，人）"), people["distinct_children"], activities_url),
+            (_("受益人次"), people["total_attendances"], activities_url),
+        ]
+    area_label = _("全县") if county else (user.township.name if user.township_id else "")
+    return Dashboard(
+        by, area_label, campaign, (start, end), kpis,
+        [circumstance, risk, cover, alerts, overdue, over_time, status],
+    )  # fmt: skip
+
+
+def _scope(user, county: bool) -> Scope | None:
+    if county:
+        return COUNTY
+    return Scope.of(user.township) if user.township_id else None
 
 
 def _reports_url(user, campaign) -> str:

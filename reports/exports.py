@@ -6,14 +6,17 @@ read unscoped for the campaign and township they are given.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Township
 from reports import workbooks
-from reports.figures import county_rollup, township_figures
+from reports.figures import COUNTY_CENTER, area_figures, county_rollup, township_figures
 from reports.models import TownshipReport
-from reports.selectors import report_content
+from reports.narratives import render_all
+from reports.selectors import report_content, version_note
 
 
 def township_filename(campaign, township) -> str:
@@ -37,22 +40,35 @@ def township_export(campaign, township) -> bytes:
 
 
 def county_export(campaign) -> bytes:
-    """Summary, one sheet per township and the narratives. A submitted or accepted report
-    contributes its latest version; the others their live figures and draft narratives
+    """Summary, one sheet per township, the county center's own sheet, and the narratives.
+    A submitted or accepted report contributes its latest version (the sheet says which and
+    how it stands against the deadline); the others their live figures and draft narratives
     (computed per township: a fixed ten, for a download, not a page)."""
     now = timezone.now()
-    today = timezone.localdate(now).isoformat()
+    today = timezone.localdate(now)
     rollup = county_rollup(campaign, now=now)
     sheets = []
     for row in rollup.rows:
         if row.snapshot is not None:
             figures, narratives = row.snapshot["figures"], row.snapshot["narratives"]
-            filled_on = timezone.localtime(row.report.submitted_at).date().isoformat()
-            note = ""
+            filled_on = timezone.localtime(row.version_submitted_at).date().isoformat()
+            note = (
+                row.township.name
+                + "："
+                + version_note(
+                    SimpleNamespace(
+                        number=row.version_number,
+                        submitted_at=row.version_submitted_at,
+                        on_time=row.version_on_time,
+                    ),
+                    row.first_on_time,
+                )
+            )
         else:
-            figures = township_figures(campaign, row.township, today=timezone.localdate(now))
-            narratives = row.report.narratives() if row.report is not None else {}
-            filled_on = today
+            figures = township_figures(campaign, row.township, today=today)
+            draft = row.report.narratives() if row.report is not None else {}
+            narratives = render_all(draft, figures)
+            filled_on = today.isoformat()
             note = _("注：本乡镇报表尚未报送（%(s)s），数据为导出时实时统计。") % {
                 "s": row.status_label
             }
@@ -66,7 +82,18 @@ def county_export(campaign) -> bytes:
                 "status_label": row.status_label if not row.missing else _("逾期未报送"),
             }
         )
-    return workbooks.county_workbook(rollup=rollup, townships=sheets, filled_on=today)
+    sheets.append(
+        {
+            "township_name": _("县级"),
+            "unit": workbooks.COUNTY_UNIT,
+            "figures": area_figures(campaign, COUNTY_CENTER, today=today),
+            "narratives": {},
+            "filled_on": today.isoformat(),
+            "status_note": _("注：县未保中心自行开展的活动、培训和购买服务，导出时实时统计。"),
+            "status_label": _("实时统计"),
+        }
+    )
+    return workbooks.county_workbook(rollup=rollup, townships=sheets, filled_on=today.isoformat())
 
 
 def find_township(text: str) -> Township | None:

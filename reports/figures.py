@@ -1,30 +1,38 @@
-"""The figures of a township's campaign report, computed from recorded data, never typed.
+"""The figures of a campaign report, computed from recorded data, never typed.
 
-``township_figures(campaign, township)`` returns a JSON-ready dict (it is frozen as it is in
-a submitted version); ``county_rollup(campaign)`` gives the ten townships' key figures with
-grouped queries (one GROUP BY township per table, whatever the number of townships or rows).
-Everything is aggregated in SQL (``aggregate``/``annotate`` with ``Count(filter=…)``,
-``Count(distinct=True)``, ``Exists``); no Python loop runs over records.
+``area_figures(campaign, scope)`` returns a JSON-ready dict (frozen as it is in a submitted
+version) for a township, the county center's own records or the whole county;
+``county_rollup(campaign)`` gives the ten townships' key figures with grouped queries (one
+GROUP BY township per table), the county center's row and the county total. Everything is
+aggregated in SQL; no Python loop runs over records.
 
-Definitions (the campaign period is ``campaign.start_date`` … ``campaign.end_date``; *as of*
-is the earlier of today and the period's end):
+Counting people (docs/domain.md §7a, written once here and in activities.selectors.beneficiaries):
+人数 counts each identified person once within the scope asked — township or county — and
+人次 counts attendances. The county total is computed over the county, never added up from
+the townships (a child at activities of two townships is one 人 and two 人次), and includes
+the county center's own activities, trainings and purchased services. Anonymous headcounts
+typed per record (guardians, teachers, the public, volunteers, people trained, children of a
+purchased service outside the ledger) are 人次 once added across records.
 
-* ledger children (台账儿童): children of the township registered by the end of the period
-  and not closed before its start; circumstances, benefit category and risk are their current
-  values; new registrations: registered within the period;
+Time: figures are taken *as of* a day (the earlier of that day and the period's end) and, for
+a version being frozen, of the records entered by its submission instant (``recorded_by``):
+nothing dated after the day and nothing entered after the instant is counted, and alerts
+open/closed are as they stood at that instant.
+
+Definitions (the campaign period is ``campaign.start_date`` … ``as_of``):
+
+* ledger children (台账儿童): children of the scope registered by *as of* and not closed
+  before the start; circumstances, benefit category and risk are their current values (the
+  ledger keeps no dated history of them); new registrations: registered within the period;
 * screening coverage: ledger children screened within the period ÷ ledger children, in %;
-  severe: a 重度 band or a suicidal-ideation alert (what care.choices.risk_for_result maps
-  to red);
-* alerts raised / closed within the period, and open now;
-* visits: visits within the period (人次); of the active children, those visited within the
-  period, those overdue as of the *as of* date (visits.schedule, the one definition), and
-  those due = visited ∪ overdue (a child who needed a visit either had one or is overdue);
-* pairings live during the period; followed up within it; overdue (care.due, as of the
-  *as of* date); due = followed ∪ overdue; follow-ups within the period (人次);
-* activities, beneficiaries (受益人数 = distinct ledger children + other beneficiaries;
-  受益人次 = attendances + other beneficiaries), leaders, brands, channels, partners,
-  purchased services and trainings: the campaign's records of the township (the
-  activities app's definitions, activities.selectors).
+  severe: a 重度 band or a suicidal-ideation alert;
+* alerts raised / closed within the period, and open at the moment taken;
+* visits within the period (人次); of the active children, those visited within the period,
+  those overdue as of *as of* (visits.schedule, the one definition), due = visited ∪ overdue;
+* pairings live during the period; followed up within it; overdue (care.due, as of *as of*);
+  follow-ups within the period (人次);
+* activities (held by *as of*), beneficiaries, leaders, brands, channels, partners,
+  purchased services and trainings: the campaign's records of the scope.
 
 Why one module of ~550 lines: it holds the definitions above twice, for one township
 (``township_figures``, one function per group of figures) and grouped by township for the
@@ -38,7 +46,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,8 +54,18 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Township
 from activities.choices import ActivityForm, Channel, LeaderLevel
-from activities.models import Activity, ActivityLeader, PurchasedService, Training
-from activities.selectors import beneficiaries_by_township, township_summary
+from activities.models import (
+    Activity,
+    ActivityLeader,
+    ActivityPlan,
+    NeedFound,
+    Participation,
+    PurchasedService,
+    RoleModelStory,
+    Training,
+)
+from activities.notice_records import NeedKind
+from activities.selectors import beneficiaries_by_township, campaign_summary
 from care import due as care_due
 from care.choices import AlertKind, AlertStatus, PairingStatus, PlanStatus, ReferralStatus
 from care.models import CarePlan, FollowUp, Pairing, Referral, SafetyAlert, Screening
@@ -58,48 +76,181 @@ from reports.models import ReportVersion, TownshipReport, deadline_end
 from visits import schedule
 from visits.models import Visit
 
-# --- the period -----------------------------------------------------------------------------
+# --- the period and the scope ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Period:
+    """The campaign period and the instant figures are taken at.
+
+    ``as_of`` is the last day counted (the earlier of the period's end and the day the
+    figures are taken); ``recorded_by``, when given, is the freeze instant: a record entered
+    after it is left out even if it is dated inside the period (a version holds what was
+    known when it was submitted, docs/domain.md §7a)."""
+
     start: dt.date
     end: dt.date
     as_of: dt.date
+    recorded_by: dt.datetime | None = None
 
     @classmethod
-    def of(cls, campaign, today: dt.date | None = None) -> Period:
-        today = today or timezone.localdate()
-        return cls(campaign.start_date, campaign.end_date, min(today, campaign.end_date))
+    def of(
+        cls, campaign, today: dt.date | None = None, recorded_by: dt.datetime | None = None
+    ) -> Period:
+        if today is None:
+            today = timezone.localdate(recorded_by) if recorded_by else timezone.localdate()
+        as_of = min(today, campaign.end_date)
+        return cls(campaign.start_date, campaign.end_date, as_of, recorded_by)
 
     def q(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.end})
+        """Dated inside the period and no later than ``as_of``."""
+        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.as_of})
+
+    def until(self, field: str) -> Q:
+        """Dated no later than ``as_of`` (whatever the start)."""
+        return Q(**{f"{field}__lte": self.as_of})
+
+    def recorded(self, field: str) -> Q:
+        """Entered no later than the freeze instant (every record, when there is none)."""
+        return Q(**{f"{field}__lte": self.recorded_by}) if self.recorded_by else Q()
 
     def as_dict(self) -> dict:
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "as_of": self.as_of.isoformat(),
+            **(
+                {"recorded_by": timezone.localtime(self.recorded_by).isoformat()}
+                if self.recorded_by
+                else {}
+            ),
         }
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Where people are counted (docs/domain.md §7a): one township, the county center's own
+    records (activities, trainings and purchased services with no township), or the whole
+    county. A person is counted once within the scope; the county is never a sum of
+    townships."""
+
+    kind: str  # township | center | county
+    township: Township | None = None
+
+    @classmethod
+    def of(cls, township) -> Scope:
+        return cls("township", township)
+
+    @property
+    def has_ledger(self) -> bool:
+        return self.kind != "center"
+
+    @property
+    def key(self) -> str:
+        return str(self.township.pk) if self.kind == "township" else self.kind
+
+    def children(self, prefix: str = "") -> Q:
+        """On a model reaching a child through ``prefix``: the children of the scope."""
+        if self.kind == "township":
+            return Q(**{f"{prefix}township": self.township})
+        if self.kind == "center":
+            return Q(**{f"{prefix}pk__in": []})  # the center keeps no ledger of its own
+        return Q()
+
+    def records(self, field: str = "township") -> Q:
+        """On an activity, a training or a purchased service: the records of the scope."""
+        if self.kind == "township":
+            return Q(**{field: self.township})
+        if self.kind == "center":
+            return Q(**{f"{field}__isnull": True})
+        return Q()
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "name": self.township.name if self.township else self.label,
+        }
+
+    @property
+    def label(self) -> str:
+        if self.kind == "township":
+            return self.township.name
+        return _("县级（县未保中心）") if self.kind == "center" else _("全县")
+
+
+COUNTY = Scope("county")
+COUNTY_CENTER = Scope("center")
+
+
 def ledger_q(period: Period, prefix: str = "") -> Q:
-    """Children in the ledger at some time during the period."""
-    return Q(**{f"{prefix}registered_on__lte": period.end}) & (
-        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": period.start})
+    """Children in the ledger at some time during the period (up to ``as_of``), entered by
+    the freeze instant."""
+    return (
+        Q(**{f"{prefix}registered_on__lte": period.as_of})
+        & (
+            Q(**{f"{prefix}closed_on__isnull": True})
+            | Q(**{f"{prefix}closed_on__gte": period.start})
+        )
+        & period.recorded(f"{prefix}created_at")
     )
 
 
 def _screened_in(period: Period, ref: str = "pk") -> Exists:
-    return Exists(Screening.objects.filter(child=OuterRef(ref)).filter(period.q("screened_on")))
+    return Exists(_screenings(period).filter(child=OuterRef(ref)))
 
 
 def _visited_in(period: Period, ref: str = "pk") -> Exists:
-    return Exists(Visit.objects.filter(child=OuterRef(ref)).filter(period.q("date")))
+    return Exists(_visits(period).filter(child=OuterRef(ref)))
 
 
 def _followed_in(period: Period) -> Exists:
-    return Exists(FollowUp.objects.filter(pairing=OuterRef("pk")).filter(period.q("followed_on")))
+    return Exists(_follow_ups(period).filter(pairing=OuterRef("pk")))
+
+
+# The records a period counts: dated in it (up to as_of) and entered by the freeze instant.
+def _screenings(period: Period):
+    return Screening.objects.filter(period.q("screened_on") & period.recorded("created_at"))
+
+
+def _visits(period: Period):
+    return Visit.objects.filter(period.q("date") & period.recorded("created_at"))
+
+
+def _follow_ups(period: Period):
+    return FollowUp.objects.filter(period.q("followed_on") & period.recorded("created_at"))
+
+
+def _alerts(period: Period):
+    """Alerts raised by the freeze (raised_at is the instant it was recorded)."""
+    cutoff = period.recorded_by
+    alerts = SafetyAlert.objects.filter(raised_at__date__lte=period.as_of)
+    return alerts.filter(raised_at__lte=cutoff) if cutoff else alerts
+
+
+def _activities(campaign, period: Period):
+    """The campaign's activities held by ``as_of`` (a planned one is not yet done) and
+    recorded by the freeze instant."""
+    return Activity.objects.filter(campaign=campaign).filter(
+        period.until("start_date") & period.recorded("created_at")
+    )
+
+
+def _services(campaign, period: Period):
+    return PurchasedService.objects.filter(campaign=campaign).filter(
+        period.until("start_date") & period.recorded("created_at")
+    )
+
+
+def _trainings(campaign, period: Period):
+    return Training.objects.filter(campaign=campaign).filter(
+        period.until("date") & period.recorded("created_at")
+    )
+
+
+def _participations(activities, period: Period):
+    return Participation.objects.filter(
+        Q(activity__in=activities.order_by().values("pk")) & period.recorded("added_at")
+    )
 
 
 SEVERE_Q = Q(band="severe") | Q(safety_alert__kind=AlertKind.SUICIDAL_IDEATION)
@@ -124,7 +275,7 @@ def _hours(value) -> str:
     return str((value or Decimal("0")).quantize(Decimal("0.1")))
 
 
-# --- one township ---------------------------------------------------------------------------
+# --- one scope --------------------------------------------------------------------------------
 
 
 def _ledger_figures(children, period: Period) -> dict:
@@ -141,7 +292,7 @@ def _ledger_figures(children, period: Period) -> dict:
         ChildCircumstance.objects.filter(child__in=children.values("pk"))
         .order_by()
         .values_list("code")
-        .annotate(n=Count("pk"))  # (child, code) is unique: no DISTINCT sort needed
+        .annotate(n=Count("pk"))  # (child, code) is unique: each child once per circumstance
     )
     return {
         "children": counts["children"],
@@ -156,8 +307,8 @@ def _screening_figures(children, period: Period, ledger_children: int) -> dict:
     # Aliases differ from the model's field names (``positive``), which an aggregate may
     # not shadow while its filter still reads the field.
     counts = (
-        Screening.objects.filter(child__in=children.values("pk"))
-        .filter(period.q("screened_on"))
+        _screenings(period)
+        .filter(child__in=children.values("pk"))
         .aggregate(
             n_screenings=Count("pk"),
             n_children=Count("child", distinct=True),
@@ -178,25 +329,39 @@ def _screening_figures(children, period: Period, ledger_children: int) -> dict:
     }
 
 
-def _alert_figures(township, period: Period) -> dict:
-    return SafetyAlert.objects.filter(child__township=township).aggregate(
-        raised=Count("pk", filter=period.q("raised_at__date")),
-        closed=Count("pk", filter=period.q("closed_at__date")),
-        open=Count("pk", filter=Q(status=AlertStatus.OPEN)),
+def _open_at(period: Period) -> Q:
+    """Open at the moment the figures are taken: open now, or closed after that moment."""
+    later = Q(closed_at__date__gt=period.as_of)
+    if period.recorded_by:
+        later |= Q(closed_at__gt=period.recorded_by)
+    return Q(status=AlertStatus.OPEN) | later
+
+
+def _alert_figures(scope: Scope, period: Period) -> dict:
+    closed_q = period.q("closed_at__date") & period.recorded("closed_at")
+    return (
+        _alerts(period)
+        .filter(scope.children("child__"))
+        .aggregate(
+            raised=Count("pk", filter=Q(raised_at__date__gte=period.start)),
+            closed=Count("pk", filter=closed_q),
+            open=Count("pk", filter=_open_at(period)),
+        )
     )
 
 
-def _care_plan_figures(township, period: Period) -> dict:
-    return CarePlan.objects.filter(child__township=township).aggregate(
+def _care_plan_figures(scope: Scope, period: Period) -> dict:
+    plans = CarePlan.objects.filter(scope.children("child__")).filter(period.recorded("created_at"))
+    return plans.aggregate(
         started=Count("pk", filter=period.q("started_on")),
-        active=Count("pk", filter=Q(status=PlanStatus.ACTIVE, started_on__lte=period.end)),
+        active=Count("pk", filter=Q(status=PlanStatus.ACTIVE) & period.until("started_on")),
     )
 
 
-def _referral_figures(township, period: Period) -> dict:
+def _referral_figures(scope: Scope, period: Period) -> dict:
     rows = (
-        Referral.objects.filter(child__township=township)
-        .filter(period.q("referred_on"))
+        Referral.objects.filter(scope.children("child__"))
+        .filter(period.q("referred_on") & period.recorded("created_at"))
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
@@ -206,8 +371,10 @@ def _referral_figures(township, period: Period) -> dict:
 
 
 def _pairings_live(period: Period) -> Q:
-    return Q(started_on__lte=period.end) & (
-        Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)
+    return (
+        period.until("started_on")
+        & (Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+        & period.recorded("created_at")
     )
 
 
@@ -215,11 +382,11 @@ def _pairing_overdue_q(period: Period) -> Q:
     return Q(status=PairingStatus.ACTIVE) & care_due.overdue_q("next_follow_up_on", on=period.as_of)
 
 
-def _pairing_figures(township, period: Period) -> dict:
+def _pairing_figures(scope: Scope, period: Period) -> dict:
     followed = _followed_in(period)
     overdue = _pairing_overdue_q(period)
     counts = (
-        Pairing.objects.filter(child__township=township)
+        Pairing.objects.filter(scope.children("child__"))
         .filter(_pairings_live(period))
         .aggregate(
             pairings=Count("pk"),
@@ -228,26 +395,28 @@ def _pairing_figures(township, period: Period) -> dict:
             due=Count("pk", filter=followed | overdue),
         )
     )
-    counts["follow_ups"] = (
-        FollowUp.objects.filter(pairing__child__township=township)
-        .filter(period.q("followed_on"))
-        .count()
-    )
+    counts["follow_ups"] = _follow_ups(period).filter(scope.children("pairing__child__")).count()
     return counts
 
 
-def _visit_figures(township, period: Period, rules) -> dict:
-    visited = _visited_in(period)
-    overdue = schedule.overdue_count_q(period.as_of, rules)
-    active = Child.objects.filter(township=township).active()
-    counts = active.aggregate(
-        children_visited=Count("pk", filter=visited),
-        children_overdue=Count("pk", filter=overdue),
-        children_due=Count("pk", filter=visited | overdue),
+def _visit_counts(rules, period: Period) -> dict:
+    visited, overdue = _visited_in(period), schedule.overdue_count_q(period.as_of, rules)
+    return {
+        "children_visited": Count("pk", filter=visited),
+        "children_overdue": Count("pk", filter=overdue),
+        "children_due": Count("pk", filter=visited | overdue),
+    }
+
+
+def _active_children(period: Period):
+    return Child.objects.active().filter(period.recorded("created_at"))
+
+
+def _visit_figures(scope: Scope, period: Period, rules) -> dict:
+    counts = (
+        _active_children(period).filter(scope.children()).aggregate(**_visit_counts(rules, period))
     )
-    counts["visits"] = (
-        Visit.objects.filter(child__township=township).filter(period.q("date")).count()
-    )
+    counts["visits"] = _visits(period).filter(scope.children("child__")).count()
     return counts
 
 
@@ -261,10 +430,17 @@ def _leader_list(activity_ids) -> list[dict]:
     return list(rows)
 
 
-def _activity_figures(campaign, township) -> dict:
-    summary = township_summary(campaign, township)
+def _activity_figures(campaign, scope: Scope, period: Period) -> dict:
+    activities = _activities(campaign, period).filter(scope.records())
+    summary = campaign_summary(
+        campaign,
+        activities=activities,
+        services=_services(campaign, period).filter(scope.records()),
+        trainings=_trainings(campaign, period).filter(scope.records()),
+        participations=_participations(activities, period),
+    )
     people = summary["beneficiaries"]
-    activity_ids = Activity.objects.filter(campaign=campaign, township=township).values("pk")
+    activity_ids = activities.order_by().values("pk")
     leaders = _leader_list(activity_ids)
     partners = list(
         Activity.partners.through.objects.filter(activity__in=activity_ids)
@@ -290,6 +466,7 @@ def _activity_figures(campaign, township) -> dict:
             "beneficiaries": people["total_beneficiaries"],
             "beneficiary_attendances": people["total_attendances"],
             "volunteers": people["volunteers"],
+            "timeline": summary["timeline"],
         },
         "leaders": {
             "attendances": sum(summary["leaders_by_level"].values()),
@@ -307,7 +484,6 @@ def _activity_figures(campaign, township) -> dict:
             "amount": _money(services["amount"]),
             "ledger_children": services["ledger_children"],
             "other_children": services["other_children"],
-            "children_served": services["ledger_children"] + services["other_children"],
         },
         "trainings": {
             "count": trainings["count"],
@@ -315,65 +491,141 @@ def _activity_figures(campaign, township) -> dict:
             "supervisors": trainings["supervisors"],
             "directors": trainings["directors"],
             "others": trainings["others"],
-            "people": trainings["supervisors"] + trainings["directors"] + trainings["others"],
+            "attendances": trainings["supervisors"] + trainings["directors"] + trainings["others"],
+            "accounts": trainings["accounts"],
         },
     }
 
 
-def township_figures(campaign, township, *, today: dt.date | None = None) -> dict:
-    """All the figures of one township's report for a campaign (unscoped: the caller has
-    checked the user may see the township). A fixed number of queries, whatever the data."""
-    period = Period.of(campaign, today)
+def _notice_figures(campaign, scope: Scope, period: Period) -> dict:
+    """The notice's other items: the 活动方案 and when it was reported to the 党委政府, the
+    励志故事/榜样, and the needs found (急难愁盼) — counts only, no child is named."""
+    entered = period.recorded("created_at")
+    plans = ActivityPlan.objects.filter(campaign=campaign).filter(scope.records() & entered)
+    plan_counts = plans.aggregate(
+        plans=Count("pk"),
+        reported=Count("pk", filter=period.until("reported_to_party_on")),
+        first_reported=Min("reported_to_party_on", filter=period.until("reported_to_party_on")),
+    )
+    stories = RoleModelStory.objects.filter(campaign=campaign).filter(scope.records() & entered)
+    story_counts = stories.aggregate(
+        stories=Count("pk"), used=Count("pk", filter=Q(activity__isnull=False))
+    )
+    needs = NeedFound.objects.filter(campaign=campaign).filter(
+        scope.records() & entered & period.until("found_on")
+    )
+    resolved = period.until("resolved_on")
+    need_counts = needs.aggregate(
+        needs=Count("pk"),
+        resolved=Count("pk", filter=resolved),
+        overdue=Count("pk", filter=~resolved & Q(due_on__lt=period.as_of)),
+        children=Count("child", distinct=True),
+    )
+    by_kind = needs.order_by().values_list("kind").annotate(n=Count("pk"))
+    first = plan_counts["first_reported"]
+    return {
+        "plans": plan_counts["plans"],
+        "plans_reported": plan_counts["reported"],
+        "first_reported_on": first.isoformat() if first else None,
+        "stories": story_counts["stories"],
+        "stories_used": story_counts["used"],
+        "needs": need_counts["needs"],
+        "needs_resolved": need_counts["resolved"],
+        "needs_open": need_counts["needs"] - need_counts["resolved"],
+        "needs_overdue": need_counts["overdue"],
+        "needs_children": need_counts["children"],
+        "needs_by_kind": _codes(by_kind, NeedKind.values),
+    }
+
+
+def area_figures(
+    campaign,
+    scope: Scope,
+    *,
+    today: dt.date | None = None,
+    recorded_by: dt.datetime | None = None,
+) -> dict:
+    """All the figures of a campaign report for one scope (a township, the county center's
+    own records, or the whole county), JSON-ready, as of ``today`` and — for a version being
+    frozen — of the records entered by ``recorded_by``. Unscoped: the caller has checked the
+    user may see the area. A fixed number of queries, whatever the data."""
+    period = Period.of(campaign, today, recorded_by)
     rules = schedule.load_rules()
-    children = Child.objects.filter(township=township).filter(ledger_q(period))
+    children = Child.objects.filter(scope.children()).filter(ledger_q(period))
     ledger = _ledger_figures(children, period)
     figures = {
         "period": period.as_dict(),
+        "scope": scope.as_dict(),
         "ledger": ledger,
         "screening": _screening_figures(children, period, ledger["children"]),
-        "alerts": _alert_figures(township, period),
-        "care_plans": _care_plan_figures(township, period),
-        "referrals": _referral_figures(township, period),
-        "pairings": _pairing_figures(township, period),
-        "visits": _visit_figures(township, period, rules),
+        "alerts": _alert_figures(scope, period),
+        "care_plans": _care_plan_figures(scope, period),
+        "referrals": _referral_figures(scope, period),
+        "pairings": _pairing_figures(scope, period),
+        "visits": _visit_figures(scope, period, rules),
     }
-    figures.update(_activity_figures(campaign, township))
+    figures.update(_activity_figures(campaign, scope, period))
+    figures["notice"] = _notice_figures(campaign, scope, period)
     return figures
+
+
+def township_figures(
+    campaign, township, *, today: dt.date | None = None, recorded_by: dt.datetime | None = None
+) -> dict:
+    """All the figures of one township's report for a campaign (``area_figures``)."""
+    return area_figures(campaign, Scope.of(township), today=today, recorded_by=recorded_by)
 
 
 # --- key figures and the county roll-up ----------------------------------------------------
 
-# (key, dotted path into township_figures, label): the columns of the roll-up and of the
-# county workbook's summary sheet. A frozen version is read through the same paths.
+# (key, dotted path into the figures, label): the columns of the roll-up, of the county
+# workbook's summary sheet and of the dashboard's figures. A frozen version is read through
+# the same paths. Every label says 人 only for a distinct count (docs/domain.md §7a).
 KEY_FIGURES = [
-    ("children", "ledger.children", gettext_lazy("台账儿童")),
-    ("new_registrations", "ledger.new_registrations", gettext_lazy("新登记")),
-    ("children_screened", "screening.children_screened", gettext_lazy("测评儿童")),
+    ("children", "ledger.children", gettext_lazy("台账儿童(人)")),
+    ("new_registrations", "ledger.new_registrations", gettext_lazy("新登记(人)")),
+    ("screenings", "screening.screenings", gettext_lazy("测评人次")),
+    ("children_screened", "screening.children_screened", gettext_lazy("测评儿童(人)")),
     ("coverage", "screening.coverage", gettext_lazy("测评覆盖率(%)")),
-    ("positive", "screening.positive", gettext_lazy("阳性结果")),
-    ("alerts_raised", "alerts.raised", gettext_lazy("新增预警")),
-    ("children_visited", "visits.children_visited", gettext_lazy("已访儿童")),
-    ("children_due", "visits.children_due", gettext_lazy("应访儿童")),
-    ("children_overdue", "visits.children_overdue", gettext_lazy("逾期未访")),
+    ("positive", "screening.positive", gettext_lazy("阳性结果(人次)")),
+    ("alerts_raised", "alerts.raised", gettext_lazy("新增预警(条)")),
+    ("visits", "visits.visits", gettext_lazy("家访人次")),
+    ("children_visited", "visits.children_visited", gettext_lazy("已访儿童(人)")),
+    ("children_due", "visits.children_due", gettext_lazy("应访儿童(人)")),
+    ("children_overdue", "visits.children_overdue", gettext_lazy("逾期未访(人)")),
     ("activities", "activities.activities", gettext_lazy("活动场次")),
     ("distinct_children", "activities.distinct_children", gettext_lazy("参与儿童(人)")),
-    ("attendances", "activities.attendances", gettext_lazy("参与人次")),
-    ("beneficiaries", "activities.beneficiaries", gettext_lazy("受益人数")),
+    ("attendances", "activities.attendances", gettext_lazy("儿童参与人次")),
+    (
+        "other_beneficiaries",
+        "activities.other_beneficiaries",
+        gettext_lazy("其他受益人员(人次)"),
+    ),
     ("beneficiary_attendances", "activities.beneficiary_attendances", gettext_lazy("受益人次")),
+    (
+        "beneficiaries",
+        "activities.beneficiaries",
+        gettext_lazy("受益人数(儿童去重，其他人员未去重)"),
+    ),
     ("leader_attendances", "leaders.attendances", gettext_lazy("领导参与(人次)")),
     ("trainings", "trainings.count", gettext_lazy("培训场次")),
-    ("people_trained", "trainings.people", gettext_lazy("培训人数")),
+    ("training_attendances", "trainings.attendances", gettext_lazy("培训人次")),
     ("purchased_services", "purchased_services.count", gettext_lazy("购买服务(项)")),
     ("purchased_amount", "purchased_services.amount", gettext_lazy("购买金额(元)")),
 ]
 KEY_NAMES = [key for key, _path, _label in KEY_FIGURES]
+# Figures of the children's ledger: the county center keeps none (its row shows "—").
+LEDGER_KEYS = frozenset(KEY_NAMES[: KEY_NAMES.index("activities")])
+# Older versions were frozen before a figure was renamed: read them through the old path.
+LEGACY_PATHS = {"trainings.attendances": "trainings.people"}
 
 
 def dig(figures: dict, path: str):
     value = figures
     for part in path.split("."):
         if not isinstance(value, dict) or part not in value:
-            return None
+            legacy = LEGACY_PATHS.get(path)
+            return dig(figures, legacy) if legacy else None
         value = value[part]
     return value
 
@@ -388,7 +640,8 @@ def _by_township(queryset, field: str, **aggregates) -> dict[int, dict]:
 
 
 def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> dict[int, dict]:
-    """The key figures of every township, live, one GROUP BY query per source table."""
+    """The key figures of every township, live, one GROUP BY query per source table: the
+    same record sets and counts as ``area_figures`` (a test holds them equal), grouped."""
     period = Period.of(campaign, today)
     rules = schedule.load_rules()
     ledger = _by_township(
@@ -398,42 +651,40 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
         new_registrations=Count("pk", filter=Q(registered_on__gte=period.start)),
         children_screened=Count("pk", filter=_screened_in(period)),
     )
-    positive = _by_township(
-        Screening.objects.filter(period.q("screened_on")).filter(ledger_q(period, "child__")),
+    screenings = _by_township(
+        _screenings(period).filter(ledger_q(period, "child__")),
         "child__township",
+        n_screenings=Count("pk"),
         n_positive=Count("pk", filter=Q(positive=True)),
     )
     alerts = _by_township(
-        SafetyAlert.objects.filter(period.q("raised_at__date")),
+        _alerts(period).filter(raised_at__date__gte=period.start),
         "child__township",
         alerts_raised=Count("pk"),
     )
-    visited, overdue = _visited_in(period), schedule.overdue_count_q(period.as_of, rules)
-    visits = _by_township(
-        Child.objects.active(),
-        "township",
-        children_visited=Count("pk", filter=visited),
-        children_overdue=Count("pk", filter=overdue),
-        children_due=Count("pk", filter=visited | overdue),
+    visits = _by_township(_active_children(period), "township", **_visit_counts(rules, period))
+    visit_counts = _by_township(_visits(period), "child__township", n=Count("pk"))
+    activities = _activities(campaign, period)
+    people = beneficiaries_by_township(
+        activities, participations=_participations(activities, period)
     )
-    people = beneficiaries_by_township(Activity.objects.filter(campaign=campaign))
     leaders = _by_township(
-        ActivityLeader.objects.filter(activity__campaign=campaign),
+        ActivityLeader.objects.filter(activity__in=activities.order_by().values("pk")),
         "activity__township",
         leader_attendances=Count("pk"),
     )
     trainings = _by_township(
-        Training.objects.filter(campaign=campaign),
+        _trainings(campaign, period),
         "township",
         trainings=Count("pk"),
-        people_trained=Coalesce(
+        training_attendances=Coalesce(
             Sum("supervisors_count") + Sum("directors_count") + Sum("others_count"),
             Value(0),
             output_field=IntegerField(),
         ),
     )
     services = _by_township(
-        PurchasedService.objects.filter(campaign=campaign),
+        _services(campaign, period),
         "township",
         purchased_services=Count("pk"),
         purchased_amount=Sum("amount"),
@@ -444,45 +695,56 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
         children = row.get("children", 0)
         screened = row.get("children_screened", 0)
         person = people.get(township_id, {})
+        shots = screenings.get(township_id, {})
         figures = {
             "children": children,
             "new_registrations": row.get("new_registrations", 0),
+            "screenings": shots.get("n_screenings", 0),
             "children_screened": screened,
             "coverage": coverage(screened, children),
-            "positive": positive.get(township_id, {}).get("n_positive", 0),
+            "positive": shots.get("n_positive", 0),
             "alerts_raised": alerts.get(township_id, {}).get("alerts_raised", 0),
+            "visits": visit_counts.get(township_id, {}).get("n", 0),
             "activities": person.get("activities", 0),
             "distinct_children": person.get("distinct_children", 0),
             "attendances": person.get("attendances", 0),
-            "beneficiaries": person.get("total_beneficiaries", 0),
+            "other_beneficiaries": person.get("other_beneficiaries", 0),
             "beneficiary_attendances": person.get("total_attendances", 0),
+            "beneficiaries": person.get("total_beneficiaries", 0),
             "leader_attendances": leaders.get(township_id, {}).get("leader_attendances", 0),
             "trainings": trainings.get(township_id, {}).get("trainings", 0),
-            "people_trained": trainings.get(township_id, {}).get("people_trained", 0),
+            "training_attendances": trainings.get(township_id, {}).get("training_attendances", 0),
             "purchased_services": services.get(township_id, {}).get("purchased_services", 0),
             "purchased_amount": _money(services.get(township_id, {}).get("purchased_amount")),
         }
         for key in ("children_visited", "children_overdue", "children_due"):
             figures[key] = visits.get(township_id, {}).get(key, 0)
-        result[township_id] = figures
+        result[township_id] = {key: figures[key] for key in KEY_NAMES}
     return result
 
 
-def totals(rows: list[dict]) -> dict:
-    """The 合计 row: sums of the townships' figures; coverage recomputed from the sums."""
-    total = {}
-    for key in KEY_NAMES:
-        if key == "coverage":
-            continue
-        if key == "purchased_amount":
-            total[key] = _money(sum((Decimal(str(r[key] or 0)) for r in rows), Decimal("0")))
-        else:
-            total[key] = sum(int(r[key] or 0) for r in rows)
-    total["coverage"] = coverage(total["children_screened"], total["children"])
-    return total
+def county_key_figures(campaign, *, today: dt.date | None = None) -> dict:
+    """The county's key figures, counted over the county (a child at activities of two
+    townships is one 人; the county center's own records included), never added up from
+    the townships' rows. The roll-up's 合计, the county workbook's and the county
+    dashboard's figures are this one computation."""
+    return key_figures(area_figures(campaign, COUNTY, today=today))
+
+
+def center_key_figures(campaign, *, today: dt.date | None = None) -> dict:
+    """The key figures of the county center's own activities, trainings and purchased
+    services (the roll-up's 县级 row); ledger figures do not apply (None)."""
+    figures = key_figures(area_figures(campaign, COUNTY_CENTER, today=today))
+    return {key: (None if key in LEDGER_KEYS else value) for key, value in figures.items()}
 
 
 # --- the county roll-up --------------------------------------------------------------------
+
+
+def _on_time_label(on_time) -> str:
+    if on_time is None:
+        return ""
+    return _("按时") if on_time else _("逾期")
 
 
 @dataclass
@@ -490,7 +752,7 @@ class RollupRow:
     township: Township
     report: object  # TownshipReport | None
     figures: dict
-    snapshot: dict | None  # the latest version's {"figures", "narratives"} when frozen
+    snapshot: dict | None  # the shown version's {"number", "figures", "on_time", ...}
     missing: bool  # never submitted and the deadline has passed: highlighted
 
     @property
@@ -510,13 +772,50 @@ class RollupRow:
     def status_label(self) -> str:
         return str(self.report.get_status_display()) if self.report else _("未填报")
 
+    @property
+    def version_number(self) -> int | None:
+        return self.snapshot["number"] if self.snapshot else None
+
+    @property
+    def version_on_time(self) -> bool | None:
+        """按时/逾期 of the version shown (its own submission against the deadline)."""
+        return self.snapshot["on_time"] if self.snapshot else None
+
+    @property
+    def version_submitted_at(self):
+        return self.snapshot["submitted_at"] if self.snapshot else None
+
+    @property
+    def first_on_time(self) -> bool | None:
+        """Whether the township's first submission was on time (the report's 按时报送)."""
+        return self.report.on_time if self.report else None
+
+    @property
+    def source_label(self) -> str:
+        """Which figures the row shows, in words (the page, the workbook)."""
+        if self.snapshot is None:
+            return _("实时统计")
+        return _("第%(n)s版（%(t)s）") % {
+            "n": self.version_number,
+            "t": _on_time_label(self.version_on_time),
+        }
+
+    @property
+    def first_label(self) -> str:
+        return _on_time_label(self.first_on_time)
+
 
 @dataclass
 class Rollup:
     campaign: object
     rows: list[RollupRow]
-    totals: dict
+    center: dict  # the county center's own records (县级)
+    totals: dict  # counted over the county, never summed
     deadline_passed: bool
+
+    @property
+    def center_values(self) -> list:
+        return [self.center.get(key) for key in KEY_NAMES]
 
     @property
     def total_values(self) -> list:
@@ -524,12 +823,14 @@ class Rollup:
 
 
 def county_rollup(campaign, *, now: dt.datetime | None = None) -> Rollup:
-    """One row per township (all ten, in code order) with its report's status, submission
-    time, 按时/逾期 and key figures, and the totals. A submitted or accepted report shows the
-    figures it was submitted with (its latest version); the others show live figures. A fixed
-    number of queries whatever the data: grouped by township, never one township at a time."""
+    """One row per township (all ten, in code order) with its report's status, the version
+    shown (its number and its own 按时/逾期), whether the first submission was on time, and
+    key figures; the county center's own row (县级); and the county total counted over the
+    county. A submitted or accepted report shows the figures its latest version froze; the
+    others show live figures. A fixed number of queries whatever the data."""
     now = now or timezone.now()
-    live = live_key_figures_by_township(campaign, today=timezone.localdate(now))
+    today = timezone.localdate(now)
+    live = live_key_figures_by_township(campaign, today=today)
     reports = {
         report.township_id: report
         for report in TownshipReport.objects.filter(campaign=campaign).select_related(
@@ -547,7 +848,7 @@ def county_rollup(campaign, *, now: dt.datetime | None = None) -> Rollup:
             report__campaign=campaign,
             report__status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
             number=Subquery(latest_number),
-        ).values("report__township", "figures", "narratives")
+        ).values("report__township", "number", "figures", "narratives", "on_time", "submitted_at")
     }
     deadline_passed = now >= deadline_end(campaign.report_deadline)
     rows = []
@@ -559,4 +860,10 @@ def county_rollup(campaign, *, now: dt.datetime | None = None) -> Rollup:
         rows.append(
             RollupRow(township, report, figures, snapshot, deadline_passed and never_submitted)
         )
-    return Rollup(campaign, rows, totals([row.figures for row in rows]), deadline_passed)
+    return Rollup(
+        campaign,
+        rows,
+        center_key_figures(campaign, today=today),
+        county_key_figures(campaign, today=today),
+        deadline_passed,
+    )

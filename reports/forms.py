@@ -32,8 +32,17 @@ class NarrativesForm(BootstrapFormMixin, forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2 if name == "brand" else 5}),
             )
             self.fields[name].widget.attrs["class"] = "form-control"
+        self.fields["confirm_numbers"] = forms.BooleanField(
+            label=_("我已核对文中与统计数据不符的数字，仍按原文报送"),
+            required=False,
+            help_text=_(
+                "文中的数字可写为 {受益人次}、{活动场次} 等占位符，报送时按当时的统计数据填入。"
+            ),
+        )
         # Keep the hidden version first and the narratives in the notice's order.
-        self.order_fields(["version", *[name for name, _label in NARRATIVE_FIELDS]])
+        self.order_fields(
+            ["version", *[name for name, _label in NARRATIVE_FIELDS], "confirm_numbers"]
+        )
 
 
 class ReviewForm(BootstrapFormMixin, forms.Form):

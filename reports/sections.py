@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from activities.choices import ActivityForm, Channel, LeaderLevel
+from activities.notice_records import NeedKind
 from care.choices import ReferralStatus
 from children.choices import BenefitCategory, CaseStatus, Circumstance, RiskLevel
 from reports.figures import dig
@@ -94,22 +95,6 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
         value = dig(figures, path)
         return 0 if value is None else value
 
-    return [
-        section(figures, get, link, start, end)
-        for section in (
-            _ledger_section,
-            _screening_section,
-            _care_section,
-            _visits_section,
-            _activities_section,
-            _leaders_section,
-            _support_section,
-        )
-    ]
-
-
-def _ledger_section(figures: dict, get, link: _Links, start, end) -> Section:
-    """The ledger: children in care, by circumstance, benefit category and risk."""
     ledger = Section(_("一、困境儿童台账"))
     ledger.rows += [
         Row(_("台账儿童（活动期间在册）"), get("ledger.children"), _("人"), link.children()),
@@ -145,11 +130,7 @@ def _ledger_section(figures: dict, get, link: _Links, start, end) -> Section:
                 indent=True,
             )
         )
-    return ledger
 
-
-def _screening_section(figures: dict, get, link: _Links, start, end) -> Section:
-    """Screenings: how many, coverage, positive and severe results."""
     period_range = {"screened_on_after": start, "screened_on_before": end}
     screening_url = link.care("care:screening_list", **period_range)
     screening = Section(_("二、心理健康测评"))
@@ -161,11 +142,7 @@ def _screening_section(figures: dict, get, link: _Links, start, end) -> Section:
         Row(_("阳性儿童"), get("screening.positive_children"), _("人")),
         Row(_("重度或自杀意念"), get("screening.severe"), _("人次")),
     ]
-    return screening
 
-
-def _care_section(figures: dict, get, link: _Links, start, end) -> Section:
-    """Alerts, care plans, referrals (by status) and pairings."""
     care = Section(_("三、预警、关爱方案、转介与结对帮扶"))
     alerts_url = link.care(
         "care:alert_list", raised_on_after=start, raised_on_before=end, status=""
@@ -199,11 +176,7 @@ def _care_section(figures: dict, get, link: _Links, start, end) -> Section:
         Row(_("逾期未随访结对"), get("pairings.overdue"), _("对")),
         Row(_("随访人次"), get("pairings.follow_ups"), _("人次")),
     ]
-    return care
 
-
-def _visits_section(figures: dict, get, link: _Links, start, end) -> Section:
-    """Home visits: how many, children due, visited and overdue."""
     visits = Section(_("四、定期家访"))
     visits.rows += [
         Row(
@@ -221,11 +194,7 @@ def _visits_section(figures: dict, get, link: _Links, start, end) -> Section:
             link("visits:overdue", township=link.township),
         ),
     ]
-    return visits
 
-
-def _activities_section(figures: dict, get, link: _Links, start, end) -> Section:
-    """Activities and their beneficiaries (人数 and 人次)."""
     activities = Section(_("五、主题活动与受益情况"))
     activities.rows += [
         Row(_("开展活动"), get("activities.activities"), _("场"), link.activities()),
@@ -241,23 +210,39 @@ def _activities_section(figures: dict, get, link: _Links, start, end) -> Section
                 indent=True,
             )
         )
+    # Headcounts typed per activity cannot be told apart across activities: 人次 (§7a).
     activities.rows += [
-        Row(_("参与活动的台账儿童"), get("activities.distinct_children"), _("人")),
+        Row(_("参与活动的台账儿童（去重）"), get("activities.distinct_children"), _("人")),
         Row(_("台账儿童参与人次"), get("activities.attendances"), _("人次")),
-        Row(_("监护人/家长"), get("activities.guardians"), _("人"), indent=True),
-        Row(_("其他儿童"), get("activities.other_children"), _("人"), indent=True),
-        Row(_("教师"), get("activities.teachers"), _("人"), indent=True),
-        Row(_("群众"), get("activities.public"), _("人"), indent=True),
-        Row(_("其他受益人员合计"), get("activities.other_beneficiaries"), _("人")),
-        Row(_("受益人数"), get("activities.beneficiaries"), _("人")),
+        Row(_("监护人/家长"), get("activities.guardians"), _("人次"), indent=True),
+        Row(_("其他儿童"), get("activities.other_children"), _("人次"), indent=True),
+        Row(_("教师"), get("activities.teachers"), _("人次"), indent=True),
+        Row(_("群众"), get("activities.public"), _("人次"), indent=True),
+        Row(
+            _("其他受益人员合计（按活动登记人数相加）"),
+            get("activities.other_beneficiaries"),
+            _("人次"),
+        ),
         Row(_("受益人次"), get("activities.beneficiary_attendances"), _("人次")),
-        Row(_("参与志愿者"), get("activities.volunteers"), _("人")),
+        Row(
+            _("受益人数（台账儿童去重＋其他人员未去重）"),
+            get("activities.beneficiaries"),
+            _("人（未去重）"),
+        ),
+        Row(_("参与志愿者"), get("activities.volunteers"), _("人次")),
     ]
-    return activities
 
+    timeline = Section(_("活动时效与实效"))
+    for item in dig(figures, "activities.timeline") or []:
+        when = item["start"] if item["start"] == item["end"] else f"{item['start']}—{item['end']}"
+        timely = _("截止日前完成") if item["on_time"] else _("截止日后完成")
+        timeline.rows.append(
+            Row(
+                f"{item['title']}（{when}，{timely}）",
+                _("实效：%(e)s") % {"e": item["effect"]} if item["effect"] else _("实效：未填写"),
+            )
+        )
 
-def _leaders_section(figures: dict, get, link: _Links, start, end) -> Section:
-    """Leaders, brands, publicity channels and partners."""
     leaders = Section(_("六、领导参与、活动品牌与宣传"))
     leaders.rows.append(
         Row(
@@ -293,11 +278,7 @@ def _leaders_section(figures: dict, get, link: _Links, start, end) -> Section:
         Row(_("合作组织"), get("partners.count"), _("家")),
         Row(_("合作组织名单"), "、".join(dig(figures, "partners.names") or []) or "—"),
     ]
-    return leaders
 
-
-def _support_section(figures: dict, get, link: _Links, start, end) -> Section:
-    """Purchased services and training."""
     support = Section(_("七、购买服务与队伍培训"))
     support.rows += [
         Row(
@@ -307,7 +288,12 @@ def _support_section(figures: dict, get, link: _Links, start, end) -> Section:
             link.activities("activities:service_list"),
         ),
         Row(_("购买服务金额"), get("purchased_services.amount"), _("元")),
-        Row(_("服务儿童"), get("purchased_services.children_served"), _("人")),
+        Row(_("服务台账儿童（去重）"), get("purchased_services.ledger_children"), _("人")),
+        Row(
+            _("台账外服务儿童（按服务相加）"),
+            get("purchased_services.other_children"),
+            _("人次"),
+        ),
         Row(
             _("培训/专题讲座"),
             get("trainings.count"),
@@ -315,9 +301,53 @@ def _support_section(figures: dict, get, link: _Links, start, end) -> Section:
             link.activities("activities:training_list"),
         ),
         Row(_("培训学时"), get("trainings.hours"), _("学时")),
-        Row(_("培训人数"), get("trainings.people"), _("人")),
-        Row(_("儿童督导员"), get("trainings.supervisors"), _("人"), indent=True),
-        Row(_("儿童主任"), get("trainings.directors"), _("人"), indent=True),
-        Row(_("其他人员"), get("trainings.others"), _("人"), indent=True),
+        Row(_("培训人次（按场次登记人数相加）"), get("trainings.attendances"), _("人次")),
+        Row(_("儿童督导员"), get("trainings.supervisors"), _("人次"), indent=True),
+        Row(_("儿童主任"), get("trainings.directors"), _("人次"), indent=True),
+        Row(_("其他人员"), get("trainings.others"), _("人次"), indent=True),
+        Row(_("参训的平台账号（去重）"), get("trainings.accounts"), _("人")),
     ]
-    return support
+    notice = Section(_("活动方案、励志故事与摸清需求"))
+    first_reported = dig(figures, "notice.first_reported_on")
+    notice.rows += [
+        Row(_("活动方案"), get("notice.plans"), _("份"), link.activities("activities:plan_list")),
+        Row(_("已向党委政府汇报的方案"), get("notice.plans_reported"), _("份")),
+        Row(_("首次向党委政府汇报日期"), first_reported or "—"),
+        Row(
+            _("励志故事/榜样"),
+            get("notice.stories"),
+            _("个"),
+            link.activities("activities:story_list"),
+        ),
+        Row(_("用于活动的励志故事"), get("notice.stories_used"), _("个"), indent=True),
+        Row(
+            _("摸清需求（急难愁盼）"),
+            get("notice.needs"),
+            _("项"),
+            link.activities("activities:need_list"),
+        ),
+    ]
+    for code in NeedKind.values:
+        notice.rows.append(
+            Row(
+                _("需求类别：%(k)s") % {"k": _label(NeedKind, code)},
+                get(f"notice.needs_by_kind.{code}"),
+                _("项"),
+                indent=True,
+            )
+        )
+    notice.rows += [
+        Row(_("已解决"), get("notice.needs_resolved"), _("项")),
+        Row(_("未解决"), get("notice.needs_open"), _("项")),
+        Row(_("逾期未解决（超过计划解决日期）"), get("notice.needs_overdue"), _("项")),
+        Row(_("涉及的台账儿童（去重）"), get("notice.needs_children"), _("人")),
+    ]
+    sections = [ledger, screening, care, visits, activities, leaders, support, notice]
+    if timeline.rows:
+        sections.insert(5, timeline)
+    if dig(figures, "scope.kind") == "center":
+        # The county center keeps no ledger: its sheet shows only what it ran itself.
+        sections = [
+            section for section in sections if section not in (ledger, screening, care, visits)
+        ]
+    return sections

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Township
 from accounts.scoping import visible_townships
-from activities.choices import LeaderLevel
-from activities.models import Activity, Campaign
+from activities.models import Campaign
 from activities.selectors import current_campaign as this_years_campaign
 from core.extensions import Panel, collect
+from reports import narratives
 from reports.choices import ReportStatus
 from reports.figures import township_figures
 from reports.models import ReportVersion, TownshipReport
@@ -75,58 +75,8 @@ def version_of(user, campaign, township, number):
 
 
 def narrative_prefill(campaign, township, figures: dict) -> dict[str, str]:
-    """Draft narratives written from the township's campaign activities (brands, featured and
-    innovative practice texts, effects, leaders) and the figures; the township edits them."""
-    texts = list(
-        Activity.objects.filter(campaign=campaign, township=township)
-        .order_by("start_date", "pk")
-        .values_list("title", "featured_practice", "innovative_practice", "effect")
-    )
-
-    def numbered(index: int) -> str:
-        lines = [f"【{row[0]}】{row[index].strip()}" for row in texts if row[index].strip()]
-        return "\n".join(f"{n}. {line}" for n, line in enumerate(lines, start=1))
-
-    acts, leaders = figures["activities"], figures["leaders"]
-    timeliness = _(
-        "活动期间（%(start)s至%(end)s），本乡镇共开展主题活动%(n)s场，其中%(on_time)s场于"
-        "报送截止日（%(deadline)s）前完成。参与活动的台账儿童%(children)s人、%(att)s人次，"
-        "监护人、教师、群众等其他受益人员%(other)s人；受益人数合计%(total)s人，受益人次%(times)s人次。"
-    ) % {
-        "start": campaign.start_date.isoformat(),
-        "end": campaign.end_date.isoformat(),
-        "deadline": campaign.report_deadline.isoformat(),
-        "n": acts["activities"],
-        "on_time": acts["on_time"],
-        "children": acts["distinct_children"],
-        "att": acts["attendances"],
-        "other": acts["other_beneficiaries"],
-        "total": acts["beneficiaries"],
-        "times": acts["beneficiary_attendances"],
-    }
-    effects = numbered(3)
-    if effects:
-        timeliness += "\n" + _("活动成效：") + "\n" + effects
-    leader_text = ""
-    if leaders["attendances"]:
-        by_level = "、".join(
-            _("%(level)s%(n)s人次") % {"level": LeaderLevel(code).label, "n": n}
-            for code, n in leaders["by_level"].items()
-            if n
-        )
-        names = "；".join(f"{row['post']} {row['name']}" for row in leaders["list"])
-        leader_text = _("共有领导%(n)s人次出席活动（%(levels)s）：%(names)s。") % {
-            "n": leaders["attendances"],
-            "levels": by_level,
-            "names": names,
-        }
-    return {
-        "featured_practices": numbered(1),
-        "timeliness": timeliness,
-        "leader_participation": leader_text,
-        "brand": "、".join(figures["brands"]),
-        "innovative_practices": numbered(2),
-    }
+    """Draft narratives with placeholders for every number (reports.narratives.prefill)."""
+    return narratives.prefill(campaign, township, figures)
 
 
 # --- home page -----------------------------------------------------------------------------
@@ -205,7 +155,8 @@ FROZEN_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 class ReportContent:
     """The figures and narratives a report page or workbook shows: the latest submitted
     version while the report is submitted or accepted (what the county received), else
-    live figures and the current draft narratives (prefilled from the activities)."""
+    live figures and the current draft narratives (prefilled from the activities), their
+    placeholders filled with the live figures (``draft`` keeps them as typed)."""
 
     figures: dict
     narratives: dict
@@ -213,18 +164,46 @@ class ReportContent:
     version: object  # ReportVersion | None
     filled_on: str
     status_label: str
+    first_on_time: bool | None = None
+    draft: dict | None = None
+
+    @property
+    def version_note(self) -> str:
+        """Which version is shown and how it stands against the deadline, in words: the
+        header, the roll-up and the workbook say the same."""
+        return version_note(self.version, self.first_on_time)
 
     @property
     def status_note(self) -> str:
         if self.frozen:
-            return ""
+            return self.version_note
         return _("注：本表尚未报送（%(s)s），数据为导出时按台账和活动记录实时统计。") % {
             "s": self.status_label
         }
 
 
+def on_time_label(on_time) -> str:
+    if on_time is None:
+        return ""
+    return _("按时") if on_time else _("逾期")
+
+
+def version_note(version, first_on_time) -> str:
+    if version is None:
+        return ""
+    note = _("本表为第%(n)s版，报送于 %(at)s，本版%(t)s") % {
+        "n": version.number,
+        "at": timezone.localtime(version.submitted_at).strftime("%Y-%m-%d %H:%M"),
+        "t": on_time_label(version.on_time),
+    }
+    if first_on_time is not None:
+        note += _("；首次报送%(t)s") % {"t": on_time_label(first_on_time)}
+    return note + _("（数据为该版报送时冻结）。")
+
+
 def report_content(campaign, township, report, *, prefill: bool = True) -> ReportContent:
     today = timezone.localdate()
+    first_on_time = report.on_time if report is not None else None
     if report is not None and report.status in FROZEN_STATUSES:
         version = report.versions.select_related("submitted_by").order_by("-number").first()
         if version is not None:
@@ -235,14 +214,24 @@ def report_content(campaign, township, report, *, prefill: bool = True) -> Repor
                 version,
                 timezone.localtime(version.submitted_at).date().isoformat(),
                 str(report.get_status_display()),
+                first_on_time,
             )
     figures = township_figures(campaign, township, today=today)
-    narratives = report.narratives() if report is not None else {}
+    draft = report.narratives() if report is not None else {}
     if prefill:
         suggested = narrative_prefill(campaign, township, figures)
-        narratives = {name: narratives.get(name) or suggested.get(name, "") for name in suggested}
+        draft = {name: draft.get(name) or suggested.get(name, "") for name in suggested}
     status = report.get_status_display() if report is not None else ReportStatus.DRAFT.label
-    return ReportContent(figures, narratives, False, None, today.isoformat(), str(status))
+    return ReportContent(
+        figures,
+        narratives.render_all(draft, figures),
+        False,
+        None,
+        today.isoformat(),
+        str(status),
+        first_on_time,
+        draft,
+    )
 
 
 def campaign_years() -> list[int]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from accounts.scoping import can_see_area
 from core.permissions import require_perm
 from core.versioning import StaleEdit, claim_version
+from reports import narratives
 from reports.choices import NARRATIVE_FIELDS, ReportStatus, VersionOutcome
 from reports.figures import township_figures
 from reports.models import ReportVersion, TownshipReport, is_on_time
@@ -40,6 +41,11 @@ STALE_MESSAGE = gettext_lazy(
 
 class ReportLocked(Exception):
     """The report is not in a state that allows this action."""
+
+
+class NarrativeContradiction(ValidationError):
+    """A number typed in a narrative differs from the computed figure it names; nothing was
+    submitted. Each message gives the phrase, both numbers and the difference."""
 
 
 def _require_township(actor, township) -> None:
@@ -119,7 +125,15 @@ def report_save_draft(
 
 
 def _submit(
-    *, actor, campaign, township, data, expected_version, allowed, now: dt.datetime
+    *,
+    actor,
+    campaign,
+    township,
+    data,
+    expected_version,
+    allowed,
+    now: dt.datetime,
+    confirm_numbers: bool = False,
 ) -> TownshipReport:
     report = _load_or_new(actor=actor, campaign=campaign, township=township)
     if report.pk is not None and report.status not in allowed:
@@ -136,13 +150,21 @@ def _submit(
         _claim(report, expected_version)
     if not any(getattr(report, name) for name in NARRATIVE_NAMES):
         raise ValidationError(_("请至少填写一项文字材料（特色做法、活动时效情况等）后再报送。"))
+    # The version holds what was known at ``now``: records dated by that day and entered by
+    # that instant; the narratives' placeholders take those figures.
+    figures = township_figures(campaign, township, today=timezone.localdate(now), recorded_by=now)
+    rendered = narratives.render_all(report.narratives(), figures)
+    found = narratives.contradictions(rendered, figures)
+    if found and not confirm_numbers:
+        labels = dict(NARRATIVE_FIELDS)
+        raise NarrativeContradiction([item.message(str(labels[item.field])) for item in found])
     on_time = is_on_time(now, campaign.report_deadline)
     number = report.versions.count() + 1
     ReportVersion.objects.create(
         report=report,
         number=number,
-        figures=township_figures(campaign, township, today=timezone.localdate(now)),
-        narratives=report.narratives(),
+        figures=figures,
+        narratives=rendered,
         submitted_by=actor,
         submitted_at=now,
         on_time=on_time,
@@ -159,11 +181,19 @@ def _submit(
 
 @transaction.atomic
 def report_submit(
-    *, actor, campaign, township, data: dict | None = None, expected_version: int | None = None
+    *,
+    actor,
+    campaign,
+    township,
+    data: dict | None = None,
+    expected_version: int | None = None,
+    confirm_numbers: bool = False,
 ) -> TownshipReport:
     """Submit a draft (报送): save the narratives given, freeze figures and narratives as
     version 1 (or the next), and record 按时/逾期 against the deadline, end of day in
-    Asia/Shanghai. A submitted report can no longer be edited."""
+    Asia/Shanghai. A submitted report can no longer be edited. A typed number that
+    contradicts the figures refuses the submission (``NarrativeContradiction``) unless
+    ``confirm_numbers``."""
     require_perm(actor, SUBMIT)
     _require_township(actor, township)
     return _submit(
@@ -174,12 +204,19 @@ def report_submit(
         expected_version=expected_version,
         allowed={ReportStatus.DRAFT},
         now=timezone.now(),
+        confirm_numbers=confirm_numbers,
     )
 
 
 @transaction.atomic
 def report_resubmit(
-    *, actor, campaign, township, data: dict | None = None, expected_version: int | None = None
+    *,
+    actor,
+    campaign,
+    township,
+    data: dict | None = None,
+    expected_version: int | None = None,
+    confirm_numbers: bool = False,
 ) -> TownshipReport:
     """Submit a returned (or reopened) report again: a new version, the earlier ones kept."""
     require_perm(actor, SUBMIT)
@@ -192,6 +229,7 @@ def report_resubmit(
         expected_version=expected_version,
         allowed={ReportStatus.RETURNED},
         now=timezone.now(),
+        confirm_numbers=confirm_numbers,
     )
 
 
@@ -295,7 +333,9 @@ def report_reopen(
 
 
 @transaction.atomic
-def submit_as_of(*, actor, campaign, township, now: dt.datetime) -> TownshipReport:
+def submit_as_of(
+    *, actor, campaign, township, now: dt.datetime, allowed=(ReportStatus.DRAFT,)
+) -> TownshipReport:
     """Submit a draft as if at ``now`` (按时/逾期 judged at that instant). For the demo data
     only, so that a newcomer sees an on-time report whatever day it is seeded; the portal
     always submits at the real time through ``report_submit``."""
@@ -307,6 +347,6 @@ def submit_as_of(*, actor, campaign, township, now: dt.datetime) -> TownshipRepo
         township=township,
         data=None,
         expected_version=None,
-        allowed={ReportStatus.DRAFT},
+        allowed=set(allowed),
         now=now,
     )

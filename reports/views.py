@@ -138,7 +138,7 @@ class TownshipReportView(TownshipReportMixin, PermissionRequiredMixin, TemplateV
     def get_form(self, content=None):
         if self.request.method == "POST":
             return NarrativesForm(self.request.POST)
-        initial = dict(content.narratives) if content else {}
+        initial = dict(content.draft or content.narratives) if content else {}
         initial["version"] = self.report.version if self.report else None
         return NarrativesForm(initial=initial)
 
@@ -151,6 +151,7 @@ class TownshipReportView(TownshipReportMixin, PermissionRequiredMixin, TemplateV
         today = timezone.localdate()
         status = report.status if report else ReportStatus.DRAFT
         review_form = ReviewForm(initial={"version": report.version}) if report else None
+        versions = selectors.report_versions(report)
         context.update(
             campaign=campaign,
             township=township,
@@ -165,7 +166,8 @@ class TownshipReportView(TownshipReportMixin, PermissionRequiredMixin, TemplateV
                 (label, content.narratives.get(name, "")) for name, label in NARRATIVE_FIELDS
             ],
             form=(form or self.get_form(content)) if editable else None,
-            versions=selectors.report_versions(report),
+            versions=versions,
+            latest_version=versions[0] if versions else None,
             days_left=campaign.days_to_deadline(today),
             deadline_passed=timezone.now() >= deadline_end(campaign.report_deadline),
             can_review=bool(
@@ -207,6 +209,7 @@ class TownshipReportView(TownshipReportMixin, PermissionRequiredMixin, TemplateV
         }
         try:
             if request.POST.get("action") == "submit":
+                kwargs["confirm_numbers"] = form.cleaned_data["confirm_numbers"]
                 if self.report is not None and self.report.status == ReportStatus.RETURNED:
                     report = services.report_resubmit(**kwargs)
                 else:

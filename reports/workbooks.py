@@ -120,11 +120,12 @@ def write_township_sheet(
     narratives: dict,
     filled_on: str,
     status_note: str = "",
+    unit: str = "",
 ) -> None:
     """The township report on ``ws``: heading, figures by section, then the narratives."""
     for column, width in WIDTHS.items():
         ws.column_dimensions[column].width = width
-    _heading(ws, 4, _("%(t)s民政事务管理所") % {"t": township_name}, filled_on)
+    _heading(ws, 4, unit or _("%(t)s民政事务管理所") % {"t": township_name}, filled_on)
     # Two header rows, merged: 统计项目 over 类别/指标, 统计数据 over 数值/单位.
     _merge(ws, 3, 1, 3, 2, _("统计项目"), font=BOLD, fill=HEADER_FILL)
     _merge(ws, 3, 3, 3, 4, _("统计数据"), font=BOLD, fill=HEADER_FILL)
@@ -178,21 +179,28 @@ def _save(workbook: Workbook) -> bytes:
 # Groups of the summary's merged upper header: (label, key figure names).
 SUMMARY_GROUPS = [
     (gettext_lazy("困境儿童台账"), ["children", "new_registrations"]),
-    (gettext_lazy("心理健康测评"), ["children_screened", "coverage", "positive", "alerts_raised"]),
-    (gettext_lazy("定期家访"), ["children_visited", "children_due", "children_overdue"]),
+    (
+        gettext_lazy("心理健康测评"),
+        ["screenings", "children_screened", "coverage", "positive", "alerts_raised"],
+    ),
+    (gettext_lazy("定期家访"), ["visits", "children_visited", "children_due", "children_overdue"]),
     (
         gettext_lazy("主题活动"),
         [
-            "activities", "distinct_children", "attendances", "beneficiaries",
-            "beneficiary_attendances", "leader_attendances",
+            "activities", "distinct_children", "attendances", "other_beneficiaries",
+            "beneficiary_attendances", "beneficiaries", "leader_attendances",
         ],
     ),
     (
         gettext_lazy("培训与购买服务"),
-        ["trainings", "people_trained", "purchased_services", "purchased_amount"],
+        ["trainings", "training_attendances", "purchased_services", "purchased_amount"],
     ),
 ]  # fmt: skip
 LABELS = {key: label for key, _path, label in KEY_FIGURES}
+TOTALS_NOTE = (
+    "注：人 为去重人数（同一儿童在全县只计1人），人次 为参与次数；监护人、教师、群众等"
+    "按活动登记的人数相加，计为人次（未去重）。全县合计按全县统计，不等于各乡镇行相加。"
+)
 
 
 def _local_text(value: dt.datetime | None) -> str:
@@ -200,7 +208,10 @@ def _local_text(value: dt.datetime | None) -> str:
 
 
 def write_summary_sheet(ws: Worksheet, rollup, filled_on: str) -> None:
-    fixed = [_("序号"), _("乡镇"), _("报送状态"), _("报送时间"), _("按时报送")]
+    """One row per township (the version shown, its own 按时/逾期, and whether the first
+    submission was on time), the county center's own row (县级) and the county total,
+    counted over the county (never the sum of the rows above it)."""
+    fixed = [_("序号"), _("乡镇"), _("报送状态"), _("报送时间"), _("首次报送"), _("数据来源")]
     keys = [key for _group, names in SUMMARY_GROUPS for key in names]
     last_col = len(fixed) + len(keys)
     _heading(ws, last_col, COUNTY_UNIT, filled_on)
@@ -212,33 +223,46 @@ def write_summary_sheet(ws: Worksheet, rollup, filled_on: str) -> None:
         for offset, key in enumerate(names):
             _put(ws, 4, col + offset, str(LABELS[key]), font=BOLD, fill=HEADER_FILL)
         col += len(names)
-    ws.row_dimensions[4].height = 36
+    ws.row_dimensions[4].height = 48
     row = 5
     for number, line in enumerate(rollup.rows, start=1):
         fill = MISSING_FILL if line.missing else None
-        report = line.report
-        on_time = ""
-        if report is not None and report.on_time is not None:
-            on_time = _("按时") if report.on_time else _("逾期")
         values = [
             number,
             line.township.name,
             line.status_label if not line.missing else _("逾期未报送"),
-            _local_text(report.submitted_at if report else None),
-            on_time,
+            _local_text(line.version_submitted_at),
+            line.first_label,
+            line.source_label,
             *[line.figures.get(key) for key in keys],
         ]
         for col, value in enumerate(values, start=1):
             _put(ws, row, col, value, fill=fill)
         row += 1
-    _merge(ws, row, 1, row, len(fixed), _("合计"), font=BOLD)
+    center = [
+        len(rollup.rows) + 1,
+        _("县级"),
+        _("县未保中心自行开展"),
+        "",
+        "",
+        _("实时统计"),
+        *["—" if rollup.center.get(key) is None else rollup.center.get(key) for key in keys],
+    ]
+    for col, value in enumerate(center, start=1):
+        _put(ws, row, col, value)
+    row += 1
+    _merge(ws, row, 1, row, len(fixed), _("全县合计（按全县去重统计，含县级）"), font=BOLD)
     for offset, key in enumerate(keys):
         _put(ws, row, len(fixed) + 1 + offset, rollup.totals.get(key), font=BOLD)
+    row += 1
+    _merge(ws, row, 1, row, last_col, TOTALS_NOTE, align=LEFT)
+    ws.row_dimensions[row].height = 36
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 12
     ws.column_dimensions["D"].width = 17
     ws.column_dimensions["E"].width = 9
+    ws.column_dimensions["F"].width = 14
     for col in range(len(fixed) + 1, last_col + 1):
         ws.column_dimensions[get_column_letter(col)].width = 10
     ws.freeze_panes = "C5"
@@ -273,8 +297,9 @@ def write_narratives_sheet(ws: Worksheet, rows: list[tuple[str, str, dict]], fil
 
 
 def county_workbook(*, rollup, townships: list[dict], filled_on: str) -> bytes:
-    """``townships``: one dict per township, in order, with the keyword arguments of
-    ``write_township_sheet`` plus ``status_label``."""
+    """``townships``: one dict per sheet, in order (the townships, then the county center's
+    own records), with the keyword arguments of ``write_township_sheet`` plus
+    ``status_label``."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = _("汇总")
@@ -288,6 +313,7 @@ def county_workbook(*, rollup, townships: list[dict], filled_on: str) -> bytes:
             narratives=sheet["narratives"],
             filled_on=sheet["filled_on"],
             status_note=sheet.get("status_note", ""),
+            unit=sheet.get("unit", ""),
         )
     write_narratives_sheet(
         workbook.create_sheet(_("文字材料")),

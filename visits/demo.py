@@ -1,5 +1,6 @@
 """Demo visits for the synthetic children: a spread over the last 120 days so that the
-overdue and due-this-week lists have content, a few visits by ``director`` waiting for
+overdue and due-this-week lists have content, one visit each inside the 2026 campaign (so its
+report counts visits), a few visits by ``director`` waiting for
 ``longsheng``'s review and one returned to ``director`` with a comment.
 
 Idempotent: a child that already has a visit is left alone, so a rerun writes nothing; each
@@ -15,12 +16,13 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from children.choices import CaseStatus
+from children.demo import campaign_day
 from children.models import Child
 from visits import schedule, services
 from visits.choices import Problem, StateRating, VisitKind
 from visits.models import Visit
 
-MAX_CHILDREN = 40
+MAX_CHILDREN = 80  # every synthetic child, 平等镇's too, so each township's report has visits
 OLDEST_DAYS = 120
 # What the schedule should say about each child, in turn.
 PLANS = ["overdue", "week", "ok", "ok", "overdue", "never", "week", "ok"]
@@ -96,6 +98,15 @@ def _visit_dates(rng, plan: str, interval: int, today: dt.date) -> list[dt.date]
     return dates
 
 
+def _campaign_visit(rng, dates: list[dt.date], today: dt.date) -> list[dt.date]:
+    """One visit in the 2026 campaign (before the report deadline) for a child who is visited
+    at all, when it is earlier than the planned ones (so the schedule's plan still holds)."""
+    day = campaign_day(rng.randint(0, 18), today)
+    if not dates or day is None or day >= dates[0]:
+        return []
+    return [day]
+
+
 def _visit_data(rng, date: dt.date, visitor) -> tuple[dict, list[str]]:
     data = {
         "date": date,
@@ -154,7 +165,8 @@ def seed(stdout=None) -> None:
         recorder = director if by_director else supervisors.get(child.township_id) or county
         if recorder is None:
             continue
-        for date in _visit_dates(rng, plan, rules.interval(child.risk_level), today):
+        dates = _visit_dates(rng, plan, rules.interval(child.risk_level), today)
+        for date in _campaign_visit(rng, dates, today) + dates:
             data, problems = _visit_data(rng, date, recorder)
             visit = services.visit_record(actor=recorder, child=child, data=data, problems=problems)
             created += 1

@@ -35,11 +35,30 @@
     };
   }
 
+  // One series of horizontal bars: long category names (困境情形) stay readable on a phone,
+  // one colour, no legend needed; each bar carries its number.
+  function hbarOption(spec) {
+    var s = spec.series[0] || { data: [] };
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 40, top: 24, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, name: spec.unit || "" },
+      yAxis: { type: "category", data: spec.categories, inverse: true, axisLabel: { fontSize: 12 } },
+      series: [{
+        name: s.name,
+        type: "bar",
+        itemStyle: s.colour ? { color: s.colour } : undefined,
+        label: { show: true, position: "right" },
+        data: s.data.map(function (cell) { return point(cell); })
+      }]
+    };
+  }
+
   function pieOption(spec) {
     var s = spec.series[0] || { data: [] };
     return {
       tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
-      legend: { type: "scroll", bottom: 0 },
+      legend: { type: "scroll", bottom: 0, textStyle: { fontSize: 12 } },
       series: [{
         name: s.name,
         type: "pie",
@@ -66,7 +85,10 @@
       return null;
     }
     var chart = window.echarts.init(element);
-    chart.setOption(spec.kind === "pie" ? pieOption(spec) : axisOption(spec, spec.kind === "stacked_bar"));
+    var option = spec.kind === "pie" ? pieOption(spec)
+      : spec.kind === "hbar" ? hbarOption(spec)
+      : axisOption(spec, spec.kind === "stacked_bar");
+    chart.setOption(option);
     chart.on("click", function (params) {
       var url = params.data && params.data.url;
       if (url) { window.location.href = url; }

@@ -44,7 +44,12 @@ def test_demo_seed_is_idempotent_and_complete():
 
     campaign = Campaign.objects.get(year=2026)
     assert str(campaign.report_deadline) == "2026-06-04"
-    assert set(Activity.objects.values_list("township__name", flat=True)) == {"龙胜镇", "平等镇"}
+    # The townships' activities and the county center's own (township None).
+    assert set(Activity.objects.values_list("township__name", flat=True)) == {
+        "龙胜镇",
+        "平等镇",
+        None,
+    }
     assert {"龙脊润心", "平等护苗"} <= set(Activity.objects.values_list("brand", flat=True))
     assert set(ActivityLeader.objects.values_list("level", flat=True)) >= {"county", "township"}
     for code in PartnerOrganisation.objects.exclude(credit_code="").values_list(
@@ -58,5 +63,5 @@ def test_demo_seed_is_idempotent_and_complete():
 def test_demo_seed_without_children_creates_activities_without_participants():
     accounts_demo.seed()
     demo.seed()
-    assert Activity.objects.count() == len(demo.ACTIVITIES)
+    assert Activity.objects.count() == len(demo.ACTIVITIES) + 1  # + the county's own
     assert not Participation.objects.exists()

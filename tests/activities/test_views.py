@@ -325,15 +325,16 @@ def test_home_panels_for_a_township_supervisor(
     with time_machine.travel(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)):
         panels = {str(p.label): p for p in selectors.home_panels(longsheng_supervisor)}
         assert panels["2026年主题活动"].value == 3
-        assert panels["受益人数"].value == 1
+        # One child at three activities: three attendances (the panel is 人次, never 人).
+        assert panels["受益人次"].value == 3
         content = client_for(longsheng_supervisor).get(reverse("home")).content.decode()
-        assert "受益人数" in content
+        assert "受益人次" in content
 
 
 def test_activities_panels_leave_the_deadline_countdown_to_the_report(county_staff, campaign):
     with time_machine.travel(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)):
         labels = [str(p.label) for p in selectors.home_panels(county_staff)]
-    assert "受益人数" in labels
+    assert "受益人次" in labels
     assert not any(label.startswith("距报送截止") for label in labels)
 
 

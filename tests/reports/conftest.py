@@ -2,7 +2,8 @@
 every expected number in the tests can be counted by hand from this file.
 
 Campaign 2026: period 2026-05-15 … 2026-06-10, deadline 2026-06-04. Figures are computed as
-of 2026-06-03 (``FIGURES_TODAY``), so overdue means "due before 2026-06-03".
+of 2026-06-03 (``FIGURES_TODAY``), so overdue means "due before 2026-06-03". Every record is
+entered on 2026-05-14 (``ENTERED``).
 
 龙胜镇 (LS)
   甲童 山东村  registered 2026-01-10, active, red, 其他困境儿童, 留守 + 心理和行为异常
@@ -20,7 +21,8 @@ of 2026-06-03 (``FIGURES_TODAY``), so overdue means "due before 2026-06-03".
   activities: 六一游园 05-30 (甲乙丙; 10 guardians, 20 other children, 5 public, 4 volunteers;
               副县长 李县长 county + 镇党委书记 王书记 township; 微信, 网络; partner 心语社工),
               心理讲座 05-22 (甲; 3 teachers; 王书记 again; 微信; partners 心语社工 + 润苗基金会),
-              家庭教育 06-08, after the deadline (甲; 2 public; no leader, no brand);
+              家庭教育 06-08, after the deadline (甲; 2 public; no leader, no brand): not yet
+              held on 06-03, so counted only in figures taken from 06-08;
               also an LS activity with no campaign (乙) and a county activity (平一): excluded
   purchased service 12000.50 yuan, children 甲乙 + 3 others; training 2.5 h, 1 + 4 + 2 people
 平等镇 (PD)
@@ -396,9 +398,17 @@ def build_dataset(campaign, suffix=""):
     )
 
 
+# Every record of the dataset is entered before the period (figures of a version leave out
+# what was entered after its freeze instant); a test entering more does so at its own time.
+ENTERED = at(2026, 5, 14, 9)
+
+
 @pytest.fixture
 def dataset(campaign):
-    return build_dataset(campaign)
+    import time_machine
+
+    with time_machine.travel(ENTERED, tick=False):
+        return build_dataset(campaign)
 
 
 @pytest.fixture

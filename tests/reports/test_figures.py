@@ -30,8 +30,18 @@ NO_REFERRALS = {
     "ended": 0, "not_admitted": 0,
 }  # fmt: skip
 
+NO_NOTICE = {
+    "plans": 0, "plans_reported": 0, "first_reported_on": None, "stories": 0,
+    "stories_used": 0, "needs": 0, "needs_resolved": 0, "needs_open": 0, "needs_overdue": 0,
+    "needs_children": 0,
+    "needs_by_kind": {
+        "counselling": 0, "medical": 0, "school": 0, "living": 0, "guardianship": 0, "other": 0,
+    },
+}  # fmt: skip
+
 LONGSHENG = {
     "period": {"start": "2026-05-15", "end": "2026-06-10", "as_of": "2026-06-03"},
+    "scope": {"kind": "township", "name": "龙胜镇"},
     "ledger": {
         # 甲 乙 丙 戊 (丁 closed before the period); 乙 registered in the period
         "children": 4,
@@ -67,22 +77,38 @@ LONGSHENG = {
     # 05-02) overdue; due = 甲 + 乙 + 丙
     "visits": {"visits": 3, "children_visited": 1, "children_overdue": 2, "children_due": 3},
     "activities": {
-        "activities": 3,
-        "on_time": 2,  # 家庭教育 ends 06-08, after the 06-04 deadline
+        # 家庭教育 (06-08) is not yet held on 06-03: two activities
+        "activities": 2,
+        "on_time": 2,
         "with_leaders": 2,
-        "by_form": NO_FORMS
-        | {"light_up_june_first": 1, "theme_day": 1, "lecture": 1, "family_education": 1},
-        # 甲 in 3 activities, 乙 and 丙 in 1 each: 3 children, 5 attendances
+        "by_form": NO_FORMS | {"light_up_june_first": 1, "theme_day": 1, "lecture": 1},
+        # 甲 in 2 activities, 乙 and 丙 in 1 each: 3 children (人), 4 attendances (人次)
         "distinct_children": 3,
-        "attendances": 5,
+        "attendances": 4,
         "guardians": 10,
         "other_children": 20,
         "teachers": 3,
-        "public": 7,
-        "other_beneficiaries": 40,
-        "beneficiaries": 43,  # 3 + 40
-        "beneficiary_attendances": 45,  # 5 + 40
+        "public": 5,
+        "other_beneficiaries": 38,  # 人次: typed per activity, never de-duplicated
+        "beneficiaries": 41,  # 3 + 38 (其他人员未去重)
+        "beneficiary_attendances": 42,  # 4 + 38
         "volunteers": 4,
+        "timeline": [
+            {
+                "title": "心理讲座",
+                "start": "2026-05-22",
+                "end": "2026-05-22",
+                "on_time": True,
+                "effect": "",
+            },
+            {
+                "title": "六一游园",
+                "start": "2026-05-30",
+                "end": "2026-05-30",
+                "on_time": True,
+                "effect": "儿童与家长共同参与。",
+            },
+        ],
     },
     "leaders": {
         "attendances": 3,  # 李县长 once, 王书记 twice
@@ -101,7 +127,6 @@ LONGSHENG = {
         "amount": "12000.50",
         "ledger_children": 2,
         "other_children": 3,
-        "children_served": 5,
     },
     "trainings": {
         "count": 1,
@@ -109,12 +134,15 @@ LONGSHENG = {
         "supervisors": 1,
         "directors": 4,
         "others": 2,
-        "people": 7,
+        "attendances": 7,  # 人次: headcounts typed per training
+        "accounts": 0,  # no platform account listed as attendee
     },
+    "notice": NO_NOTICE,
 }
 
 PINGDENG = {
     "period": {"start": "2026-05-15", "end": "2026-06-10", "as_of": "2026-06-03"},
+    "scope": {"kind": "township", "name": "平等镇"},
     "ledger": {
         "children": 2,
         "new_registrations": 0,
@@ -158,6 +186,15 @@ PINGDENG = {
         "beneficiaries": 6,
         "beneficiary_attendances": 6,
         "volunteers": 0,
+        "timeline": [
+            {
+                "title": "运动会",
+                "start": "2026-05-28",
+                "end": "2026-05-28",
+                "on_time": True,
+                "effect": "",
+            }
+        ],
     },
     "leaders": {
         "attendances": 1,
@@ -173,7 +210,6 @@ PINGDENG = {
         "amount": "0.00",
         "ledger_children": 0,
         "other_children": 0,
-        "children_served": 0,
     },
     "trainings": {
         "count": 0,
@@ -181,8 +217,10 @@ PINGDENG = {
         "supervisors": 0,
         "directors": 0,
         "others": 0,
-        "people": 0,
+        "attendances": 0,
+        "accounts": 0,
     },
+    "notice": NO_NOTICE,
 }
 
 
@@ -205,8 +243,22 @@ def test_pingdeng_figures_match_the_hand_count(dataset):
 
 def test_distinct_children_and_attendances_differ_when_a_child_attends_several(dataset):
     acts = township_figures(dataset.campaign, dataset.ls, today=FIGURES_TODAY)["activities"]
+    assert (acts["distinct_children"], acts["attendances"]) == (3, 4)
+    assert (acts["beneficiaries"], acts["beneficiary_attendances"]) == (41, 42)
+
+
+def test_an_activity_held_after_the_day_figures_are_taken_is_not_yet_counted(dataset):
+    """家庭教育 (06-08, after the 06-04 deadline) counts from 06-08 on, as not on time."""
+    on_deadline = township_figures(dataset.campaign, dataset.ls, today=dt.date(2026, 6, 4))
+    after = township_figures(dataset.campaign, dataset.ls, today=dt.date(2026, 6, 8))
+    assert on_deadline["activities"]["activities"] == 2
+    acts = after["activities"]
+    assert (acts["activities"], acts["on_time"]) == (3, 2)
     assert (acts["distinct_children"], acts["attendances"]) == (3, 5)
-    assert (acts["beneficiaries"], acts["beneficiary_attendances"]) == (43, 45)
+    assert acts["timeline"][-1] | {"effect": ""} == {
+        "title": "家庭教育", "start": "2026-06-08", "end": "2026-06-08", "on_time": False,
+        "effect": "",
+    }  # fmt: skip
 
 
 def test_figures_are_json_ready(dataset):
@@ -221,28 +273,44 @@ def test_a_township_with_no_records_has_zero_figures(campaign):
     assert figures["ledger"]["children"] == 0
     assert figures["screening"]["coverage"] == 0.0
     assert figures["activities"]["beneficiaries"] == 0
+    assert figures["activities"]["timeline"] == []
 
 
 ROLLUP_LS = {
-    "children": 4, "new_registrations": 1, "children_screened": 2, "coverage": 50.0,
-    "positive": 1, "alerts_raised": 1, "children_visited": 1, "children_due": 3,
-    "children_overdue": 2, "activities": 3, "distinct_children": 3, "attendances": 5,
-    "beneficiaries": 43, "beneficiary_attendances": 45, "leader_attendances": 3,
-    "trainings": 1, "people_trained": 7, "purchased_services": 1, "purchased_amount": "12000.50",
+    "children": 4, "new_registrations": 1, "screenings": 3, "children_screened": 2,
+    "coverage": 50.0, "positive": 1, "alerts_raised": 1, "visits": 3, "children_visited": 1,
+    "children_due": 3, "children_overdue": 2, "activities": 2, "distinct_children": 3,
+    "attendances": 4, "other_beneficiaries": 38, "beneficiary_attendances": 42,
+    "beneficiaries": 41, "leader_attendances": 3, "trainings": 1, "training_attendances": 7,
+    "purchased_services": 1, "purchased_amount": "12000.50",
 }  # fmt: skip
 ROLLUP_PD = {
-    "children": 2, "new_registrations": 0, "children_screened": 1, "coverage": 50.0,
-    "positive": 1, "alerts_raised": 1, "children_visited": 1, "children_due": 2,
-    "children_overdue": 1, "activities": 1, "distinct_children": 2, "attendances": 2,
-    "beneficiaries": 6, "beneficiary_attendances": 6, "leader_attendances": 1,
-    "trainings": 0, "people_trained": 0, "purchased_services": 0, "purchased_amount": "0.00",
+    "children": 2, "new_registrations": 0, "screenings": 1, "children_screened": 1,
+    "coverage": 50.0, "positive": 1, "alerts_raised": 1, "visits": 1, "children_visited": 1,
+    "children_due": 2, "children_overdue": 1, "activities": 1, "distinct_children": 2,
+    "attendances": 2, "other_beneficiaries": 4, "beneficiary_attendances": 6,
+    "beneficiaries": 6, "leader_attendances": 1, "trainings": 0, "training_attendances": 0,
+    "purchased_services": 0, "purchased_amount": "0.00",
 }  # fmt: skip
+# The county center's own 启动仪式 (05-16): 平一, 99 public.
+ROLLUP_CENTER = {
+    "children": None, "new_registrations": None, "screenings": None,
+    "children_screened": None, "coverage": None, "positive": None, "alerts_raised": None,
+    "visits": None, "children_visited": None, "children_due": None,
+    "children_overdue": None, "activities": 1, "distinct_children": 1, "attendances": 1,
+    "other_beneficiaries": 99, "beneficiary_attendances": 100, "beneficiaries": 100,
+    "leader_attendances": 0, "trainings": 0, "training_attendances": 0,
+    "purchased_services": 0, "purchased_amount": "0.00",
+}  # fmt: skip
+# Counted over the county: 平一 took part in 平等镇's 运动会 and in the county's 启动仪式, one
+# 人 and two 人次; the county's own activity is in the total.
 ROLLUP_TOTAL = {
-    "children": 6, "new_registrations": 1, "children_screened": 3, "coverage": 50.0,
-    "positive": 2, "alerts_raised": 2, "children_visited": 2, "children_due": 5,
-    "children_overdue": 3, "activities": 4, "distinct_children": 5, "attendances": 7,
-    "beneficiaries": 49, "beneficiary_attendances": 51, "leader_attendances": 4,
-    "trainings": 1, "people_trained": 7, "purchased_services": 1, "purchased_amount": "12000.50",
+    "children": 6, "new_registrations": 1, "screenings": 4, "children_screened": 3,
+    "coverage": 50.0, "positive": 2, "alerts_raised": 2, "visits": 4, "children_visited": 2,
+    "children_due": 5, "children_overdue": 3, "activities": 4, "distinct_children": 5,
+    "attendances": 7, "other_beneficiaries": 141, "beneficiary_attendances": 148,
+    "beneficiaries": 146, "leader_attendances": 4, "trainings": 1, "training_attendances": 7,
+    "purchased_services": 1, "purchased_amount": "12000.50",
 }  # fmt: skip
 
 
@@ -254,6 +322,7 @@ def test_county_rollup_has_all_ten_townships_with_hand_counted_figures_and_total
     assert by_name["龙胜镇"].figures == ROLLUP_LS
     assert by_name["平等镇"].figures == ROLLUP_PD
     assert by_name["马堤乡"].figures["children"] == 0
+    assert rollup.center == ROLLUP_CENTER
     assert rollup.totals == ROLLUP_TOTAL
     assert all(row.source == "live" and row.report is None for row in rollup.rows)
     assert not rollup.deadline_passed

@@ -328,9 +328,8 @@ def test_county_dashboard_numbers_link_to_the_filtered_lists(dataset, county_sta
     with time_machine.travel(at(2026, 6, 3, 12), tick=False):
         content = client_for(county_staff).get(reverse("reports:dashboard")).content.decode()
     ls = dataset.ls.pk
-    assert f'href="/children/?status=active&amp;township={ls}&amp;circumstance=left_behind">2<' in (
-        content
-    )
+    # One bar per circumstance, each child once: 甲 乙 (龙胜镇) and 平一 (平等镇) are 留守.
+    assert 'href="/children/?status=active&amp;circumstance=left_behind">3<' in content
     assert 'href="/children/?status=active&amp;risk_level=red">1<' in content
     assert f'href="/visits/overdue/?township={ls}">2<' in content
     assert f'href="/care/alerts/?status=open&amp;township={ls}">1<' in content
@@ -347,7 +346,8 @@ def test_township_dashboard_is_by_village_and_shows_only_its_township(
             client_for(longsheng_supervisor).get(reverse("reports:dashboard")).content.decode()
         )
     shandong = factories.village("龙胜镇", "山东村").pk
-    assert f'village={shandong}&amp;circumstance=left_behind">2<' in content
+    assert 'href="/children/?status=active&amp;circumstance=left_behind">2<' in content
+    assert f'href="/visits/overdue/?village={shandong}">' in content
     assert "罗汉村" not in content and "平等镇" not in content.split("<main", 1)[1]
 
 

@@ -87,15 +87,19 @@ def test_township_workbook_has_the_official_layout_figures_and_no_personal_data(
     assert figure(ws, "台账儿童（活动期间在册）") == 4
     assert figure(ws, "困境情形：留守") == 2
     assert figure(ws, "测评覆盖率（占台账儿童）") == 50
-    assert figure(ws, "参与活动的台账儿童") == 3
-    assert figure(ws, "台账儿童参与人次") == 5
-    assert figure(ws, "受益人数") == 43
-    assert figure(ws, "受益人次") == 45
+    assert figure(ws, "参与活动的台账儿童（去重）") == 3
+    assert figure(ws, "台账儿童参与人次") == 4
+    assert figure(ws, "受益人数（台账儿童去重＋其他人员未去重）") == 41
+    assert figure(ws, "受益人次") == 42
     assert figure(ws, "购买服务金额") == 12000.5
-    assert figure(ws, "培训人数") == 7
+    assert figure(ws, "培训人次（按场次登记人数相加）") == 7
+    units = {str(row[1].value).strip("\u3000"): row[3].value for row in ws.iter_rows(min_row=5)}
+    assert units["群众"] == "人次" and units["参与活动的台账儿童（去重）"] == "人"
     text = "\n".join(cells(workbook))
-    for narrative in NARRATIVES.values():
+    # The placeholder took the figure frozen with the version.
+    for narrative in (NARRATIVES | {"timeliness": "5月22日起开展活动2场。"}).values():
         assert narrative in text
+    assert "本表为第1版，报送于 2026-06-03 12:00，本版按时；首次报送按时" in text
     assert_no_personal_data(workbook, dataset)
     entry = AccessLog.objects.get(action=AccessAction.EXPORT)
     assert entry.user == longsheng_supervisor
@@ -110,7 +114,7 @@ def test_a_draft_workbook_says_it_is_not_submitted(dataset, longsheng_supervisor
     workbook = read(response.content)
     text = "\n".join(cells(workbook))
     assert "尚未报送" in text
-    assert figure(workbook.active, "受益人数") == 43
+    assert figure(workbook.active, "受益人数（台账儿童去重＋其他人员未去重）") == 41
     assert_no_personal_data(workbook, dataset)
 
 
@@ -130,7 +134,7 @@ def test_county_workbook_has_summary_township_sheets_and_narratives(
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     workbook = read(response.content)
-    assert workbook.sheetnames[0] == "汇总" and workbook.sheetnames[-1] == "文字材料"
+    assert workbook.sheetnames[0] == "汇总" and workbook.sheetnames[-2:] == ["县级", "文字材料"]
     assert workbook.sheetnames[1:11] == [
         "龙胜镇", "瓢里镇", "三门镇", "龙脊镇", "平等镇",
         "乐江镇", "泗水乡", "江底乡", "马堤乡", "伟江乡",
@@ -139,17 +143,24 @@ def test_county_workbook_has_summary_township_sheets_and_narratives(
     assert summary["A1"].value == TITLE
     rows = {row[1]: row for row in summary.iter_rows(min_row=5, values_only=True) if row[1]}
     header = [c.value for c in summary[4]]
-    children_col = header.index("台账儿童")
-    beneficiaries_col = header.index("受益人数")
-    assert rows["龙胜镇"][2:5] == ("已报送", "2026-06-03 12:00", "按时")
-    assert rows["龙胜镇"][children_col] == 4 and rows["龙胜镇"][beneficiaries_col] == 43
+    children_col = header.index("台账儿童(人)")
+    beneficiaries_col = header.index("受益人数(儿童去重，其他人员未去重)")
+    assert rows["龙胜镇"][2:6] == ("已报送", "2026-06-03 12:00", "按时", "第1版（按时）")
+    assert rows["龙胜镇"][children_col] == 4 and rows["龙胜镇"][beneficiaries_col] == 41
     assert rows["平等镇"][2] == "逾期未报送"
     assert rows["平等镇"][children_col] == 2 and rows["平等镇"][beneficiaries_col] == 6
-    total = next(row for row in summary.iter_rows(min_row=5, values_only=True) if row[0] == "合计")
-    assert total[children_col] == 6 and total[beneficiaries_col] == 49
+    # The county center's own 启动仪式 has its row; the ledger does not apply to it.
+    assert rows["县级"][children_col] == "—" and rows["县级"][beneficiaries_col] == 100
+    total = next(
+        row
+        for row in summary.iter_rows(min_row=5, values_only=True)
+        if row[0] == "全县合计（按全县去重统计，含县级）"
+    )
+    # Counted over the county: 平一 at 平等镇's and the county's activity is one child.
+    assert total[children_col] == 6 and total[beneficiaries_col] == 146
     assert summary.page_setup.orientation == "landscape"
-    assert figure(workbook["龙胜镇"], "受益人数") == 43
-    assert figure(workbook["平等镇"], "受益人数") == 6
+    assert figure(workbook["龙胜镇"], "受益人数（台账儿童去重＋其他人员未去重）") == 41
+    assert figure(workbook["平等镇"], "受益人数（台账儿童去重＋其他人员未去重）") == 6
     narratives = workbook["文字材料"]
     text = "\n".join(str(c.value) for row in narratives.iter_rows() for c in row if c.value)
     assert NARRATIVES["innovative_practices"] in text
@@ -181,7 +192,9 @@ def test_export_command_writes_township_and_county_workbooks(submitted, dataset,
     call_command(
         "export_report", "--campaign", "2026", "--township", "450328100", "-o", str(by_code)
     )
-    assert figure(read(by_code.read_bytes()).active, "受益人数") == 43
+    assert (
+        figure(read(by_code.read_bytes()).active, "受益人数（台账儿童去重＋其他人员未去重）") == 41
+    )
     county = tmp_path / "county.xlsx"
     call_command("export_report", "--campaign", "2026", "-o", str(county))
     workbook = read(county.read_bytes())

@@ -12,7 +12,7 @@ from tests.reports.conftest import at
 
 NARRATIVES = {
     "featured_practices": "以「一村一节目」组织困境儿童参加游园会。",
-    "timeliness": "5月22日至6月8日开展活动3场。",
+    "timeliness": "5月22日起开展活动{活动场次}场。",
     "leader_participation": "副县长李县长出席。",
     "brand": "龙脊润心",
     "innovative_practices": "设立心愿墙。",
@@ -61,8 +61,9 @@ def test_submission_at_00_01_the_day_after_is_late(draft, dataset, longsheng_sup
 def test_submission_freezes_figures_and_narratives(draft, dataset, longsheng_supervisor):
     report = submit(longsheng_supervisor, dataset, at(2026, 6, 3, 12))
     version = report.versions.get()
-    assert version.narratives == NARRATIVES
-    assert version.figures["activities"]["beneficiaries"] == 43
+    # The placeholder took the figure frozen with it.
+    assert version.narratives == NARRATIVES | {"timeliness": "5月22日起开展活动2场。"}
+    assert version.figures["activities"]["beneficiaries"] == 41
     assert version.figures["period"]["as_of"] == "2026-06-03"
     # Later records do not change what was submitted.
     from tests.reports.conftest import make_child
@@ -119,15 +120,15 @@ def test_return_and_resubmit_keeps_both_versions(
             actor=longsheng_supervisor,
             campaign=dataset.campaign,
             township=dataset.ls,
-            data=NARRATIVES | {"timeliness": "补充：受益人数43人。"},
+            data=NARRATIVES | {"timeliness": "补充：受益人数{受益人数}人。"},
         )
     versions = list(report.versions.order_by("number"))
     assert [v.number for v in versions] == [1, 2]
     assert versions[0].outcome == VersionOutcome.RETURNED
     assert versions[0].review_comment == "请补充受益人数说明。"
     assert versions[0].reviewed_by == county_staff
-    assert versions[0].narratives["timeliness"] == NARRATIVES["timeliness"]
-    assert versions[1].narratives["timeliness"] == "补充：受益人数43人。"
+    assert versions[0].narratives["timeliness"] == "5月22日起开展活动2场。"
+    assert versions[1].narratives["timeliness"] == "补充：受益人数41人。"
     assert (versions[0].on_time, versions[1].on_time) == (True, False)
     # The report's 按时 is the first submission's: the township reported by the deadline.
     assert report.on_time is True

@@ -38,6 +38,7 @@ from PIL import Image
 
 from accounts.audit import AccessAction, log_access
 from accounts.choices import Role
+from activities import notice_services
 from activities import services as activity_services
 from activities.choices import ActivityForm, LeaderLevel, PartnerKind
 from activities.models import Campaign
@@ -78,6 +79,9 @@ TOWNSHIP_SENTINELS = [
     "SENTINEL-SERVICE",
     "SENTINEL-TRAINING",
     "SENTINEL-REPORT",
+    "SENTINEL-NOTICE-PLAN",
+    "SENTINEL-NOTICE-STORY",
+    "SENTINEL-NOTICE-NEED",
 ]
 
 # The two outsiders and the level of records each must never see.
@@ -135,6 +139,9 @@ IDOR_TARGETS = {
     "activities:training_detail": "training",
     "activities:training_edit": "training",
     "activities:partner_edit": "partner",
+    "activities:plan_edit": "notice_plan",
+    "activities:story_edit": "notice_story",
+    "activities:need_edit": "notice_need",
     "reports:township": "township-report",
     "reports:township_export": "township-report",
     "reports:return": "township-report",
@@ -161,6 +168,9 @@ TOWNSHIP_RULES = {
     "service",
     "training",
     "partner",
+    "notice_plan",
+    "notice_story",
+    "notice_need",
     "township-report",
     "report-version",
 }
@@ -424,6 +434,31 @@ def build_world() -> SimpleNamespace:
         },
         attendees=[director],
     )
+    township = {"campaign": w.campaign, "township": w.ls}
+    w.notice_plan = notice_services.plan_save(
+        actor=ls_sup,
+        data=township
+        | {
+            "title": "SENTINEL-NOTICE-PLAN 活动方案",
+            "content": "方案要点",
+            "reported_to_party_on": today,
+        },
+    )
+    w.notice_story = notice_services.story_save(
+        actor=ls_sup,
+        data=township
+        | {"title": "SENTINEL-NOTICE-STORY 励志故事", "role_model": "小李", "story": "成长故事"},
+    )
+    w.notice_need = notice_services.need_save(
+        actor=ls_sup,
+        data=township
+        | {
+            "kind": "counselling",
+            "description": "SENTINEL-NOTICE-NEED 心理咨询",
+            "child": w.child,
+            "found_on": today,
+        },
+    )
     w.report = report_services.report_submit(
         actor=ls_sup,
         campaign=w.campaign,
@@ -494,6 +529,9 @@ WORLD_RECORDS = (
     "photo",
     "service",
     "training",
+    "notice_plan",
+    "notice_story",
+    "notice_need",
     "report",
     "report_version",
 )
