@@ -15,3 +15,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+SMS_BACKEND = "notifications.sms.LocmemBackend"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PORTAL_URL = "https://care.example.test"
