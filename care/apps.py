@@ -43,6 +43,7 @@ COUNTY_STAFF = [
 ]
 COUNTY_ADMIN = [
     *SUPERVISOR,
+    "care.change_caresettings",
     "care.change_mentor",
     "care.add_institution",
     "care.change_institution",
@@ -56,6 +57,7 @@ class CareConfig(AppConfig):
     navigation = [
         NavItem(_("关爱服务"), "care:index", "care.view_screening", order=30),
         NavItem(_("待处置预警"), "care:alert_list", "care.view_safetyalert", order=31),
+        NavItem(_("测评与预警设置"), "care:settings", "care.change_caresettings", order=96),
     ]
     child_timeline = "care.selectors.timeline_entries"
     child_actions = "care.selectors.child_actions"
@@ -63,6 +65,7 @@ class CareConfig(AppConfig):
     # ledger's child page renders them once it collects "child_notices" (see the report).
     child_notices = "care.selectors.child_notices"
     home_panels = "care.selectors.home_panels"
+    notification_digest = "care.selectors.digest_items"
 
     role_permissions = {
         "county_admin": COUNTY_ADMIN,

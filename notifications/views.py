@@ -45,6 +45,7 @@ class MarkAllReadView(View):
 
 class DeliveryListView(PermissionRequiredMixin, ListView):
     permission_required = "notifications.view_delivery"
+    raise_exception = True
     template_name = "notifications/delivery_list.html"
     context_object_name = "deliveries"
     paginate_by = 50

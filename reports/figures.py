@@ -44,7 +44,13 @@ from activities.choices import ActivityForm, Channel, LeaderLevel
 from activities.models import Activity, ActivityLeader, PurchasedService, Training
 from activities.selectors import beneficiaries_by_township, township_summary
 from care import due as care_due
-from care.choices import AlertKind, AlertStatus, PairingStatus, PlanStatus, ReferralStatus
+from care.choices import (
+    SUICIDE_KINDS,
+    AlertStatus,
+    PairingStatus,
+    PlanStatus,
+    ReferralStatus,
+)
 from care.models import CarePlan, FollowUp, Pairing, Referral, SafetyAlert, Screening
 from children.choices import BenefitCategory, Circumstance, RiskLevel
 from children.models import Child, ChildCircumstance
@@ -97,7 +103,7 @@ def _followed_in(period: Period) -> Exists:
     return Exists(FollowUp.objects.filter(pairing=OuterRef("pk")).filter(period.q("followed_on")))
 
 
-SEVERE_Q = Q(band="severe") | Q(safety_alert__kind=AlertKind.SUICIDAL_IDEATION)
+SEVERE_Q = Q(band="severe") | Q(safety_alert__kind__in=SUICIDE_KINDS)
 
 
 def coverage(screened: int, children: int) -> float:

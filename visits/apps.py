@@ -20,6 +20,7 @@ class VisitsConfig(AppConfig):
     child_timeline = "visits.selectors.timeline_entries"
     child_actions = "visits.selectors.child_actions"
     home_panels = "visits.selectors.home_panels"
+    notification_digest = "visits.selectors.digest_items"
 
     # Directors record and correct visits in their village; supervisors also review them in
     # their township; the county admin does all and sets the schedule; county staff read.

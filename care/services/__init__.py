@@ -12,6 +12,9 @@ One module per sub-domain; this package re-exports their services so callers wri
 from care.services.alerts import (
     NO_ACTION,
     alert_close,
+    alert_raise,
+    alerts_escalate,
+    care_settings_update,
 )
 from care.services.common import (
     StaleEdit,
@@ -45,8 +48,10 @@ from care.services.referrals import (
     referral_update,
 )
 from care.services.screenings import (
+    age_error,
     answers_error,
     instrument_enabled,
+    instrument_label,
     screening_record,
 )
 
@@ -58,10 +63,14 @@ __all__ = [
     "PLAN_FIELDS",
     "REFERRAL_EDIT_FIELDS",
     "StaleEdit",
+    "age_error",
     "alert_close",
+    "alert_raise",
+    "alerts_escalate",
     "answers_error",
     "care_plan_create",
     "care_plan_update",
+    "care_settings_update",
     "check_child",
     "check_visible",
     "claim_version",
@@ -69,6 +78,7 @@ __all__ = [
     "follow_up_record",
     "institution_save",
     "instrument_enabled",
+    "instrument_label",
     "mentor_save",
     "not_future",
     "pairing_create",
