@@ -748,7 +748,7 @@ def harvest_payloads(world) -> dict[str, dict[str, list[str]]]:
         },
         reverse("visits:review", args=[world.visit.pk]): {"decision": ["approve"]},
         reverse("care:alert_detail", args=[world.alert.pk]): {
-            "resolution": ["note"],
+            "actions": ["guardian_informed"],
             "note": ["已联系监护人，安排心理辅导老师每周跟进。"],
         },
         reverse("care:plan_create", args=[child_page]): {
