@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from care import services
-from care.models import AlertEvent, SafetyAlert
+from care.models import AlertEvent
 from notifications.models import Notification
 from tests import factories
 from tests.care.conftest import at, screen
