@@ -45,8 +45,8 @@ def _where(child) -> str:
     return f"{child.township.name} {village}".strip()
 
 
-def _alert_text(alert: SafetyAlert) -> str:
-    return _("%(kind)s预警：%(name)s（%(where)s），请于 %(due)s 前处置。") % {
+def _alert_text(alert: SafetyAlert, template: str) -> str:
+    return template % {
         "kind": alert.get_kind_display(),
         "name": notifications.mask_name(alert.child.name),
         "where": _where(alert.child),
@@ -81,7 +81,9 @@ def alert_raise(*, actor, screening: Screening, kind: str, county=None) -> Safet
     notifications.notify(
         recipients=recipients,
         kind=NotificationKind.NEW_ALERT,
-        text=_("新的") + _alert_text(alert),
+        text=_alert_text(
+            alert, _("新的%(kind)s预警：%(name)s（%(where)s），请于 %(due)s 前处置。")
+        ),
         url=alert.get_absolute_url(),
         key=f"alert:{alert.pk}:raised",
         urgent=alert.is_suicide_risk,
@@ -228,10 +230,22 @@ def _escalate_one(alert_id: int, level: int, event_kind: str, now: dt.datetime) 
             return False
         if level == 1:
             recipients = notifications.township_supervisors(alert.child.township_id)
-            text = _("逾期未处置：") + _alert_text(alert)
+            text = _alert_text(
+                alert,
+                _(
+                    "%(kind)s预警逾期未处置：%(name)s（%(where)s），"
+                    "处置期限为 %(due)s，请立即处置。"
+                ),
+            )
         else:
             recipients = notifications.county_center()
-            text = _("逾期未处置，已上报县未保中心：") + _alert_text(alert)
+            text = _alert_text(
+                alert,
+                _(
+                    "%(kind)s预警逾期未处置，已上报县未保中心：%(name)s（%(where)s），"
+                    "处置期限为 %(due)s。"
+                ),
+            )
         notifications.notify(
             recipients=recipients or notifications.county_center(),
             kind=NotificationKind.ALERT_ESCALATED,
