@@ -178,4 +178,13 @@ class CutoffReviewView(ListPermissionMixin, TemplateView):
         page = paginator.get_page(self.request.GET.get("page"))
         context.update(page_obj=page, rows=page.object_list, total=paginator.count)
         context["versions"] = selectors.current_versions(county.scared_norm)
+        if page.object_list:
+            # Results of named children: one access-log entry for the page shown.
+            log_access(
+                action=AccessAction.VIEW_SCREENING,
+                request=self.request,
+                target_type="screening",
+                target_label=str(_("界值版本复核")),
+                detail={"screenings": [row.screening.pk for row in page.object_list]},
+            )
         return context

@@ -191,6 +191,11 @@ def test_review_page_lists_results_the_new_version_would_flag(
     assert [row.screening.pk for row in rows] == [earlier_result.pk]
     assert rows[0].new_positive is True and rows[0].new_version == "PHQ9-2026.2"
     assert current.pk not in [row.screening.pk for row in rows]
+    # The view of named children's results is in the access log.
+    from accounts.models import AccessLog
+
+    entry = AccessLog.objects.get(action="view_screening", user=county_admin)
+    assert entry.detail == {"screenings": [earlier_result.pk]}
     # Listed, not re-scored.
     earlier_result.refresh_from_db()
     assert (earlier_result.cutoff_version, earlier_result.positive) == ("PHQ9-2026.1", False)
