@@ -73,9 +73,15 @@ def age_error(code: str, respondent: str, birth_date: dt.date, on: dt.date) -> s
     if respondent not in definition.respondents or definition.fits_age(respondent, age):
         return None
     fitting = [instrument_label(c, r) for c, r in instruments_for_age(age) if instrument_enabled(c)]
-    message = _("%(inst)s 适用于 %(range)s 岁（%(who)s填答），该儿童测评日期时 %(age)d 岁。") % {
+    low, high = definition.age_range(respondent)
+    ages = (
+        _("%(low)d–%(high)d 岁") % {"low": low, "high": high}
+        if high is not None
+        else _("%(low)d 岁及以上") % {"low": low}
+    )
+    message = _("%(inst)s 适用于 %(range)s（%(who)s填答），该儿童测评日期时 %(age)d 岁。") % {
         "inst": instrument_label(code, respondent),
-        "range": definition.age_text(respondent),
+        "range": ages,
         "who": choices.Respondent(respondent).label,
         "age": age,
     }

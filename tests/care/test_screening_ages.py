@@ -67,7 +67,7 @@ def test_each_instrument_refuses_a_child_outside_its_range(
         message = refused(longsheng_supervisor, child_aged(age), code, respondent)
         assert f"该儿童测评日期时 {age} 岁" in message
         low, high = INSTRUMENTS[code].age_range(respondent)
-        assert f"{low}–{high}" in message if high else f"{low}+" in message
+        assert f"{low}–{high} 岁" in message if high else f"{low} 岁及以上" in message
 
 
 @override_settings(SDQ_LICENSED=True)
