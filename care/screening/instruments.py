@@ -100,11 +100,6 @@ class Instrument:
         low, high = self.ages[respondent]
         return age >= low and (high is None or age <= high)
 
-    def age_text(self, respondent: str) -> str:
-        """「11–17」 or 「12 岁及以上」: the range as a message shows it."""
-        low, high = self.ages[respondent]
-        return f"{low}–{high}" if high is not None else f"{low}+"
-
     def item_text(self, number: int) -> str | None:
         """Text of core item ``number`` (1-based), or None for licensed instruments."""
         if number not in self.item_numbers:
