@@ -57,7 +57,6 @@ class CareConfig(AppConfig):
     navigation = [
         NavItem(_("关爱服务"), "care:index", "care.view_screening", order=30),
         NavItem(_("待处置预警"), "care:alert_list", "care.view_safetyalert", order=31),
-        NavItem(_("测评与预警设置"), "care:settings", "care.change_caresettings", order=96),
     ]
     child_timeline = "care.selectors.timeline_entries"
     child_actions = "care.selectors.child_actions"

@@ -1,8 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from longsheng_care.navigation import NavItem
-
 
 class NotificationsConfig(AppConfig):
     """Notifications off the portal and in it: the in-app inbox, e-mail and SMS.
@@ -16,9 +14,6 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("通知")
 
-    navigation = [
-        NavItem(_("发送记录"), "notifications:delivery_list", "notifications.view_delivery", 95),
-    ]
     home_panels = "notifications.selectors.home_panels"
 
     role_permissions = {"county_admin": ["notifications.view_delivery"]}
