@@ -161,7 +161,8 @@ scr AS (
   SELECT count(*) AS screenings, count(DISTINCT s.child_id) AS children,
          count(*) FILTER (WHERE s.positive) AS positive,
          count(DISTINCT s.child_id) FILTER (WHERE s.positive) AS positive_children,
-         count(*) FILTER (WHERE s.band = 'severe' OR sa.kind = 'suicidal_ideation') AS severe
+         count(*) FILTER (WHERE s.band = 'severe'
+                           OR sa.kind IN ('suicidal_ideation', 'suicide_attempt')) AS severe
   FROM care_screening s JOIN ledger l ON l.id = s.child_id
   LEFT JOIN care_safetyalert sa ON sa.screening_id = s.id
   WHERE s.screened_on BETWEEN %(start)s AND %(end)s

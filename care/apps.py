@@ -43,6 +43,7 @@ COUNTY_STAFF = [
 ]
 COUNTY_ADMIN = [
     *SUPERVISOR,
+    "care.change_caresettings",
     "care.change_mentor",
     "care.add_institution",
     "care.change_institution",
@@ -63,6 +64,7 @@ class CareConfig(AppConfig):
     child_notices = "care.selectors.child_notices"
     home_panels = "care.selectors.home_panels"
     ledger_filters = "care.ledger.ledger_filters"
+    notification_digest = "care.selectors.digest_items"
 
     role_permissions = {
         "county_admin": COUNTY_ADMIN,

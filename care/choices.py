@@ -8,7 +8,12 @@ and which referral status may follow which live here too, each in one place.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from care.screening import ALERT_SUICIDAL_IDEATION
+from care.screening import (
+    ALERT_SUICIDAL_IDEATION,
+    ALERT_SUICIDE_ATTEMPT,
+    NORM_BIRMAHER,
+    NORM_CHINESE,
+)
 from children.choices import RiskLevel
 
 
@@ -44,7 +49,12 @@ SUBSCALE_LABELS = {
     "peer": _("同伴交往问题"),
     "prosocial": _("亲社会行为"),
 }
-ALERT_LABELS = {ALERT_SUICIDAL_IDEATION: _("自杀意念")}
+ALERT_LABELS = {
+    ALERT_SUICIDAL_IDEATION: _("自杀意念"),
+    # PHQ-A item 13, "ever tried to kill yourself": a past attempt, not a thought.
+    ALERT_SUICIDE_ATTEMPT: _("曾尝试自杀（自杀未遂）"),
+}
+SUICIDE_ALERTS = frozenset({ALERT_SUICIDAL_IDEATION, ALERT_SUICIDE_ATTEMPT})
 SUBSCALE_ALERT_PREFIX = "scared_"
 
 
@@ -68,13 +78,13 @@ def alert_label(code: str) -> str:
 def risk_for_result(result) -> str | None:
     """The risk level a screening result calls for (THE mapping; nothing else decides it).
 
-    - a suicidal-ideation alert, or a ``severe`` band → red (高风险);
+    - a suicidal-ideation or suicide-attempt alert, or a ``severe`` band → red (高风险);
     - any other positive result → orange (较高风险);
     - otherwise None: a negative result never changes the child's level.
     The level is only ever raised (children.services.child_raise_risk never lowers it).
     ``result`` is a ScreeningResult or a saved Screening (both have alerts/band/positive).
     """
-    if ALERT_SUICIDAL_IDEATION in (result.alerts or []) or result.band == "severe":
+    if SUICIDE_ALERTS & set(result.alerts or []) or result.band == "severe":
         return RiskLevel.RED
     if result.positive:
         return RiskLevel.ORANGE
@@ -83,12 +93,21 @@ def risk_for_result(result) -> str | None:
 
 class AlertKind(models.TextChoices):
     SUICIDAL_IDEATION = "suicidal_ideation", _("自杀意念")
+    SUICIDE_ATTEMPT = "suicide_attempt", _("曾尝试自杀（自杀未遂）")
     POSITIVE_SCREENING = "positive_screening", _("测评阳性")
 
 
+# Kinds handled as a suicide risk (the short deadline, the red badge, the report's 重度).
+SUICIDE_KINDS = frozenset({AlertKind.SUICIDAL_IDEATION, AlertKind.SUICIDE_ATTEMPT})
+
+
 def alert_kind_for_result(result) -> str | None:
-    """Whether a result raises a safety alert, and of which kind (one alert per screening)."""
-    if ALERT_SUICIDAL_IDEATION in (result.alerts or []):
+    """Whether a result raises a safety alert, and of which kind (one alert per screening:
+    a past attempt first, then ideation, then any other positive result)."""
+    alerts = result.alerts or []
+    if ALERT_SUICIDE_ATTEMPT in alerts:
+        return AlertKind.SUICIDE_ATTEMPT
+    if ALERT_SUICIDAL_IDEATION in alerts:
         return AlertKind.SUICIDAL_IDEATION
     if result.positive:
         return AlertKind.POSITIVE_SCREENING
@@ -104,6 +123,35 @@ class Resolution(models.TextChoices):
     CARE_PLAN = "care_plan", _("已制定关爱方案")
     REFERRAL = "referral", _("已转介")
     NOTE = "note", _("处置说明")
+
+
+class AlertAction(models.TextChoices):
+    """What was done for the child (处置措施): one or more is required to close an alert."""
+
+    GUARDIAN_INFORMED = "guardian_informed", _("已告知监护人")
+    EMERGENCY = "emergency", _("已拨打 120/110 或送医")
+    REFERRAL = "referral", _("已转介")
+    CARE_PLAN = "care_plan", _("已制定关爱方案")
+    SAFETY_PLAN = "safety_plan", _("已与儿童和监护人约定安全计划")
+
+
+class AlertEventKind(models.TextChoices):
+    RAISED = "raised", _("生成预警")
+    ESCALATED_TOWNSHIP = "escalated_township", _("逾期未处置，已上报乡镇督导员")
+    ESCALATED_COUNTY = "escalated_county", _("逾期未处置，已上报县未保中心")
+    CLOSED = "closed", _("已处置")
+
+
+# Escalation steps: the level an alert reaches and the event that records it.
+ESCALATION_STEPS = (
+    (1, AlertEventKind.ESCALATED_TOWNSHIP),
+    (2, AlertEventKind.ESCALATED_COUNTY),
+)
+
+
+class ScaredNorm(models.TextChoices):
+    BIRMAHER = NORM_BIRMAHER, _("Birmaher 原始界值（总分 ≥ 25）")
+    CHINESE = NORM_CHINESE, _("中国城市常模（总分 ≥ 23）")
 
 
 ALERT_NOTE_MIN_LENGTH = 10

@@ -5,10 +5,13 @@ in real use. Idempotent: each record is keyed by its child and what it is (the i
 the institution, the mentor), so a second run finds it and writes nothing. Without synthetic
 children it does nothing.
 
-What a newcomer sees: a spread of PHQ-A, GAD-7, SCARED and CES-DC screenings; exactly one
-open suicidal-ideation alert in 龙胜镇 (a PHQ-A with item 9 = 1 and a low total); three
-closed alerts (by a care plan, a referral, a note); care plans, one with its review overdue;
-referrals in several statuses including one 已出院 with a pairing whose follow-up is overdue.
+What a newcomer sees: a spread of PHQ-A, GAD-7, SCARED and CES-DC screenings, each on a
+child of an age the instrument fits; exactly one open suicidal-ideation alert in 龙胜镇 (a
+PHQ-A with item 9 = 1 and a low total) with its 24-hour deadline; an open positive-screening
+alert past its 7-day deadline, escalated to the township and then the county; three closed
+alerts (actions with a care plan, a referral, and guardian + safety plan); care plans, one
+with its review overdue; referrals in several statuses including one 已出院 with a pairing
+whose follow-up is overdue.
 """
 
 import datetime as dt
@@ -18,8 +21,17 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from care import choices, services
-from care.models import CarePlan, Institution, Mentor, Pairing, Referral, Screening
-from care.screening import get_instrument
+from care.models import (
+    CarePlan,
+    CareSettings,
+    Institution,
+    Mentor,
+    Pairing,
+    Referral,
+    SafetyAlert,
+    Screening,
+)
+from care.screening import age_in_years, get_instrument
 from children.demo import campaign_anchor
 from children.models import Child
 
@@ -125,6 +137,11 @@ def _referral(child, actor, institution, *, on, reason, steps=()):
     return referral
 
 
+def _fits(child, code, on) -> bool:
+    instrument = get_instrument(code)
+    return instrument.fits_age(instrument.respondents[0], age_in_years(child.birth_date, on))
+
+
 def _close(screening, actor, **how):
     alert = getattr(screening, "safety_alert", None)
     if alert is not None and alert.is_open:
@@ -170,9 +187,10 @@ def seed(stdout=None) -> None:
     # 龙胜镇 (山东村 first, the ``director`` login's village) carries the records the demo
     # logins should meet at once: the open alert, the discharged child with an overdue
     # follow-up, the plan whose review is overdue. The rest go round the other townships.
+    # The first of them answers the PHQ-A (ages 11–17): the oldest-fitting first.
     longsheng = sorted(
         (c for c in children if c.township.name == "龙胜镇"),
-        key=lambda c: (c.village.name != "山东村", c.pk),
+        key=lambda c: (c.village.name != "山东村", not _fits(c, "PHQA", ago(2)), c.pk),
     )
     featured = longsheng[:3]
     by_township: dict[int, list] = {}
@@ -193,13 +211,23 @@ def seed(stdout=None) -> None:
     def pick(index):
         return others[index] if index < len(others) else None
 
+    taken: set[int] = set()
+
+    def pick_for(code, on):
+        """The next child not yet screened here whose age fits ``code`` on ``on``."""
+        for child in others:
+            if child.pk not in taken and _fits(child, code, on):
+                taken.add(child.pk)
+                return child
+        return None
+
     # 1. The one open suicidal-ideation alert in 龙胜镇: PHQ-A, low total, item 9 = 1.
     child = feature(0)
-    if child is not None:
+    if child is not None and _fits(child, "PHQA", ago(2)):
         _screen(child, _actor_for(child, county), "PHQA", ago(2), _answers("PHQA", 0, i1=1, i9=1))
 
     # 2. Closed alerts, each closed by a different action.
-    child = pick(0)
+    child = pick_for("GAD7", ago(40))
     if child is not None:  # GAD-7 severe → care plan
         actor = _actor_for(child, county)
         screening, _new = _screen(child, actor, "GAD7", ago(14), _answers("GAD7", 3))
@@ -212,8 +240,14 @@ def seed(stdout=None) -> None:
             review_on=today + dt.timedelta(days=20),
             measures="每两周心理辅导一次；班主任关注课堂表现；每月与监护人沟通。",
         )
-        _close(screening, actor, resolution=choices.Resolution.CARE_PLAN, care_plan=plan)
-    child = pick(1)
+        _close(
+            screening,
+            actor,
+            actions=[choices.AlertAction.CARE_PLAN, choices.AlertAction.GUARDIAN_INFORMED],
+            care_plan=plan,
+            note="已告知监护人，制定关爱方案，每两周心理辅导一次。",
+        )
+    child = pick_for("CESDC", ago(50))
     if child is not None:  # CES-DC positive → referral, now in outpatient treatment
         actor = _actor_for(child, county)
         screening, _new = _screen(child, actor, "CESDC", ago(16), _answers("CESDC", 2))
@@ -228,23 +262,52 @@ def seed(stdout=None) -> None:
                 (choices.ReferralStatus.OUTPATIENT, ago(12), "门诊定期复诊"),
             ],
         )
-        _close(screening, actor, resolution=choices.Resolution.REFERRAL, referral=referral)
-    child = pick(2)
-    if child is not None:  # SCARED positive → note
+        _close(
+            screening,
+            actor,
+            actions=[choices.AlertAction.REFERRAL],
+            referral=referral,
+            note="经监护人同意转介县医院心理门诊，已接诊。",
+        )
+    child = pick_for("SCARED", ago(30))
+    if child is not None:  # SCARED positive → guardian informed, safety plan agreed
         actor = _actor_for(child, county)
         screening, _new = _screen(child, actor, "SCARED", ago(10), _answers("SCARED", 1))
         _close(
             screening,
             actor,
-            resolution=choices.Resolution.NOTE,
+            actions=[choices.AlertAction.GUARDIAN_INFORMED, choices.AlertAction.SAFETY_PLAN],
             note="已与监护人面谈，学校心理老师每周谈心一次，一个月后复测。",
         )
 
+    # 2b. An open positive-screening alert nobody acted on: raised 9 days ago with the 7-day
+    # deadline, so escalated to the township supervisor and then to the county center.
+    child = pick_for("GAD7", ago(9))
+    if child is not None:
+        screening, new = _screen(
+            child,
+            _actor_for(child, county),
+            "GAD7",
+            ago(9),
+            _answers("GAD7", 0, i1=3, i2=3, i3=3, i4=1),
+        )
+        alert = getattr(screening, "safety_alert", None)
+        if new and alert is not None:
+            # Demo data only: the alert's clock set back to its screening date (a service
+            # always raises an alert now), then escalated by the same job production runs.
+            raised = timezone.now() - dt.timedelta(days=9)
+            hours = CareSettings.current().deadline_hours(alert.kind)
+            SafetyAlert.objects.filter(pk=alert.pk).update(
+                raised_at=raised, due_at=raised + dt.timedelta(hours=hours)
+            )
+            alert.events.filter(kind=choices.AlertEventKind.RAISED).update(at=raised)
+            services.alerts_escalate()
+
     # 3. Negative screenings spread over the campaign's first weeks and the month before.
     for index, code in enumerate(["PHQA", "GAD7", "SCARED", "CESDC"] * 3):
-        child = pick(3 + index)
+        child = pick_for(code, ago(5 + 4 * index))
         if child is None:
-            break
+            continue
         answers = _answers(code, 0)
         if code == "CESDC":  # the positively worded items answered "很多" score 0
             answers = _answers(code, 0, i4=3, i8=3, i12=3, i16=3)

@@ -75,10 +75,18 @@ class AlertFilter(AreaFilterSet):
     raised_on = df.DateFromToRangeFilter(
         label=_("预警日期"), field_name="raised_at__date", widget=DateRangeWidget()
     )
+    overdue = df.BooleanFilter(
+        label=_("逾期未处置"),
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+    )
 
     class Meta:
         model = SafetyAlert
-        fields = ["status", "kind", "q", "township", "village", "raised_on"]
+        fields = ["status", "kind", "overdue", "q", "township", "village", "raised_on"]
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
 
 
 class CarePlanFilter(AreaFilterSet):

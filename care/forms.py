@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import COUNTY_ROLES, Role
 from accounts.models import User
 from care import choices
-from care.models import CarePlan, Institution, Mentor, Pairing, Referral
+from care.models import CarePlan, CareSettings, Institution, Mentor, Pairing, Referral
 from care.screening import INSTRUMENTS, get_instrument
-from care.services import instrument_enabled
+from care.services import age_error, instrument_enabled
 from core.forms import BootstrapFormMixin, DateInput
 
 
@@ -49,8 +49,9 @@ class ScreeningStartForm(BootstrapFormMixin, forms.Form):
     )
     screened_on = forms.DateField(label=_("测评日期"), widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, child=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.child = child
         self.fields["instrument"].choices = enabled_instrument_choices()
         self.fields["screened_on"].initial = timezone.localdate()
 
@@ -68,6 +69,11 @@ class ScreeningStartForm(BootstrapFormMixin, forms.Form):
             if respondent not in allowed:
                 who = "、".join(str(choices.Respondent(r).label) for r in allowed)
                 self.add_error("respondent", _("该量表只能由%(who)s填答。") % {"who": who})
+            elif self.child is not None and data.get("screened_on"):
+                # Refused here, before the questions, not after they were all answered.
+                message = age_error(code, respondent, self.child.birth_date, data["screened_on"])
+                if message:
+                    self.add_error("instrument", message)
         return data
 
 
@@ -170,23 +176,27 @@ class ReferralChoiceField(forms.ModelChoiceField):
 
 
 class AlertCloseForm(BootstrapFormMixin, forms.Form):
-    resolution = forms.ChoiceField(
-        label=_("处置方式"),
-        choices=choices.Resolution.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择处置方式。")},
+    actions = forms.MultipleChoiceField(
+        label=_("处置措施（可多选）"),
+        choices=choices.AlertAction.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少勾选一项处置措施。")},
     )
     care_plan = PlanChoiceField(
-        label=_("关联关爱方案"), queryset=CarePlan.objects.none(), required=False
+        label=_("关联关爱方案（勾选「已制定关爱方案」时必选）"),
+        queryset=CarePlan.objects.none(),
+        required=False,
     )
     referral = ReferralChoiceField(
-        label=_("关联转介"), queryset=Referral.objects.none(), required=False
+        label=_("关联转介（勾选「已转介」时必选）"),
+        queryset=Referral.objects.none(),
+        required=False,
     )
     note = forms.CharField(
         label=_("处置说明"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("选择「处置说明」时必填，至少 10 个字：写明做了什么、谁做的。"),
+        help_text=_("必填，至少 10 个字：写明做了什么、谁做的、儿童目前是否安全。"),
+        error_messages={"required": _("请填写处置说明。")},
     )
 
     def __init__(self, *args, user, alert, **kwargs):
@@ -201,6 +211,27 @@ class AlertCloseForm(BootstrapFormMixin, forms.Form):
             .filter(child_id=alert.child_id)
             .select_related("institution")
         )
+
+
+class CareSettingsForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = CareSettings
+        fields = [
+            "scared_norm",
+            "suicidal_ideation_hours",
+            "suicide_attempt_hours",
+            "positive_screening_hours",
+            "county_escalation_hours",
+        ]
+        widgets = {"scared_norm": forms.RadioSelect}
+
+    def clean(self):
+        data = super().clean()
+        for name in self.Meta.fields[1:]:
+            value = data.get(name)
+            if value is not None and not 1 <= value <= 24 * 30:
+                self.add_error(name, _("请填写 1 到 720 之间的小时数。"))
+        return data
 
 
 # --- care plans ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ prefetched: no render_* method runs a query."""
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -85,17 +86,35 @@ class AlertTable(ChildColumnsMixin):
         verbose_name=_("量表"), accessor="screening__instrument", orderable=False
     )
     status = tables.Column(verbose_name=_("状态"))
+    due_at = tables.Column(verbose_name=_("处置期限"))
     closed = tables.Column(verbose_name=_("处置"), empty_values=(), orderable=False)
     link = tables.Column(verbose_name="", empty_values=(), orderable=False)
 
     class Meta:
         model = SafetyAlert
-        fields = ("raised_at", "child", "area", "kind", "instrument", "status")
+        fields = ("raised_at", "child", "area", "kind", "instrument", "status", "due_at")
         order_by = ("-raised_at",)
         row_attrs = {"class": lambda record: "table-danger" if record.is_open else ""}
 
+    def render_due_at(self, record, value):
+        shown = f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        if not record.is_open:
+            return shown
+        if record.is_overdue:
+            level = {1: _("已上报乡镇"), 2: _("已上报县未保中心")}.get(record.escalation_level, "")
+            return format_html(
+                '{} <span class="badge text-bg-danger">{}</span> <small>{}</small>',
+                shown,
+                _("已逾期"),
+                level,
+            )
+        return shown
+
+    def value_due_at(self, record, value):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+
     def render_kind(self, record):
-        tone = "danger" if record.kind == "suicidal_ideation" else "warning"
+        tone = "danger" if record.is_suicide_risk else "warning"
         return format_html(
             '<span class="badge text-bg-{}">{}</span>', tone, record.get_kind_display()
         )
@@ -108,7 +127,7 @@ class AlertTable(ChildColumnsMixin):
             return "—"
         return format_html(
             "{}<br><small>{} {}</small>",
-            record.get_resolution_display(),
+            "、".join(record.action_labels()) or record.get_resolution_display(),
             record.closed_by.display_name,
             f"{record.closed_at:%Y-%m-%d}",
         )

@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("alerts/", views.AlertListView.as_view(), name="alert_list"),
     path("alerts/<int:pk>/", views.AlertDetailView.as_view(), name="alert_detail"),
+    path("settings/", views.CareSettingsView.as_view(), name="settings"),
+    path("cutoff-review/", views.CutoffReviewView.as_view(), name="cutoff_review"),
     # care plans
     path("plans/", views.CarePlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", views.CarePlanDetailView.as_view(), name="plan_detail"),

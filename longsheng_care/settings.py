@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "jobs",
     "children",
+    "notifications",
     "visits",
     "care",
     "activities",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.navigation.navigation",
+                "notifications.selectors.unread",
             ],
         },
     },
@@ -279,6 +281,20 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+
+# --- Notifications (notifications/) --------------------------------------------------------
+# E-mail through Django's backend, configured by one URL: smtp+tls://user:pass@host:587,
+# consolemail:// (development: printed), dummymail:// (dropped).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="龙胜儿童关爱平台 <noreply@localhost>")
+# SMS behind notifications.sms: a class with send(phone, text). Development: the console or
+# notifications.sms.FileBackend (writes SMS_FILE_PATH/sms-YYYYMMDD.log); production: the
+# dotted path of the provider's adapter.
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.sms.ConsoleBackend")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+# The portal's address as its users reach it, for the links in e-mail and SMS.
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 
 # The SDQ may only be scored electronically by an organisation holding a licence
 # (docs/domain.md §7).

@@ -19,3 +19,6 @@ CSRF_COOKIE_SECURE = False
 # Jobs run inline in the tests (the task framework's immediate backend); tests/jobs/
 # test_worker.py runs a real worker process against the database queue.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+SMS_BACKEND = "notifications.sms.LocmemBackend"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PORTAL_URL = "https://care.example.test"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("care/", include("care.urls")),
     path("activities/", include("activities.urls")),
+    path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("jobs/", include("jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

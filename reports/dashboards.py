@@ -223,15 +223,16 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
     )
     total_screened = sum(row["screened"] for row in per_area.values())
 
-    # 4. open alerts by area (one query)
-    open_alerts = {
-        row["area"]: row["n"]
-        for row in SafetyAlert.objects.visible_to(user)
+    # 4. open alerts by area, and those past their handling deadline (one query)
+    alert_rows = list(
+        SafetyAlert.objects.visible_to(user)
         .filter(status=AlertStatus.OPEN)
         .order_by()
         .values(area=F(f"child__{by}"))
-        .annotate(n=Count("pk"))
-    }
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_at__lte=timezone.now())))
+    )
+    open_alerts = {row["area"]: row["n"] for row in alert_rows}
+    overdue_alerts = {row["area"]: row["late"] for row in alert_rows}
     alerts = Chart("alerts", _("待处置预警"), "bar", names, unit=_("条"))
     alerts.series.append(
         {
@@ -241,6 +242,19 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
                 Cell(
                     open_alerts.get(a.pk, 0),
                     list_url("care:alert_list", status=AlertStatus.OPEN, **{by: a.pk}),
+                )
+                for a in areas
+            ],
+        }
+    )
+    alerts.series.append(
+        {
+            "name": _("逾期未处置"),
+            "colour": "#6f0f1a",
+            "data": [
+                Cell(
+                    overdue_alerts.get(a.pk, 0),
+                    list_url("care:alert_list", status=AlertStatus.OPEN, overdue="1", **{by: a.pk}),
                 )
                 for a in areas
             ],
@@ -331,6 +345,11 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
             _("待处置预警（条）"),
             sum(open_alerts.values()),
             list_url("care:alert_list", status=AlertStatus.OPEN),
+        ),
+        (
+            _("逾期未处置预警（条）"),
+            sum(overdue_alerts.values()),
+            list_url("care:alert_list", status=AlertStatus.OPEN, overdue="1"),
         ),
         (_("家访逾期（人）"), sum(overdue_rows.values()), list_url("visits:overdue")),
     ]

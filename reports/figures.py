@@ -67,7 +67,13 @@ from activities.models import (
 from activities.notice_records import NeedKind
 from activities.selectors import beneficiaries_by_township, campaign_summary
 from care import due as care_due
-from care.choices import AlertKind, AlertStatus, PairingStatus, PlanStatus, ReferralStatus
+from care.choices import (
+    SUICIDE_KINDS,
+    AlertStatus,
+    PairingStatus,
+    PlanStatus,
+    ReferralStatus,
+)
 from care.models import CarePlan, FollowUp, Pairing, Referral, SafetyAlert, Screening
 from children.choices import BenefitCategory, Circumstance, RiskLevel
 from children.models import Child, ChildCircumstance
@@ -253,7 +259,7 @@ def _participations(activities, period: Period):
     )
 
 
-SEVERE_Q = Q(band="severe") | Q(safety_alert__kind=AlertKind.SUICIDAL_IDEATION)
+SEVERE_Q = Q(band="severe") | Q(safety_alert__kind__in=SUICIDE_KINDS)
 
 
 def coverage(screened: int, children: int) -> float:

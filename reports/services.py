@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from accounts.scoping import can_see_area
 from core.permissions import require_perm
 from core.versioning import StaleEdit, claim_version
+from notifications import services as notifications
+from notifications.choices import NotificationKind
 from reports import narratives
 from reports.choices import NARRATIVE_FIELDS, ReportStatus, VersionOutcome
 from reports.figures import township_figures
@@ -280,6 +283,14 @@ def report_return(
     report.returned_by = actor
     report.returned_at = version.reviewed_at
     report.save()
+    notifications.notify(
+        recipients=notifications.township_supervisors(report.township_id),
+        kind=NotificationKind.REPORT_RETURNED,
+        text=_("%(year)d 年%(township)s报送情况已被退回修改，请查看退回意见后重新报送。")
+        % {"year": report.campaign.year, "township": report.township.name},
+        url=reverse("reports:township", args=[report.campaign.year, report.township_id]),
+        key=f"report:{report.pk}:returned:{version.pk}",
+    )
     return report
 
 

@@ -22,6 +22,7 @@ class VisitsConfig(AppConfig):
     home_panels = "visits.selectors.home_panels"
     ledger_filters = "visits.ledger.ledger_filters"
     ledger_columns = "visits.ledger.ledger_columns"
+    notification_digest = "visits.selectors.digest_items"
 
     # Directors record and correct visits in their village; supervisors also review them in
     # their township; the county admin does all and sets the schedule; county staff read.

@@ -15,6 +15,8 @@ from children.models import Child
 from children.timeline import TimelineEntries, TimelineEntry, newest
 from core.choices import choice_labels
 from core.extensions import Panel
+from notifications.choices import NotificationKind
+from notifications.services import DigestItem
 from visits import schedule
 from visits.choices import STATE_PARTS, Problem, ReviewStatus, StateRating, VisitKind
 from visits.models import Visit, VisitAttachment, VisitProblem
@@ -306,3 +308,23 @@ def home_panels(user):
             ),
         ]
     return [overdue, month]
+
+
+def digest_items(user, today):
+    """The visits line of a daily digest: how many children in the user's own village or
+    township are overdue for a visit, with the link (a count, no names). For the people who
+    visit (directors) and supervise the visits (township supervisors)."""
+    if user.role not in (Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR):
+        return []
+    if not user.has_perm(VIEW):
+        return []
+    count = Child.objects.visible_to(user).active().filter(schedule.overdue_count_q(today)).count()
+    if not count:
+        return []
+    return [
+        DigestItem(
+            NotificationKind.VISIT_OVERDUE,
+            _("本辖区有 %(n)d 名儿童家访已逾期。") % {"n": count},
+            reverse("visits:overdue"),
+        )
+    ]

@@ -9,8 +9,19 @@ Deliberately free of Django so scoring can be unit-tested and reused anywhere
     result.total, result.band, result.alerts, result.positive, result.version
 """
 
-from .cutoffs import CUTOFFS, Band, CutoffTable, get_cutoffs
+from .cutoffs import (
+    CUTOFFS,
+    NORM_BIRMAHER,
+    NORM_CHINESE,
+    PUBLISHED_TABLES,
+    SCARED_NORMS,
+    Band,
+    CutoffTable,
+    get_cutoffs,
+    table_for_version,
+)
 from .instruments import (
+    AGE_SOURCES,
     INSTRUMENT_CODES,
     INSTRUMENTS,
     RESPONDENT_KINDS,
@@ -20,10 +31,13 @@ from .instruments import (
     AnswerOption,
     Instrument,
     SupplementaryItem,
+    age_in_years,
     get_instrument,
+    instruments_for_age,
 )
 from .scoring import (
     ALERT_SUICIDAL_IDEATION,
+    ALERT_SUICIDE_ATTEMPT,
     RISK_ALERTS,
     InvalidAnswersError,
     ScreeningResult,
@@ -31,15 +45,21 @@ from .scoring import (
 )
 
 __all__ = [
+    "AGE_SOURCES",
     "ALERT_SUICIDAL_IDEATION",
+    "ALERT_SUICIDE_ATTEMPT",
     "CUTOFFS",
     "INSTRUMENTS",
     "INSTRUMENT_CODES",
+    "NORM_BIRMAHER",
+    "NORM_CHINESE",
+    "PUBLISHED_TABLES",
     "RESPONDENT_KINDS",
     "RESPONDENT_PARENT",
     "RESPONDENT_SELF",
     "RESPONDENT_TEACHER",
     "RISK_ALERTS",
+    "SCARED_NORMS",
     "AnswerOption",
     "Band",
     "CutoffTable",
@@ -47,7 +67,10 @@ __all__ = [
     "InvalidAnswersError",
     "ScreeningResult",
     "SupplementaryItem",
+    "age_in_years",
     "get_cutoffs",
     "get_instrument",
+    "instruments_for_age",
     "score",
+    "table_for_version",
 ]

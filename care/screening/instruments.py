@@ -9,11 +9,13 @@ licensed paper or online form, and ``licensed_only`` tells the UI so.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 __all__ = [
+    "AGE_SOURCES",
     "INSTRUMENTS",
     "INSTRUMENT_CODES",
     "RESPONDENT_KINDS",
@@ -23,7 +25,9 @@ __all__ = [
     "AnswerOption",
     "Instrument",
     "SupplementaryItem",
+    "age_in_years",
     "get_instrument",
+    "instruments_for_age",
 ]
 
 RESPONDENT_SELF = "self"
@@ -60,6 +64,9 @@ class Instrument:
     supplementary: tuple[SupplementaryItem, ...] = ()
     licensed_only: bool = False
     attribution: str = ""
+    # Respondent -> (youngest, oldest) age in whole years at the screening date, inclusive;
+    # None: no upper bound. The ages each form was validated for (AGE_SOURCES).
+    ages: Mapping[str, tuple[int, int | None]] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         # Catch a dropped or duplicated item text at import time rather than in a form.
@@ -69,6 +76,8 @@ class Instrument:
             )
         if self.licensed_only and self.item_texts:
             raise ValueError(f"{self.code}: licensed instruments must not carry item texts")
+        if set(self.ages) != set(self.respondents):
+            raise ValueError(f"{self.code}: an age range is needed for each respondent")
 
     @property
     def item_numbers(self) -> range:
@@ -82,11 +91,40 @@ class Instrument:
     def max_value(self) -> int:
         return max(option.value for option in self.options)
 
+    def age_range(self, respondent: str) -> tuple[int, int | None]:
+        return self.ages[respondent]
+
+    def fits_age(self, respondent: str, age: int) -> bool:
+        if respondent not in self.ages:
+            return False
+        low, high = self.ages[respondent]
+        return age >= low and (high is None or age <= high)
+
     def item_text(self, number: int) -> str | None:
         """Text of core item ``number`` (1-based), or None for licensed instruments."""
         if number not in self.item_numbers:
             raise ValueError(f"{self.code} has no item {number}")
         return self.item_texts[number - 1] if self.item_texts else None
+
+
+def _ages(**ranges: tuple[int, int | None]) -> Mapping[str, tuple[int, int | None]]:
+    return MappingProxyType(dict(ranges))
+
+
+# Where each age range comes from (docs/domain.md §7): outside it a score has no validated
+# meaning, so a screening is refused rather than scored.
+AGE_SOURCES = MappingProxyType(
+    {
+        "PHQ9": "adolescent validations (Richardson et al. 2010: 13–17): from 12, no upper bound",
+        "PHQA": "Johnson et al. 2002: adolescents 11–17",
+        "GAD7": "Spitzer et al. 2006 (adults) and its adolescent validations: from 12",
+        "SCARED": "Birmaher et al. 1997/1999: children and adolescents 8–18",
+        "CESDC": "Weissman, Orvaschel & Padian 1980: 6–17",
+        "SDQ_S": "Goodman 1997/2001: self-report 11–17",
+        "SDQ_P": "Goodman 1997/2001: parent report 4–17 (another form for 2–4)",
+        "SDQ_T": "Goodman 1997/2001: teacher report 4–17 (another form for 2–4)",
+    }
+)
 
 
 def _options(*labels: str) -> tuple[AnswerOption, ...]:
@@ -269,6 +307,7 @@ _DEFINITIONS = (
         options=PHQ_OPTIONS,
         item_texts=PHQ9_ITEMS,
         instructions=_PHQ_INSTRUCTIONS,
+        ages=_ages(self=(12, None)),
         attribution=PHQ_ATTRIBUTION,
     ),
     Instrument(
@@ -280,6 +319,7 @@ _DEFINITIONS = (
         item_texts=PHQA_ITEMS,
         instructions=_PHQ_INSTRUCTIONS,
         supplementary=PHQA_SUPPLEMENTARY,
+        ages=_ages(self=(11, 17)),
         attribution=PHQA_ATTRIBUTION,
     ),
     Instrument(
@@ -290,6 +330,7 @@ _DEFINITIONS = (
         options=PHQ_OPTIONS,
         item_texts=GAD7_ITEMS,
         instructions=_PHQ_INSTRUCTIONS,
+        ages=_ages(self=(12, None)),
         attribution=PHQ_ATTRIBUTION,
     ),
     Instrument(
@@ -300,6 +341,7 @@ _DEFINITIONS = (
         options=SCARED_OPTIONS,
         item_texts=SCARED_ITEMS,
         instructions="下面是一些描述人们感受的句子。请根据你最近三个月的情况，选择最符合你的答案。",
+        ages=_ages(self=(8, 18)),
         attribution=SCARED_ATTRIBUTION,
     ),
     Instrument(
@@ -310,6 +352,7 @@ _DEFINITIONS = (
         options=CESDC_OPTIONS,
         item_texts=CESDC_ITEMS,
         instructions="下面是一些描述感受和行为的句子。请根据你过去一周的情况，选择最符合你的答案。",
+        ages=_ages(self=(6, 17)),
         attribution=CESDC_ATTRIBUTION,
     ),
     Instrument(
@@ -321,6 +364,7 @@ _DEFINITIONS = (
         item_texts=(),
         instructions=_SDQ_INSTRUCTIONS,
         licensed_only=True,
+        ages=_ages(self=(11, 17)),
         attribution=SDQ_ATTRIBUTION,
     ),
     Instrument(
@@ -332,6 +376,7 @@ _DEFINITIONS = (
         item_texts=(),
         instructions=_SDQ_INSTRUCTIONS,
         licensed_only=True,
+        ages=_ages(parent=(4, 17)),
         attribution=SDQ_ATTRIBUTION,
     ),
     Instrument(
@@ -343,6 +388,7 @@ _DEFINITIONS = (
         item_texts=(),
         instructions=_SDQ_INSTRUCTIONS,
         licensed_only=True,
+        ages=_ages(teacher=(4, 17)),
         attribution=SDQ_ATTRIBUTION,
     ),
 )
@@ -358,3 +404,24 @@ def get_instrument(code: str) -> Instrument:
         return INSTRUMENTS[code]
     except KeyError:
         raise ValueError(f"Unknown screening instrument code: {code!r}") from None
+
+
+def age_in_years(birth_date: dt.date, on: dt.date) -> int:
+    """Completed years of age on ``on`` (a birthday on 29 February counts from 1 March)."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def instruments_for_age(age: int, codes=None) -> list[tuple[str, str]]:
+    """(code, respondent) pairs whose age range includes ``age``, in definition order,
+    among ``codes`` (default: every instrument)."""
+    allowed = INSTRUMENT_CODES if codes is None else tuple(codes)
+    return [
+        (code, respondent)
+        for code in INSTRUMENT_CODES
+        if code in allowed
+        for respondent in INSTRUMENTS[code].respondents
+        if INSTRUMENTS[code].fits_age(respondent, age)
+    ]

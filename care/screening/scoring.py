@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .cutoffs import CutoffTable, get_cutoffs
+from .cutoffs import CutoffTable, get_cutoffs, table_for_version
 from .instruments import Instrument, get_instrument
 
 __all__ = [
     "ALERT_SUICIDAL_IDEATION",
+    "ALERT_SUICIDE_ATTEMPT",
     "RISK_ALERTS",
     "SCARED_SUBSCALES",
     "SDQ_DIFFICULTY_SUBSCALES",
@@ -29,14 +30,18 @@ __all__ = [
 ]
 
 ALERT_SUICIDAL_IDEATION = "suicidal_ideation"
+ALERT_SUICIDE_ATTEMPT = "suicide_attempt"
 # Alerts that make a result positive on their own, whatever the total: a child who
-# reports thoughts of self-harm needs follow-up even with an otherwise low score.
-RISK_ALERTS = frozenset({ALERT_SUICIDAL_IDEATION})
+# reports thoughts of self-harm, or a past attempt, needs follow-up even with an otherwise
+# low score.
+RISK_ALERTS = frozenset({ALERT_SUICIDAL_IDEATION, ALERT_SUICIDE_ATTEMPT})
 
 _PHQ_SUICIDE_ITEM = 9
-# PHQ-A supplementary: 12 = serious thoughts of ending one's life in the past month,
-# 13 = ever attempted suicide. Both answered "yes" (1) count as suicidal ideation.
-_PHQA_SUICIDE_SUPPLEMENTARY = (12, 13)
+# PHQ-A supplementary: 12 = serious thoughts of ending one's life in the past month
+# (ideation), 13 = ever attempted suicide in one's life (an attempt: its own alert, the
+# strongest predictor of a later one).
+_PHQA_IDEATION_ITEM = 12
+_PHQA_ATTEMPT_ITEM = 13
 
 SCARED_SUBSCALES: Mapping[str, tuple[int, ...]] = MappingProxyType(
     {
@@ -122,14 +127,29 @@ class ScreeningResult:
         }
 
 
-def score(code: str, answers: Mapping[int, int]) -> ScreeningResult:
+def score(
+    code: str,
+    answers: Mapping[int, int],
+    *,
+    norm: str | None = None,
+    version: str | None = None,
+) -> ScreeningResult:
     """Score ``answers`` (1-based item number -> answer value) for instrument ``code``.
+
+    With the current cut-off table, or the ``norm`` one (SCARED: ``"birmaher"`` or
+    ``"chinese"``; ignored by instruments without norms), or a given published
+    ``version`` (to re-read a stored result against the table it was scored with).
 
     Raises ValueError (``InvalidAnswersError``) for an unknown code, unknown item
     numbers, non-integer or out-of-range answers, missing required items and, for the
-    SDQ, a subscale with fewer than 3 of its 5 items answered.
+    SDQ, a difficulty subscale with fewer than 3 of its 5 items answered.
     """
-    cutoffs = get_cutoffs(code)
+    if version:
+        cutoffs = table_for_version(version)
+        if cutoffs.code != code:
+            raise ValueError(f"cut-off table {version!r} is not a table of {code!r}")
+    else:
+        cutoffs = get_cutoffs(code, norm=norm)
     instrument = get_instrument(code)
     if not isinstance(answers, Mapping):
         raise TypeError(f"{code} answers must be a mapping of item number to answer")
@@ -214,6 +234,9 @@ def _result(
 ) -> ScreeningResult:
     band = cutoffs.band_for(total)
     alerts = alerts or []
+    positive = cutoffs.is_positive(total) or any(a in RISK_ALERTS for a in alerts)
+    if cutoffs.subscales_positive and any(a.startswith("scared_") for a in alerts):
+        positive = True
     return ScreeningResult(
         code=cutoffs.code,
         version=cutoffs.version,
@@ -221,7 +244,7 @@ def _result(
         band=band.name,
         subscales=subscales or {},
         alerts=alerts,
-        positive=band.name in cutoffs.positive_bands or any(a in RISK_ALERTS for a in alerts),
+        positive=positive,
         severity=cutoffs.severity_of(band.name),
     )
 
@@ -230,9 +253,15 @@ def _score_phq(
     instrument: Instrument, cutoffs: CutoffTable, answers: Mapping[int, int]
 ) -> ScreeningResult:
     suicidal = answers[_PHQ_SUICIDE_ITEM] >= 1
+    attempted = False
     if instrument.code == "PHQA":
-        suicidal = suicidal or any(answers.get(n) == 1 for n in _PHQA_SUICIDE_SUPPLEMENTARY)
-    alerts = [ALERT_SUICIDAL_IDEATION] if suicidal else []
+        suicidal = suicidal or answers.get(_PHQA_IDEATION_ITEM) == 1
+        attempted = answers.get(_PHQA_ATTEMPT_ITEM) == 1
+    alerts = []
+    if suicidal:
+        alerts.append(ALERT_SUICIDAL_IDEATION)
+    if attempted:
+        alerts.append(ALERT_SUICIDE_ATTEMPT)
     return _result(cutoffs, _sum(instrument, answers), alerts=alerts)
 
 
@@ -267,6 +296,10 @@ def _score_sdq(
     subscales: dict[str, int] = {}
     for name, items in SDQ_SUBSCALES.items():
         answered = [number for number in items if number in answers]
+        if name not in SDQ_DIFFICULTY_SUBSCALES and len(answered) < _SDQ_MIN_ANSWERED:
+            # Prosocial is a strength, not part of the total: reported only when it can be
+            # scored, and never a reason to refuse the total difficulties.
+            continue
         if len(answered) < _SDQ_MIN_ANSWERED:
             missing = [number for number in items if number not in answers]
             raise InvalidAnswersError(

@@ -6,6 +6,7 @@ package re-exports them so callers write ``from care import selectors``.
 """
 
 from care.selectors.alerts import (
+    alert_events,
     alert_for_page,
     alert_list,
 )
@@ -29,6 +30,7 @@ from care.selectors.due import (
     due_reviews,
 )
 from care.selectors.home import (
+    digest_items,
     home_panels,
 )
 from care.selectors.ledger import (
@@ -53,7 +55,10 @@ from care.selectors.referrals import (
 )
 from care.selectors.screenings import (
     REVERSED_ITEMS,
+    CutoffChange,
     ItemRow,
+    current_versions,
+    cutoff_changes,
     screening_for_page,
     screening_list,
     screening_rows,
@@ -66,8 +71,10 @@ __all__ = [
     "WHEN_ALL",
     "WHEN_OVERDUE",
     "WHEN_WEEK",
+    "CutoffChange",
     "ItemRow",
     "Notice",
+    "alert_events",
     "alert_for_page",
     "alert_list",
     "awaiting_pairing",
@@ -78,6 +85,9 @@ __all__ = [
     "child_referred",
     "child_screened_between",
     "child_url",
+    "current_versions",
+    "cutoff_changes",
+    "digest_items",
     "due_follow_ups",
     "due_reviews",
     "follow_ups_of",

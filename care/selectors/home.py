@@ -1,16 +1,20 @@
 """The care figures on the home page."""
 
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from care import choices, due
 from care.models import (
     Referral,
+    SafetyAlert,
 )
-from care.selectors.alerts import alert_list
 from care.selectors.due import WHEN_OVERDUE, awaiting_pairing, due_follow_ups, due_reviews
 from core.extensions import Panel
+from notifications.choices import NotificationKind
+from notifications.services import DigestItem
 
 # --- home page -----------------------------------------------------------------------------
 
@@ -19,14 +23,30 @@ def home_panels(user):
     panels = []
     today = due.today()
     if user.has_perm("care.view_safetyalert"):
-        count = alert_list(user).filter(status=choices.AlertStatus.OPEN).count()
+        counts = SafetyAlert.objects.visible_to(user).aggregate(
+            open=Count("pk", filter=Q(status=choices.AlertStatus.OPEN)),
+            overdue=Count(
+                "pk", filter=Q(status=choices.AlertStatus.OPEN, due_at__lte=timezone.now())
+            ),
+        )
         panels.append(
             Panel(
                 _("待处置预警"),
-                count,
+                counts["open"],
                 reverse("care:alert_list") + "?status=open",
                 tone="danger",
                 order=30,
+            )
+        )
+        # Every alert past its deadline in the user's area (the whole county for the county
+        # center): the escalations, visible without opening the list.
+        panels.append(
+            Panel(
+                _("逾期未处置预警"),
+                counts["overdue"],
+                reverse("care:alert_list") + "?" + urlencode({"status": "open", "overdue": "1"}),
+                tone="danger" if counts["overdue"] else "secondary",
+                order=29,
             )
         )
     due_url = reverse("care:due_list")
@@ -64,3 +84,21 @@ def home_panels(user):
             )
         )
     return panels
+
+
+def digest_items(user, today):
+    """The care lines of a user's daily digest: overdue follow-ups and plan reviews in their
+    area, as counts with a link (no names: the digest leaves the portal)."""
+    items = []
+    due_url = reverse("care:due_list")
+    if user.has_perm("care.view_pairing"):
+        count = due_follow_ups(user, when=WHEN_OVERDUE, on=today).count()
+        if count:
+            items.append(
+                DigestItem(
+                    NotificationKind.FOLLOW_UP_OVERDUE,
+                    _("本辖区有 %(n)d 项结对随访已逾期。") % {"n": count},
+                    due_url + "?" + urlencode({"kind": "follow_up", "when": WHEN_OVERDUE}),
+                )
+            )
+    return items

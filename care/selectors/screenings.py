@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from care.choices import band_label
 from care.models import (
     Screening,
 )
-from care.screening import get_instrument
+from care.screening import CUTOFFS, get_cutoffs, get_instrument, score
 from care.selectors.common import (
     CHILD_RELATED,
 )
@@ -92,3 +93,72 @@ def screening_rows(screening: Screening) -> list[ItemRow]:
             )
         )
     return rows
+
+
+# --- cut-off versions --------------------------------------------------------------------
+
+
+def current_versions(norm: str) -> list[str]:
+    """The version each instrument is scored with now (SCARED: the county's norm)."""
+    return [get_cutoffs(code, norm=norm).version for code in CUTOFFS]
+
+
+@dataclass(frozen=True)
+class CutoffChange:
+    screening: Screening
+    new_version: str
+    new_band: str
+    new_positive: bool
+    new_alerts: tuple[str, ...]
+
+    @property
+    def new_band_label(self) -> str:
+        return band_label(self.new_band)
+
+    @property
+    def band_changed(self) -> bool:
+        return self.new_band != self.screening.band
+
+    @property
+    def positive_changed(self) -> bool:
+        return self.new_positive != self.screening.positive
+
+
+def cutoff_changes(user, *, norm: str) -> list[CutoffChange]:
+    """Every stored result in the user's area that today's tables would band or flag
+    differently. Scored again in memory only (the library is pure): nothing is written.
+
+    Results already scored with a current table are skipped in SQL; the rest are read
+    without their children's details until a row is shown."""
+    versions = current_versions(norm)
+    candidates = (
+        Screening.objects.visible_to(user)
+        .exclude(cutoff_version__in=versions)
+        .select_related(*CHILD_RELATED)
+        .order_by("-screened_on", "-pk")
+    )
+    changes = []
+    for screening in candidates.iterator(chunk_size=500):
+        try:
+            result = score(
+                screening.instrument,
+                screening.answers_by_item(),
+                norm=(screening.norm or norm) or None,
+            )
+        except ValueError:
+            continue  # answers no longer scorable (cannot happen for stored results)
+        if (
+            result.band != screening.band
+            or result.positive != screening.positive
+            or sorted(result.alerts) != sorted(screening.alerts or [])
+        ):
+            changes.append(
+                CutoffChange(
+                    screening=screening,
+                    new_version=result.version,
+                    new_band=result.band,
+                    new_positive=result.positive,
+                    new_alerts=tuple(result.alerts),
+                )
+            )
+    return changes

@@ -12,6 +12,9 @@ One module per sub-domain; this package re-exports their services so callers wri
 from care.services.alerts import (
     NO_ACTION,
     alert_close,
+    alert_raise,
+    alerts_escalate,
+    care_settings_update,
 )
 from care.services.common import (
     check_child,
@@ -42,8 +45,10 @@ from care.services.referrals import (
     referral_update,
 )
 from care.services.screenings import (
+    age_error,
     answers_error,
     instrument_enabled,
+    instrument_label,
     screening_record,
 )
 from core.versioning import StaleEdit, claim_version
@@ -56,16 +61,21 @@ __all__ = [
     "PLAN_FIELDS",
     "REFERRAL_EDIT_FIELDS",
     "StaleEdit",
+    "age_error",
     "alert_close",
+    "alert_raise",
+    "alerts_escalate",
     "answers_error",
     "care_plan_create",
     "care_plan_update",
+    "care_settings_update",
     "check_child",
     "check_visible",
     "claim_version",
     "follow_up_record",
     "institution_save",
     "instrument_enabled",
+    "instrument_label",
     "mentor_save",
     "not_future",
     "pairing_create",

@@ -11,10 +11,19 @@ from django.utils.translation import gettext as _
 
 from care import choices
 from care.models import (
-    SafetyAlert,
+    CareSettings,
     Screening,
 )
-from care.screening import InvalidAnswersError, get_instrument, score
+from care.screening import (
+    INSTRUMENTS,
+    InvalidAnswersError,
+    age_in_years,
+    get_cutoffs,
+    get_instrument,
+    instruments_for_age,
+    score,
+)
+from care.services.alerts import alert_raise
 from care.services.common import (
     check_child,
     not_future,
@@ -49,6 +58,38 @@ def answers_error(exc: InvalidAnswersError, answers: Mapping[int, int]) -> str:
     return _("第 %(n)s 题的答案无效，请重新选择。") % {"n": exc.item}
 
 
+def instrument_label(code: str, respondent: str) -> str:
+    """PHQ-A, SDQ（家长版）…: short enough to list several in one message."""
+    title = INSTRUMENTS[code].title
+    short = title[title.index("（") + 1 : -1] if "（" in title else code
+    return short.replace("，", "（", 1) + "）" if "，" in short else short
+
+
+def age_error(code: str, respondent: str, birth_date: dt.date, on: dt.date) -> str | None:
+    """None when the child's age at ``on`` fits the instrument for this respondent; else a
+    message naming the range and the instruments that do fit (enabled ones only)."""
+    definition = get_instrument(code)
+    age = age_in_years(birth_date, on)
+    if respondent not in definition.respondents or definition.fits_age(respondent, age):
+        return None
+    fitting = [instrument_label(c, r) for c, r in instruments_for_age(age) if instrument_enabled(c)]
+    low, high = definition.age_range(respondent)
+    ages = (
+        _("%(low)d–%(high)d 岁") % {"low": low, "high": high}
+        if high is not None
+        else _("%(low)d 岁及以上") % {"low": low}
+    )
+    message = _("%(inst)s 适用于 %(range)s（%(who)s填答），该儿童测评日期时 %(age)d 岁。") % {
+        "inst": instrument_label(code, respondent),
+        "range": ages,
+        "who": choices.Respondent(respondent).label,
+        "age": age,
+    }
+    if fitting:
+        return message + _("适合该年龄的量表：%(list)s。") % {"list": "、".join(fitting)}
+    return message + _("该年龄没有可用的量表。")
+
+
 @transaction.atomic
 def screening_record(
     *,
@@ -71,9 +112,14 @@ def screening_record(
     not_future(screened_on, "screened_on", _("测评日期"))
     if screened_on < child.birth_date:
         raise ValidationError({"screened_on": _("测评日期不能早于出生日期。")})
+    too_young_or_old = age_error(instrument, respondent, child.birth_date, screened_on)
+    if too_young_or_old:
+        raise ValidationError({"instrument": too_young_or_old})
+    county = CareSettings.current()
+    norm = county.scared_norm if get_cutoffs(instrument).norm else ""
     answers = dict(answers)
     try:
-        result = score(instrument, answers)
+        result = score(instrument, answers, norm=norm or None)
     except InvalidAnswersError as exc:
         message = answers_error(exc, answers)
         if exc.item is not None:
@@ -93,6 +139,7 @@ def screening_record(
         positive=result.positive,
         severity=result.severity,
         cutoff_version=result.version,
+        norm=norm,
         entered_by=actor,
     )
     screening.full_clean()
@@ -117,13 +164,5 @@ def screening_record(
         )
     kind = choices.alert_kind_for_result(result)
     if kind:
-        alert = SafetyAlert.objects.create(child=child, screening=screening, kind=kind)
-        record_change(
-            child=child,
-            actor=actor,
-            action=ChangeAction.RECORD,
-            record_type="safety_alert",
-            record_id=alert.pk,
-            note=_("测评提示风险，已生成待处置预警。"),
-        )
+        alert_raise(actor=actor, screening=screening, kind=kind, county=county)
     return screening

@@ -11,6 +11,7 @@ for ``care/urls.py``.
 from care.views.alerts import (
     AlertDetailView,
     AlertListView,
+    CareSettingsView,
 )
 from care.views.due import (
     DueListView,
@@ -48,6 +49,7 @@ from care.views.referrals import (
     ReferralStatusView,
 )
 from care.views.screenings import (
+    CutoffReviewView,
     ScreeningCreateView,
     ScreeningDetailView,
     ScreeningListView,
@@ -60,6 +62,8 @@ __all__ = [
     "CarePlanDetailView",
     "CarePlanEditView",
     "CarePlanListView",
+    "CareSettingsView",
+    "CutoffReviewView",
     "DueListView",
     "FollowUpCreateView",
     "IndexView",

@@ -8,14 +8,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from care import choices, filters, forms, selectors, services, tables
 from care.models import (
+    CareSettings,
     SafetyAlert,
 )
 from care.views.common import (
     CareListView,
+    ListPermissionMixin,
     ScopedObjectMixin,
 )
 from core.forms import apply_errors
@@ -68,7 +70,8 @@ class AlertDetailView(ScopedObjectMixin, TemplateView):
         initial = {}
         for key in ("care_plan", "referral"):
             if key in self.request.GET:
-                initial = {"resolution": key, key: self.request.GET[key]}
+                # Back from making the plan or referral: that action ticked, the record chosen.
+                initial = {"actions": [key], key: self.request.GET[key]}
         return forms.AlertCloseForm(
             data, user=self.request.user, alert=self.object, initial=initial
         )
@@ -79,6 +82,7 @@ class AlertDetailView(ScopedObjectMixin, TemplateView):
         context["alert"] = alert
         context["child"] = alert.child
         context["child_url"] = selectors.child_url(alert.child)
+        context["events"] = selectors.alert_events(alert)
         if self.can_close():
             context.setdefault("form", kwargs.get("form") or self.get_form())
             query = urlencode({"alert": alert.pk})
@@ -100,7 +104,7 @@ class AlertDetailView(ScopedObjectMixin, TemplateView):
                 services.alert_close(
                     actor=request.user,
                     alert=self.object,
-                    resolution=data["resolution"],
+                    actions=data["actions"],
                     care_plan=data.get("care_plan"),
                     referral=data.get("referral"),
                     note=data.get("note", ""),
@@ -126,3 +130,30 @@ def after_create_for_alert(request, child, record_key, record):
     if alert is None:
         return None
     return HttpResponseRedirect(alert.get_absolute_url() + "?" + urlencode({record_key: record.pk}))
+
+
+class CareSettingsView(ListPermissionMixin, FormView):
+    """测评与预警设置: the county admin sets the SCARED norm and the handling deadlines."""
+
+    permission_required = "care.change_caresettings"
+    template_name = "care/settings.html"
+    form_class = forms.CareSettingsForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = CareSettings.current()
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.care_settings_update(actor=self.request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("设置已保存，对之后录入的测评和生成的预警生效。"))
+        return redirect("care:settings")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["current"] = CareSettings.current()
+        return context

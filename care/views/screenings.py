@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -10,6 +12,7 @@ from django.views.generic import TemplateView
 from accounts.audit import AccessAction, log_access
 from care import choices, filters, forms, selectors, services, tables
 from care.models import (
+    CareSettings,
     SafetyAlert,
     Screening,
 )
@@ -17,11 +20,16 @@ from care.screening import get_instrument
 from care.views.common import (
     CareListView,
     ChildScopedMixin,
+    ListPermissionMixin,
     ScopedObjectMixin,
 )
 from core.forms import apply_errors
 
 # --- screenings ----------------------------------------------------------------------------
+
+
+def _local_time(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 class ScreeningListView(CareListView):
@@ -43,7 +51,7 @@ class ScreeningCreateView(ChildScopedMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if "instrument" in request.GET:
-            start = forms.ScreeningStartForm(request.GET)
+            start = forms.ScreeningStartForm(request.GET, child=self.child)
             if start.is_valid():
                 data = start.cleaned_data
                 form = forms.ScreeningAnswersForm(
@@ -55,7 +63,7 @@ class ScreeningCreateView(ChildScopedMixin, TemplateView):
                 )
                 return self.render_answers(form, data)
         else:
-            start = forms.ScreeningStartForm()
+            start = forms.ScreeningStartForm(child=self.child)
         return self.render_to_response(self.get_context_data(start_form=start))
 
     def post(self, request, *args, **kwargs):
@@ -75,6 +83,9 @@ class ScreeningCreateView(ChildScopedMixin, TemplateView):
                     answers=form.answers(),
                 )
             except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "instrument" in exc.error_dict:
+                    # The instrument is a hidden field here: show why at the top.
+                    exc = ValidationError(exc.error_dict["instrument"])
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("测评已保存。"))
@@ -82,9 +93,11 @@ class ScreeningCreateView(ChildScopedMixin, TemplateView):
                     messages.warning(
                         request,
                         _(
-                            "该测评提示需要尽快关注，已生成待处置预警并通知乡镇督导员。"
+                            "该测评提示需要尽快关注，已生成待处置预警并通知乡镇督导员"
+                            "（处置期限：%(due)s）。"
                             "如儿童有即时危险，请立即联系监护人，必要时拨打 120 或 110。"
-                        ),
+                        )
+                        % {"due": _local_time(screening.safety_alert.due_at)},
                     )
                 return redirect(screening.get_absolute_url())
         return self.render_answers(form, form.data)
@@ -145,4 +158,33 @@ class ScreeningDetailView(ScopedObjectMixin, TemplateView):
             context["alert_labels"] = [choices.alert_label(a) for a in screening.alerts]
             context["instrument"] = screening.instrument_def
             context["safety_alert"] = SafetyAlert.objects.filter(screening=screening).first()
+        return context
+
+
+class CutoffReviewView(ListPermissionMixin, TemplateView):
+    """界值版本复核: every stored result that the current cut-off tables would band or flag
+    differently, for a person to review. Nothing is re-scored here: a stored result keeps
+    the version it was scored with; a reviewer who finds a child now positive acts on it
+    (a new screening, a plan, a referral)."""
+
+    permission_required = ("care.view_screening_details", "care.change_caresettings")
+    template_name = "care/cutoff_review.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        county = CareSettings.current()
+        rows = selectors.cutoff_changes(self.request.user, norm=county.scared_norm)
+        paginator = Paginator(rows, 50)
+        page = paginator.get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, rows=page.object_list, total=paginator.count)
+        context["versions"] = selectors.current_versions(county.scared_norm)
+        if page.object_list:
+            # Results of named children: one access-log entry for the page shown.
+            log_access(
+                action=AccessAction.VIEW_SCREENING,
+                request=self.request,
+                target_type="screening",
+                target_label=str(_("界值版本复核")),
+                detail={"screenings": [row.screening.pk for row in page.object_list]},
+            )
         return context

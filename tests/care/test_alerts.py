@@ -1,6 +1,8 @@
-"""A safety alert is closed only by recording what was done; who and when are kept."""
+"""A safety alert is closed only by recording what was done (one or more actions and a
+note); who and when are kept in its timeline."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -25,46 +27,83 @@ def _reload(alert):
     return SafetyAlert.objects.get(pk=alert.pk)
 
 
+NOTE = "已当面联系监护人并安排陪伴"
+GUARDIAN = [choices.AlertAction.GUARDIAN_INFORMED]
+
+
 def test_alert_without_an_action_is_refused_in_chinese(longsheng_supervisor, alert):
     with pytest.raises(ValidationError) as exc:
-        services.alert_close(actor=longsheng_supervisor, alert=alert)
-    assert "只能在记录处置措施后关闭" in " ".join(exc.value.messages)
+        services.alert_close(actor=longsheng_supervisor, alert=alert, note=NOTE)
+    assert "只能在记录处置措施后关闭" in " ".join(exc.value.message_dict["actions"])
+    assert _reload(alert).status == "open"
+
+
+def test_a_note_alone_no_longer_closes(longsheng_supervisor, alert):
+    """The first interface's 「处置说明」 alone: a note is not an action."""
+    with pytest.raises(ValidationError) as exc:
+        services.alert_close(actor=longsheng_supervisor, alert=alert, resolution="note", note=NOTE)
+    assert "actions" in exc.value.message_dict
     assert _reload(alert).status == "open"
 
 
 @pytest.mark.parametrize("note", ["", "已处理", "   已联系监护人   "])
-def test_short_note_is_refused(longsheng_supervisor, alert, note):
+def test_an_action_without_a_note_of_ten_characters_is_refused(longsheng_supervisor, alert, note):
     with pytest.raises(ValidationError) as exc:
-        services.alert_close(actor=longsheng_supervisor, alert=alert, resolution="note", note=note)
+        services.alert_close(actor=longsheng_supervisor, alert=alert, actions=GUARDIAN, note=note)
     assert "至少 10 个字" in exc.value.message_dict["note"][0]
     assert _reload(alert).status == "open"
 
 
-def test_care_plan_resolution_needs_a_plan(longsheng_supervisor, alert):
+def test_unknown_action_is_refused(longsheng_supervisor, alert):
     with pytest.raises(ValidationError) as exc:
-        services.alert_close(actor=longsheng_supervisor, alert=alert, resolution="care_plan")
+        services.alert_close(actor=longsheng_supervisor, alert=alert, actions=["prayed"], note=NOTE)
+    assert "actions" in exc.value.message_dict
+
+
+def test_care_plan_action_needs_a_plan(longsheng_supervisor, alert):
+    with pytest.raises(ValidationError) as exc:
+        services.alert_close(
+            actor=longsheng_supervisor, alert=alert, actions=["care_plan"], note=NOTE
+        )
     assert "care_plan" in exc.value.message_dict
 
 
-def test_note_of_ten_characters_closes_and_keeps_who_and_when(longsheng_supervisor, alert):
+def test_actions_and_note_close_and_keep_who_and_when(longsheng_supervisor, alert):
     with time_machine.travel(at(2026, 6, 10, 15), tick=False):
         services.alert_close(
             actor=longsheng_supervisor,
             alert=alert,
-            resolution="note",
-            note="已当面联系监护人并安排陪伴",
+            actions=["guardian_informed", "safety_plan"],
+            note=NOTE,
         )
     alert = _reload(alert)
     assert alert.status == "closed"
-    assert alert.resolution == "note"
+    assert alert.actions == ["guardian_informed", "safety_plan"]
+    assert alert.note == NOTE
     assert alert.closed_by == longsheng_supervisor
     assert timezone.localtime(alert.closed_at).date() == dt.date(2026, 6, 10)
+    # The timeline keeps who raised it and who closed it with what, and when.
+    events = list(alert.events.order_by("pk").values_list("kind", "actor_id"))
+    assert events == [("raised", longsheng_supervisor.pk), ("closed", longsheng_supervisor.pk)]
+    closed = alert.events.get(kind="closed")
+    assert "已告知监护人" in closed.note and "安全计划" in closed.note
+    assert timezone.localtime(closed.at).date() == dt.date(2026, 6, 10)
+
+
+@pytest.mark.parametrize("action", ["guardian_informed", "emergency", "safety_plan"])
+def test_each_action_that_needs_no_record_closes(longsheng_supervisor, alert, action):
+    services.alert_close(actor=longsheng_supervisor, alert=alert, actions=[action], note=NOTE)
+    assert _reload(alert).actions == [action]
 
 
 def test_care_plan_for_the_child_closes_and_is_linked(longsheng_supervisor, shandong_child, alert):
     plan = make_plan(longsheng_supervisor, shandong_child)
     services.alert_close(
-        actor=longsheng_supervisor, alert=alert, resolution="care_plan", care_plan=plan
+        actor=longsheng_supervisor,
+        alert=alert,
+        actions=["care_plan", "guardian_informed"],
+        care_plan=plan,
+        note=NOTE,
     )
     alert = _reload(alert)
     assert alert.status == "closed" and alert.care_plan == plan
@@ -76,7 +115,11 @@ def test_referral_for_the_child_closes_and_is_linked(
 ):
     referral = make_referral(longsheng_supervisor, shandong_child, institution)
     services.alert_close(
-        actor=longsheng_supervisor, alert=alert, resolution="referral", referral=referral
+        actor=longsheng_supervisor,
+        alert=alert,
+        actions=["referral"],
+        referral=referral,
+        note=NOTE,
     )
     alert = _reload(alert)
     assert alert.status == "closed" and alert.referral == referral
@@ -88,7 +131,11 @@ def test_plan_of_another_child_does_not_close(longsheng_supervisor, alert):
     plan = make_plan(longsheng_supervisor, other)
     with pytest.raises(ValidationError) as exc:
         services.alert_close(
-            actor=longsheng_supervisor, alert=alert, resolution="care_plan", care_plan=plan
+            actor=longsheng_supervisor,
+            alert=alert,
+            actions=["care_plan"],
+            care_plan=plan,
+            note=NOTE,
         )
     assert "不属于该儿童" in exc.value.message_dict["care_plan"][0]
     assert _reload(alert).status == "open"
@@ -105,20 +152,19 @@ def test_plan_finished_before_the_alert_does_not_close(longsheng_supervisor, sha
     alert = screen(longsheng_supervisor, shandong_child, "PHQA", i9=1).safety_alert
     with pytest.raises(ValidationError):
         services.alert_close(
-            actor=longsheng_supervisor, alert=alert, resolution="care_plan", care_plan=plan
+            actor=longsheng_supervisor,
+            alert=alert,
+            actions=["care_plan"],
+            care_plan=plan,
+            note=NOTE,
         )
 
 
 def test_closed_alert_cannot_be_closed_again(longsheng_supervisor, alert):
-    services.alert_close(
-        actor=longsheng_supervisor,
-        alert=alert,
-        resolution="note",
-        note="已当面联系监护人并安排陪伴",
-    )
+    services.alert_close(actor=longsheng_supervisor, alert=alert, actions=GUARDIAN, note=NOTE)
     with pytest.raises(ValidationError):
         services.alert_close(
-            actor=longsheng_supervisor, alert=alert, resolution="note", note="再次处置的说明文字"
+            actor=longsheng_supervisor, alert=alert, actions=GUARDIAN, note="再次处置的说明文字"
         )
 
 
@@ -127,8 +173,8 @@ def test_director_may_not_close_alerts(shandong_director, alert):
         services.alert_close(
             actor=shandong_director,
             alert=alert,
-            resolution="note",
-            note="已当面联系监护人并安排陪伴",
+            actions=GUARDIAN,
+            note=NOTE,
         )
     assert _reload(alert).status == "open"
 
@@ -138,8 +184,8 @@ def test_supervisor_of_another_township_may_not_close(pingdeng_supervisor, alert
         services.alert_close(
             actor=pingdeng_supervisor,
             alert=alert,
-            resolution="note",
-            note="已当面联系监护人并安排陪伴",
+            actions=GUARDIAN,
+            note=NOTE,
         )
 
 
@@ -157,10 +203,29 @@ def test_database_refuses_a_closed_alert_without_action(alert, longsheng_supervi
 
 def test_alert_page_refuses_closing_without_action(client_for, longsheng_supervisor, alert):
     url = reverse("care:alert_detail", args=[alert.pk])
-    response = client_for(longsheng_supervisor).post(url, {"resolution": "note", "note": "短"})
+    client = client_for(longsheng_supervisor)
+    response = client.post(url, {"note": NOTE})
+    assert response.status_code == 200
+    assert "请至少勾选一项处置措施" in response.content.decode()
+    response = client.post(url, {"actions": ["guardian_informed"], "note": "短"})
     assert response.status_code == 200
     assert "至少 10 个字" in response.content.decode()
     assert _reload(alert).status == "open"
+
+
+def test_alert_page_closes_with_actions_and_shows_the_timeline(
+    client_for, longsheng_supervisor, alert
+):
+    client = client_for(longsheng_supervisor)
+    url = reverse("care:alert_detail", args=[alert.pk])
+    response = client.post(url, {"actions": ["guardian_informed", "emergency"], "note": NOTE})
+    assert response.status_code == 302
+    alert = _reload(alert)
+    assert alert.actions == ["guardian_informed", "emergency"]
+    page = client.get(url).content.decode()
+    assert "处置记录" in page
+    assert "已拨打 120/110 或送医" in page
+    assert longsheng_supervisor.display_name in page
 
 
 def test_alert_page_closes_with_a_plan_made_from_the_alert(
@@ -185,7 +250,10 @@ def test_alert_page_closes_with_a_plan_made_from_the_alert(
     assert response["Location"] == f"{alert.get_absolute_url()}?care_plan={plan.pk}"
     page = client.get(response["Location"]).content.decode()
     assert f'value="{plan.pk}" selected' in page
-    client.post(alert.get_absolute_url(), {"resolution": "care_plan", "care_plan": plan.pk})
+    assert re.search(r'<input[^>]*name="actions"[^>]*value="care_plan"[^>]*checked', page)
+    client.post(
+        alert.get_absolute_url(), {"actions": ["care_plan"], "care_plan": plan.pk, "note": NOTE}
+    )
     assert _reload(alert).care_plan == plan
 
 
@@ -195,7 +263,7 @@ def test_director_sees_no_alert_pages(client_for, shandong_director, alert):
     assert client.get(reverse("care:alert_detail", args=[alert.pk])).status_code == 403
     response = client.post(
         reverse("care:alert_detail", args=[alert.pk]),
-        {"resolution": "note", "note": "已当面联系监护人并安排陪伴"},
+        {"actions": ["guardian_informed"], "note": NOTE},
     )
     assert response.status_code == 403
     assert _reload(alert).status == "open"
@@ -208,7 +276,7 @@ def test_county_staff_see_alerts_but_may_not_close(client_for, county_staff, ale
     assert "记录处置并关闭预警" not in page.content.decode()
     response = client.post(
         reverse("care:alert_detail", args=[alert.pk]),
-        {"resolution": "note", "note": "已当面联系监护人并安排陪伴"},
+        {"actions": ["guardian_informed"], "note": NOTE},
     )
     assert response.status_code == 403
 
@@ -217,9 +285,7 @@ def test_alert_list_shows_open_alerts_by_default_and_filters(
     client_for, county_admin, longsheng_supervisor, alert, pingdeng_child, pingdeng_supervisor
 ):
     other = screen(pingdeng_supervisor, pingdeng_child, "CESDC", 2).safety_alert
-    services.alert_close(
-        actor=pingdeng_supervisor, alert=other, resolution="note", note="已当面联系监护人并安排陪伴"
-    )
+    services.alert_close(actor=pingdeng_supervisor, alert=other, actions=GUARDIAN, note=NOTE)
     client = client_for(county_admin)
     html = client.get(reverse("care:alert_list")).content.decode()
     assert "张小花" in html and "罗平安" not in html
@@ -248,9 +314,7 @@ def test_open_alert_count_on_the_home_panels(
 
 def test_paging_keeps_the_open_only_default(client_for, pingdeng_supervisor, pingdeng_child):
     other = screen(pingdeng_supervisor, pingdeng_child, "CESDC", 2).safety_alert
-    services.alert_close(
-        actor=pingdeng_supervisor, alert=other, resolution="note", note="已当面联系监护人并安排陪伴"
-    )
+    services.alert_close(actor=pingdeng_supervisor, alert=other, actions=GUARDIAN, note=NOTE)
     html = (
         client_for(pingdeng_supervisor)
         .get(reverse("care:alert_list"), {"page": 1})

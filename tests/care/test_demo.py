@@ -2,6 +2,7 @@
 suicidal-ideation alert in 龙胜镇, idempotent, and nothing without synthetic children."""
 
 import pytest
+from django.utils import timezone
 
 from accounts import demo as accounts_demo
 from care import demo
@@ -43,6 +44,12 @@ def synthetic_children(db):
     children += [
         factories.ChildFactory(village=factories.village("平等镇", "罗汉村")) for _ in range(8)
     ]
+    # Two five-year-olds, whom no self-report instrument fits: the seed passes them over.
+    five = timezone.localdate().replace(year=timezone.localdate().year - 5, day=1)
+    children += [
+        factories.ChildFactory(village=factories.village("平等镇", "罗汉村"), birth_date=five)
+        for _ in range(2)
+    ]
     return children
 
 
@@ -65,6 +72,7 @@ def test_seed_makes_the_promised_records_and_is_idempotent(synthetic_children):
     assert open_suicidal.count() == 1
     assert open_suicidal.get().screening.instrument == "PHQA"
     assert open_suicidal.get().screening.answers["9"] == 1
+    assert open_suicidal.get().due_at is not None
     assert SafetyAlert.objects.filter(status="closed").count() >= 3
     assert set(
         SafetyAlert.objects.filter(status="closed").values_list("resolution", flat=True)
@@ -73,6 +81,24 @@ def test_seed_makes_the_promised_records_and_is_idempotent(synthetic_children):
         "referral",
         "note",
     }
+    # Every closed alert names what was done.
+    assert all(a.actions for a in SafetyAlert.objects.filter(status="closed"))
+    # An overdue alert escalated to the township and then the county, once each.
+    overdue = SafetyAlert.objects.overdue()
+    assert overdue.count() == 1
+    late = overdue.get()
+    assert late.escalation_level == 2
+    assert sorted(late.events.values_list("kind", flat=True)) == [
+        "escalated_county",
+        "escalated_township",
+        "raised",
+    ]
+    # Each screening was given to a child whose age fits its instrument.
+    from care.screening import age_in_years, get_instrument
+
+    for screening in Screening.objects.select_related("child"):
+        age = age_in_years(screening.child.birth_date, screening.screened_on)
+        assert get_instrument(screening.instrument).fits_age(screening.respondent, age)
     assert {"PHQA", "GAD7", "SCARED", "CESDC"} <= set(
         Screening.objects.values_list("instrument", flat=True)
     )

@@ -44,7 +44,7 @@ POST_DATA = {
     "respondent": "self",
     "screened_on": "2026-01-05",
     **{f"item_{n}": "0" for n in range(1, 10)},
-    "resolution": "note",
+    "actions": ["guardian_informed"],
     "note": "这是一条足够长的处置说明文字",
     "services": ["counselling"],
     "goals": "目标",

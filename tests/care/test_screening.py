@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_saved_screening_has_the_scores_total_band_and_version(
     longsheng_supervisor, shandong_child
 ):
-    given = answers("GAD7", 0, i1=3, i2=3, i3=2, i4=2)  # total 10: moderate
+    given = answers("GAD7", 0, i1=3, i2=3, i3=2, i4=2)  # total 10: moderate, positive
     expected = score("GAD7", given)
     screening = services.screening_record(
         actor=longsheng_supervisor,
@@ -35,9 +35,10 @@ def test_saved_screening_has_the_scores_total_band_and_version(
     assert (screening.total, screening.band) == (10, "moderate")
     assert screening.total == expected.total
     assert screening.band == expected.band
-    assert screening.cutoff_version == expected.version == "GAD7-2026.1"
+    assert screening.cutoff_version == expected.version == "GAD7-2026.2"
     assert screening.answers == {str(k): v for k, v in given.items()}
-    assert screening.positive is False
+    assert screening.positive is True  # GAD-7 >= 10 (Spitzer et al. 2006)
+    assert screening.norm == ""  # only SCARED has norms
     assert screening.entered_by == longsheng_supervisor
 
 

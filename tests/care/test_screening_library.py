@@ -88,8 +88,28 @@ def test_phq_maximum_total_is_severe_with_alert(code):
     ("total", "positive"),
     [(14, False), (15, True), (19, True), (20, True), (9, False)],
 )
-def test_phq_positive_from_moderately_severe_up(code, total, positive):
-    assert score(code, phq_answers(total)).positive is positive
+def test_phq_2026_1_was_positive_from_moderately_severe_up(code, total, positive):
+    result = score(code, phq_answers(total), version=f"{code}-2026.1")
+    assert result.positive is positive
+    assert result.version == f"{code}-2026.1"
+
+
+# The published screening cut-offs (2026.2): PHQ-9 >= 10 (Kroenke, Spitzer & Williams
+# 2001), PHQ-A >= 11 (Richardson et al. 2010). The bands are unchanged.
+@pytest.mark.parametrize(
+    ("code", "total", "band", "positive"),
+    [
+        ("PHQ9", 9, "mild", False),
+        ("PHQ9", 10, "moderate", True),
+        ("PHQA", 10, "moderate", False),
+        ("PHQA", 11, "moderate", True),
+        ("PHQ9", 27, "severe", True),
+    ],
+)
+def test_phq_published_cutoffs(code, total, band, positive):
+    result = score(code, phq_answers(total) if total < 27 else dict.fromkeys(range(1, 10), 3))
+    assert (result.total, result.band, result.positive) == (total, band, positive)
+    assert result.version == f"{code}-2026.2"
 
 
 @pytest.mark.parametrize("code", ["PHQ9", "PHQA"])
@@ -108,13 +128,15 @@ def test_phq_item9_one_with_total_one_is_minimal_with_alert():
     assert (result.total, result.band, result.alerts) == (1, "minimal", ["suicidal_ideation"])
 
 
-@pytest.mark.parametrize("item", [12, 13])
-def test_phqa_supplementary_suicide_items_alert_without_counting(item):
+@pytest.mark.parametrize(("item", "alert"), [(12, "suicidal_ideation"), (13, "suicide_attempt")])
+def test_phqa_supplementary_suicide_items_alert_without_counting(item, alert):
+    # 12: serious thoughts of ending one's life this past month (ideation); 13: ever
+    # attempted suicide (an attempt, its own alert).
     answers = {**phq_answers(3), item: 1}
     result = score("PHQA", answers)
     assert result.total == 3
     assert result.band == "minimal"
-    assert result.alerts == ["suicidal_ideation"]
+    assert result.alerts == [alert]
     assert result.positive is True
 
 
@@ -126,7 +148,7 @@ def test_phqa_supplementary_other_items_do_not_count_or_alert():
 
 def test_phqa_alert_is_not_duplicated():
     answers = {**phq_answers(2, item9=2), 12: 1, 13: 1}
-    assert score("PHQA", answers).alerts == ["suicidal_ideation"]
+    assert score("PHQA", answers).alerts == ["suicidal_ideation", "suicide_attempt"]
 
 
 def test_phqa_supplementary_items_are_optional():
@@ -155,16 +177,23 @@ def test_phq9_has_no_supplementary_items(item):
         (4, "minimal", False),
         (5, "mild", False),
         (9, "mild", False),
-        (10, "moderate", False),
-        (14, "moderate", False),
+        (10, "moderate", True),
+        (14, "moderate", True),
         (15, "severe", True),
         (21, "severe", True),
     ],
 )
 def test_gad7_band_boundaries(total, band, positive):
+    # Positive from 10 (Spitzer et al. 2006).
     result = score("GAD7", spread(total, range(1, 8), 3))
     assert (result.total, result.band, result.positive) == (total, band, positive)
     assert result.alerts == []
+
+
+@pytest.mark.parametrize(("total", "positive"), [(10, False), (14, False), (15, True)])
+def test_gad7_2026_1_was_positive_from_severe(total, positive):
+    result = score("GAD7", spread(total, range(1, 8), 3), version="GAD7-2026.1")
+    assert result.positive is positive
 
 
 # --- SCARED ----------------------------------------------------------------------------
@@ -233,14 +262,64 @@ def test_scared_subscales_cover_each_item_once():
             assert sum(result.subscales.values()) == 1
 
 
+def scared_total_without_subscale_alerts(total: int) -> dict[int, int]:
+    """SCARED answers summing to ``total`` with every subscale below its cut-off (so the
+    total alone decides): up to each subscale's cut-off - 1, spread over its items."""
+    answers = scared_zeros()
+    remaining = total
+    for name, items in SCARED_HAND_SUBSCALES.items():
+        share = min(remaining, SCARED_HAND_CUTOFFS[name] - 1)
+        answers.update(spread(share, items, 2) if share else {})
+        remaining -= share
+    assert remaining == 0, "total too high to stay under every subscale cut-off"
+    return answers
+
+
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "negative"), (22, "negative"), (23, "positive"), (82, "positive")],
+    [(0, "negative"), (24, "negative"), (25, "positive"), (82, "positive")],
 )
-def test_scared_total_cutoff_is_chinese_norm_23(total, band):
-    result = score("SCARED", spread(total, range(1, 42), 2))
+def test_scared_total_cutoff_is_birmaher_25_by_default(total, band):
+    answers = (
+        scared_total_without_subscale_alerts(total)
+        if total < 25
+        else spread(total, range(1, 42), 2)
+    )
+    result = score("SCARED", answers)
     assert (result.total, result.band) == (total, band)
     assert result.positive is (band == "positive")
+    assert result.version == "SCARED-2026.2"
+
+
+def test_scared_24_and_25_without_subscale_alerts():
+    # Every subscale one below its cut-off sums to 6 + 8 + 4 + 7 + 2 = 27, so both totals
+    # can be reached without a subscale alert: the total alone decides.
+    below = score("SCARED", scared_total_without_subscale_alerts(24))
+    at = score("SCARED", scared_total_without_subscale_alerts(25))
+    assert (below.total, below.band, below.positive, below.alerts) == (24, "negative", False, [])
+    assert (at.total, at.band, at.positive, at.alerts) == (25, "positive", True, [])
+
+
+@pytest.mark.parametrize(
+    ("total", "band", "positive"),
+    [(22, "negative", False), (23, "positive", True)],
+)
+def test_scared_chinese_norm_23_as_a_county_setting(total, band, positive):
+    answers = scared_total_without_subscale_alerts(total)
+    result = score("SCARED", answers, norm="chinese")
+    assert (result.total, result.band, result.positive) == (total, band, positive)
+    assert result.version == "SCARED-CN-2026.2"
+    # The same answers under Birmaher's original cut-off are negative.
+    assert score("SCARED", answers, norm="birmaher").positive is False
+
+
+def test_scared_norm_is_ignored_by_instruments_without_norms():
+    assert score("PHQ9", phq_answers(10), norm="chinese").version == "PHQ9-2026.2"
+
+
+def test_scared_unknown_norm_is_refused():
+    with pytest.raises(ValueError, match="no norm"):
+        score("SCARED", scared_zeros(), norm="martian")
 
 
 @pytest.mark.parametrize(("name", "cutoff"), list(SCARED_HAND_CUTOFFS.items()))
@@ -252,8 +331,16 @@ def test_scared_subscale_alert_boundaries(name, cutoff):
     assert below.alerts == []
     assert at.subscales[name] == cutoff
     assert at.alerts == [f"scared_{name}"]
-    # Subscale alerts alone do not make the result positive; the total decides.
-    assert at.positive is False
+    # A subscale at its cut-off makes the result positive for that domain (2026.2).
+    assert below.positive is False
+    assert at.positive is True
+    assert at.band == "negative"  # the band is still the total's
+
+
+@pytest.mark.parametrize(("name", "cutoff"), list(SCARED_HAND_CUTOFFS.items()))
+def test_scared_2026_1_subscale_alerts_did_not_make_it_positive(name, cutoff):
+    answers = {**scared_zeros(), **spread(cutoff, SCARED_HAND_SUBSCALES[name], 2)}
+    assert score("SCARED", answers, version="SCARED-2026.1").positive is False
 
 
 # --- CES-DC ----------------------------------------------------------------------------
@@ -421,7 +508,7 @@ def test_sdq_prorating_uses_reversed_values():
 
 
 @pytest.mark.parametrize("code", SDQ_CODES)
-@pytest.mark.parametrize("name", list(SDQ_HAND_SUBSCALES))
+@pytest.mark.parametrize("name", ["emotional", "conduct", "hyperactivity", "peer"])
 def test_sdq_two_of_five_answered_raises_naming_subscale_and_items(code, name):
     items = SDQ_HAND_SUBSCALES[name]
     answers = sdq_full()
@@ -430,6 +517,31 @@ def test_sdq_two_of_five_answered_raises_naming_subscale_and_items(code, name):
     missing = ", ".join(str(n) for n in items[2:])
     with pytest.raises(ValueError, match=rf"{code} subscale {name}: .*missing items {missing}$"):
         score(code, answers)
+
+
+@pytest.mark.parametrize("code", SDQ_CODES)
+@pytest.mark.parametrize("kept", [0, 2])
+def test_sdq_total_without_prosocial(code, kept):
+    """Prosocial is not part of total difficulties (Goodman 1997): missing, it is simply
+    not reported, and the total is the same as with it answered."""
+    answers = sdq_full()
+    with_prosocial = score(code, answers)
+    for number in SDQ_HAND_SUBSCALES["prosocial"][kept:]:
+        del answers[number]
+    result = score(code, answers)
+    assert "prosocial" not in result.subscales
+    assert result.total == with_prosocial.total == 10
+    assert result.band == with_prosocial.band
+
+
+def test_sdq_prosocial_three_of_five_is_prorated_and_reported():
+    answers = sdq_full()
+    for number in (17, 20):
+        del answers[number]
+    answers.update({1: 2, 4: 1, 9: 2})  # 5 over 3 items -> 5 * 5 / 3 = 8.33 -> 8
+    result = score("SDQ_S", answers)
+    assert result.subscales["prosocial"] == 8
+    assert result.total == 10  # prosocial never counts
 
 
 def test_sdq_error_carries_subscale_for_forms():
@@ -539,7 +651,15 @@ def test_result_records_cutoff_version(code):
 
 
 def test_phq9_version_string():
-    assert score("PHQ9", full_answers("PHQ9")).version == "PHQ9-2026.1"
+    assert score("PHQ9", full_answers("PHQ9")).version == "PHQ9-2026.2"
+
+
+def test_an_earlier_version_can_still_be_read():
+    assert score("PHQ9", full_answers("PHQ9"), version="PHQ9-2026.1").version == "PHQ9-2026.1"
+    with pytest.raises(ValueError, match="not a table of"):
+        score("PHQ9", full_answers("PHQ9"), version="GAD7-2026.1")
+    with pytest.raises(ValueError, match="Unknown cut-off table version"):
+        score("PHQ9", full_answers("PHQ9"), version="PHQ9-1999.1")
 
 
 def test_result_is_frozen():
@@ -553,7 +673,7 @@ def test_result_to_dict_is_json_serialisable():
     data = json.loads(json.dumps(result.to_dict()))
     assert data["total"] == 41
     assert data["band"] == "positive"
-    assert data["version"] == "SCARED-2026.1"
+    assert data["version"] == "SCARED-2026.2"
     assert data["subscales"]["school_avoidance"] == 4
     assert ScreeningResult(**data) == result
 
@@ -709,3 +829,58 @@ def test_old_import_path_still_scores():
     result = old_path.score("GAD7", dict.fromkeys(range(1, 8), 2))
     assert result.total == 14
     assert old_path.score is score
+
+
+# --- age ranges (docs/domain.md §7) ---------------------------------------------------------
+
+AGE_VECTORS = [
+    ("PHQA", "self", 10, False),
+    ("PHQA", "self", 11, True),
+    ("PHQA", "self", 17, True),
+    ("PHQA", "self", 18, False),
+    ("PHQ9", "self", 11, False),
+    ("PHQ9", "self", 12, True),
+    ("PHQ9", "self", 40, True),
+    ("GAD7", "self", 11, False),
+    ("GAD7", "self", 12, True),
+    ("SCARED", "self", 7, False),
+    ("SCARED", "self", 8, True),
+    ("SCARED", "self", 18, True),
+    ("SCARED", "self", 19, False),
+    ("CESDC", "self", 5, False),
+    ("CESDC", "self", 6, True),
+    ("CESDC", "self", 17, True),
+    ("CESDC", "self", 18, False),
+    ("SDQ_S", "self", 10, False),
+    ("SDQ_S", "self", 11, True),
+    ("SDQ_S", "self", 17, True),
+    ("SDQ_P", "parent", 3, False),
+    ("SDQ_P", "parent", 4, True),
+    ("SDQ_P", "parent", 17, True),
+    ("SDQ_P", "parent", 18, False),
+    ("SDQ_T", "teacher", 4, True),
+    ("SDQ_T", "teacher", 18, False),
+]
+
+
+@pytest.mark.parametrize(("code", "respondent", "age", "fits"), AGE_VECTORS)
+def test_age_ranges_are_the_published_ones(code, respondent, age, fits):
+    assert get_instrument(code).fits_age(respondent, age) is fits
+
+
+def test_age_in_years_counts_completed_years():
+    import datetime as dt
+
+    from care.screening import age_in_years
+
+    birth = dt.date(2015, 6, 4)
+    assert age_in_years(birth, dt.date(2026, 6, 3)) == 10
+    assert age_in_years(birth, dt.date(2026, 6, 4)) == 11
+
+
+def test_instruments_for_a_four_year_old_are_the_sdq_parent_and_teacher_forms():
+    from care.screening import instruments_for_age
+
+    assert instruments_for_age(4) == [("SDQ_P", "parent"), ("SDQ_T", "teacher")]
+    assert ("PHQA", "self") in instruments_for_age(11)
+    assert ("PHQ9", "self") not in instruments_for_age(11)

@@ -25,6 +25,7 @@ from children.selectors import child_list
 from tests import factories
 from tests.children.conftest import build_ledger
 from tests.children.conftest import child_row as ledger_row_dict
+from tests.jobs.helpers import downloaded
 
 HOSTILE = {
     "name": '=HYPERLINK("http://x","y")',
@@ -161,7 +162,8 @@ def test_a_streamed_export_imports_back_unchanged(client_for, longsheng_supervis
         data=build_ledger([ledger_row_dict(i) for i in range(3)]),
     )
     assert first.plan.new == 3
-    response = client_for(longsheng_supervisor).get(reverse("children:export"), {"reveal": "1"})
+    client = client_for(longsheng_supervisor)
+    response = downloaded(client, client.get(reverse("children:export"), {"reveal": "1"}))
     assert response.status_code == 200
 
     again = import_ledger(

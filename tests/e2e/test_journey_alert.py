@@ -1,12 +1,15 @@
 """Journey 2: a township supervisor enters a PHQ-A with item 9 answered 1 on a phone; a safety
-alert appears among 待处置预警; it cannot be closed without recording an action; after a
-referral is recorded it closes."""
+alert appears among 待处置预警 with its 24-hour deadline; it cannot be closed without the
+actions taken and a note; after a referral is recorded it closes, and its timeline shows who
+raised and who closed it."""
 
 import re
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from care.models import Referral, SafetyAlert, Screening
+from care.screening import age_in_years
 from children.models import Child
 from tests.e2e.helpers import (
     assert_journey_clean,
@@ -20,7 +23,8 @@ INSTITUTION = "龙胜各族自治县人民医院心理门诊"
 
 
 def _child_without_alerts():
-    """An active 龙胜镇 child with a unique name and no safety alert yet."""
+    """An active 龙胜镇 child aged 11–17 (the PHQ-A's range) with a unique name and no safety
+    alert yet."""
     names = Child.objects.filter(township__name="龙胜镇").values_list("name", flat=True)
     for child in (
         Child.objects.active()
@@ -28,7 +32,8 @@ def _child_without_alerts():
         .exclude(pk__in=SafetyAlert.objects.values("child_id"))
         .order_by("pk")
     ):
-        if list(names).count(child.name) == 1:
+        age = age_in_years(child.birth_date, timezone.localdate())
+        if list(names).count(child.name) == 1 and 11 <= age <= 17:
             return child
     raise AssertionError("no suitable 南门村 child in the demo data")
 
@@ -82,13 +87,18 @@ def test_phqa_item9_raises_alert_closed_only_with_a_referral(page):
     check_page(page)
     row.get_by_role("link", name="去处置").click()
 
-    # Closing without recording an action is refused, with a message.
+    # The deadline is shown; closing without the actions taken and a note is refused.
     expect(page.get_by_role("heading", name="记录处置措施并关闭预警")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("处置期限")
     check_page(page)
     close = page.get_by_role("button", name="记录处置并关闭预警")
     close.click()
-    expect(page.locator(".invalid-feedback")).to_contain_text(["请选择处置方式。"])
-    page.get_by_role("group", name="处置方式").get_by_label("已转介").check()
+    expect(page.locator(".invalid-feedback")).to_contain_text(
+        ["请至少勾选一项处置措施。", "请填写处置说明。"]
+    )
+    actions = page.get_by_role("group", name=re.compile("处置措施"))
+    actions.get_by_label("已转介").check()
+    page.get_by_label("处置说明").fill("已联系监护人，经同意转介县医院心理门诊评估。")
     close.click()
     expect(page.locator(".invalid-feedback")).to_contain_text(["请选择该儿童的转介记录。"])
     check_page(page)
@@ -108,18 +118,22 @@ def test_phqa_item9_raises_alert_closed_only_with_a_referral(page):
 
     expect(page.get_by_role("alert").filter(has_text="转介已登记")).to_be_visible()
     referral = Referral.objects.get(child=child)
-    expect(page.get_by_role("group", name="处置方式").get_by_label("已转介")).to_be_checked()
-    expect(page.get_by_label("关联转介")).to_have_value(str(referral.pk))
+    actions = page.get_by_role("group", name=re.compile("处置措施"))
+    expect(actions.get_by_label("已转介")).to_be_checked()
+    expect(page.get_by_label(re.compile("关联转介"))).to_have_value(str(referral.pk))
+    actions.get_by_label("已告知监护人").check()
+    page.get_by_label("处置说明").fill("已联系监护人，经同意转介县医院心理门诊评估。")
     check_page(page)
     close.click()
 
     expect(page.get_by_role("alert").filter(has_text="预警已处置")).to_be_visible()
     expect(page.get_by_role("heading", name="处置情况")).to_be_visible()
     expect(page.locator("main")).to_contain_text("已转介")
+    expect(page.get_by_role("heading", name="处置记录")).to_be_visible()
     check_page(page)
     alert.refresh_from_db()
     assert alert.status == "closed"
-    assert alert.resolution == "referral"
+    assert set(alert.actions) == {"guardian_informed", "referral"}
     assert alert.referral_id == referral.pk
 
     open_menu_item(page, "待处置预警")

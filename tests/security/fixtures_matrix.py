@@ -6,7 +6,7 @@ string that must never reach a user of another area:
 
 - village sentinels: the child 哨兵甲 and its care records (visit, screening, alert, plan,
   referral, pairing, follow-up, history). Neither the 平等镇 supervisor nor the 南门村 child
-  director may see them.
+  director may see them. The alert's notification to the 龙胜镇 supervisor is his alone.
 - township sentinels: the activity, its photo, the purchased service, the training, the
   township report and its version, and the 山东村 director's name. The 南门村 director belongs
   to 龙胜镇 and sees township records by design (docs/architecture.md "The scoping rule");
@@ -47,6 +47,7 @@ from care import services as care_services
 from care.screening import get_instrument
 from children.choices import ChangeAction
 from children.services import record_change
+from notifications.models import Notification
 from reports import services as report_services
 from tests import factories
 from tests.jobs.helpers import downloaded
@@ -121,6 +122,7 @@ IDOR_TARGETS = {
     "visits:attachment_delete": "attachment",
     "care:screening_detail": "screening",
     "care:alert_detail": "alert",
+    "notifications:open": "notification",
     "care:plan_detail": "plan",
     "care:plan_edit": "plan",
     "care:referral_detail": "referral",
@@ -153,6 +155,7 @@ IDOR_TARGETS = {
 # Records of a village (a village director of another village must get 404) versus records
 # of a township (the 南门村 director is in 龙胜镇 and may reach them by design).
 VILLAGE_RULES = {
+    "notification",
     "child",
     "visit",
     "attachment",
@@ -310,6 +313,9 @@ def build_world() -> SimpleNamespace:
         answers=answers,
     )
     w.alert = w.screening.safety_alert
+    w.notification = Notification.objects.get(
+        recipient=w.ls_supervisor, key=f"alert:{w.alert.pk}:raised"
+    )
     w.plan = care_services.care_plan_create(
         actor=ls_sup,
         child=w.child,
@@ -499,7 +505,15 @@ def world_fixture(django_db_blocker, *, harvest: bool = True):
 
 # Written on every read and every refusal by design (audit), or by the session machinery.
 SNAPSHOT_EXCLUDED = {"accounts.accesslog"}
-SNAPSHOT_APPS = ("accounts", "children", "visits", "care", "activities", "reports")
+SNAPSHOT_APPS = (
+    "accounts",
+    "children",
+    "notifications",
+    "visits",
+    "care",
+    "activities",
+    "reports",
+)
 
 
 def _snapshot_tables() -> list[str]:
@@ -518,6 +532,7 @@ WORLD_RECORDS = (
     "attachment",
     "screening",
     "alert",
+    "notification",
     "plan",
     "referral",
     "pairing",
@@ -796,7 +811,7 @@ def harvest_payloads(world) -> dict[str, dict[str, list[str]]]:
         },
         reverse("visits:review", args=[world.visit.pk]): {"decision": ["approve"]},
         reverse("care:alert_detail", args=[world.alert.pk]): {
-            "resolution": ["note"],
+            "actions": ["guardian_informed"],
             "note": ["已联系监护人，安排心理辅导老师每周跟进。"],
         },
         reverse("care:plan_create", args=[child_page]): {

@@ -82,6 +82,8 @@ CLASSES = {
     "care:screening_create": "scoped:child",
     "care:alert_list": "permission:care.view_safetyalert",
     "care:alert_detail": "scoped:alert",
+    "care:settings": "permission:care.change_caresettings",
+    "care:cutoff_review": "permission:care.change_caresettings",
     "care:plan_list": "permission:care.view_careplan",
     "care:plan_detail": "scoped:plan",
     "care:plan_edit": "scoped:plan",
@@ -140,6 +142,11 @@ CLASSES = {
     "activities:need_list": "permission:activities.view_needfound",
     "activities:need_create": "permission:activities.add_needfound",
     "activities:need_edit": "scoped:notice_need",
+    # --- notifications: one's own inbox (another's notification is 404), the send log
+    "notifications:inbox": "login",
+    "notifications:read_all": "login",
+    "notifications:open": "scoped:notification",
+    "notifications:delivery_list": "permission:notifications.view_delivery",
     # --- reports
     "reports:index": "permission:reports.view_townshipreport",
     "reports:dashboard": "permission:reports.view_dashboard",
