@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Where `make run` serves: `make run PORT=8100`, `make run HOST=0.0.0.0` (a phone on the LAN).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test install lint check pytest e2e migrate seed messages clean
 
@@ -19,8 +22,8 @@ run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo ""
-	@echo "门户已启动 / Portal running at http://127.0.0.1:8000  (Ctrl+C 停止 / to stop)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "门户已启动 / Portal running at http://$(HOST):$(PORT)  (Ctrl+C 停止 / to stop)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # 2. Every check: lint, Django checks, migrations in step, and the whole test suite.
 #    With DATABASE_URL=postgres://… it runs against that PostgreSQL server.
