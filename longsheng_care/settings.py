@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "longsheng_care.navigation.navigation",
             ],
+            # Not an app: its tag library is named here (the tables' phone cards).
+            "libraries": {"portal_tables": "longsheng_care.templatetags.portal_tables"},
         },
     },
 ]
@@ -258,7 +260,8 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # --- Backups -------------------------------------------------------------------------------
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# Bootstrap's responsive table from 576 px up, the rows as cards below (longsheng_care/tables.py).
+DJANGO_TABLES2_TEMPLATE = "django_tables2/portal.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 # The SDQ may only be scored electronically by an organisation holding a licence (DOMAIN.md §7).
