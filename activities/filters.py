@@ -15,12 +15,13 @@ from activities.models import (
     PurchasedService,
     Training,
 )
+from longsheng_care.filters import PortalFilterSetMixin
 from longsheng_care.forms import DateInput
 
 YES_NO = [("yes", _("有")), ("no", _("无"))]
 
 
-class _SmallWidgets:
+class _SmallWidgets(PortalFilterSetMixin):
     """Compact Bootstrap widgets for a filter bar that wraps on a phone."""
 
     def _style(self):

@@ -13,10 +13,11 @@ from care.models.screening import INSTRUMENT_CHOICES
 from care.selectors import awaiting_pairing
 from children.models import Child
 from children.selectors import search_q
+from longsheng_care.filters import PortalFilterSetMixin
 from longsheng_care.forms import DateInput
 
 
-class AreaFilterSet(df.FilterSet):
+class AreaFilterSet(PortalFilterSetMixin, df.FilterSet):
     """Child name/pinyin search and township/village filters shared by every care list."""
 
     q = df.CharFilter(label=_("儿童"), method="filter_child")

@@ -13,10 +13,11 @@ from care import selectors as care_selectors
 from children import choices
 from children.models import Child
 from children.selectors import search_q
+from longsheng_care.filters import PortalFilterSetMixin
 from longsheng_care.forms import DateInput
 from visits import schedule
 
-YES_NO = forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))])
+YES_NO = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
 AGE_BANDS = [
     ("0-5", _("0–5 岁")),
@@ -43,7 +44,7 @@ def _birth_range(band: str, today: dt.date) -> tuple[dt.date | None, dt.date | N
     return earliest_birth, latest_birth
 
 
-class ChildFilter(django_filters.FilterSet):
+class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
         method="filter_search",

@@ -1,6 +1,9 @@
 """Form plumbing shared by every app: Bootstrap classes on widgets, nothing domain-specific."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+DASHES = "---------"  # Django's empty option, which says nothing to the person choosing
 
 
 class BootstrapFormMixin:
@@ -19,6 +22,23 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(widget, forms.Select):
+                self._name_empty_option(field)
+
+    @staticmethod
+    def _name_empty_option(field):
+        """The empty option says what it means: 请选择 where an answer is required, 未填写
+        where leaving it empty is an answer."""
+        label = _("请选择") if field.required else _("未填写")
+        if getattr(field, "empty_label", None) == DASHES:
+            field.empty_label = label
+        elif not isinstance(field, forms.ModelChoiceField):
+            choices = list(field.widget.choices)
+            if any(value == "" and text == DASHES for value, text in choices):
+                field.widget.choices = [
+                    (value, label if value == "" and text == DASHES else text)
+                    for value, text in choices
+                ]
 
     def full_clean(self):
         super().full_clean()
