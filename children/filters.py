@@ -57,6 +57,8 @@ class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
         field_name="circumstances__code",
         choices=choices.Circumstance.choices,
         distinct=True,
+        # Check boxes, not a multi-select list box, which a thumb cannot work.
+        widget=forms.CheckboxSelectMultiple,
     )
     benefit_category = django_filters.ChoiceFilter(
         label=_("保障类别"), choices=choices.BenefitCategory.choices
@@ -103,9 +105,8 @@ class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
         self.filters["village"].queryset = self._village_choices(user)
         for name, flt in self.filters.items():
             widget = flt.field.widget
-            if isinstance(widget, forms.SelectMultiple):
-                widget.attrs["class"] = "form-select form-select-sm"
-                widget.attrs["size"] = 3
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = "form-check-input"
             elif isinstance(widget, forms.Select):
                 widget.attrs["class"] = "form-select form-select-sm"
             else:
