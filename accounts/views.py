@@ -1,5 +1,6 @@
 from io import BytesIO
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -11,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views import csrf as csrf_views
 from django.views.generic import FormView
-from axes.handlers.proxy import AxesProxyHandler
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 from openpyxl import Workbook
@@ -22,7 +22,6 @@ from accounts.forms import LoginForm, SpreadsheetUploadForm
 from accounts.models import Township, Village
 from accounts.tables import AccessLogTable, UserTable
 from children.io.xlsx_guard import WorkbookRefused
-
 
 # From this many failures on, the login page says how many attempts are left before the lockout.
 WARN_AFTER_FAILURES = 3
