@@ -94,6 +94,18 @@ def open_menu_item(page: Page, label: str) -> None:
     page.wait_for_load_state("load")
 
 
+def is_phone(page: Page) -> bool:
+    return (page.viewport_size or {}).get("width", 10**6) <= PHONE_MAX_WIDTH
+
+
+def list_rows(page: Page):
+    """The rows of the page's list as the person sees them: cards on a phone, the table's
+    rows from 576 px up (templates/django_tables2/portal.html)."""
+    if is_phone(page):
+        return page.locator(".list-cards > .list-card")
+    return page.locator("table tbody tr")
+
+
 def save_artifact(page: Page, name: str) -> Path:
     """A full-page screenshot under test-artifacts/e2e/ (git-ignored), for people to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -267,8 +279,7 @@ _TAP_TARGETS_JS = """
 
 def assert_tap_targets(page: Page) -> None:
     """On a phone, every visible link, button and field is at least 44×44 px to the thumb."""
-    width = (page.viewport_size or {}).get("width", 10**6)
-    if width > PHONE_MAX_WIDTH:
+    if not is_phone(page):
         return
     small = page.evaluate(_TAP_TARGETS_JS, MIN_TAP)
     assert not small, f"{page.url} has tap targets under {MIN_TAP}×{MIN_TAP} px: {small[:12]}"
