@@ -7,7 +7,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint check pytest e2e migrate seed messages clean
+.PHONY: run test install lint check pytest e2e screenshots migrate seed messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ pytest: install
 # Browser tests alone (needs Debian's chromium).
 e2e: install
 	$(PY) -m pytest tests/e2e -q $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshots/), from the demo data, phone and desktop size.
+screenshots: install
+	SCREENSHOTS=1 $(PY) -m pytest tests/e2e/test_screenshots.py -q -p no:randomly
 
 migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
