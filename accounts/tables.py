@@ -30,7 +30,7 @@ class UserTable(tables.Table):
 
 
 class AccessLogTable(tables.Table):
-    card = Card(title="user_name", fields=("at", "action", "target_label"))
+    card = Card(title="username", fields=("at", "action", "target_label"))
     at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i:s")
     username = tables.Column(verbose_name=_("用户名"))
     user_name = tables.Column(verbose_name=_("姓名"), accessor="user__name", default="")
