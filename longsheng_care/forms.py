@@ -24,6 +24,10 @@ class BootstrapFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if isinstance(widget, forms.Select):
                 self._name_empty_option(field)
+            if isinstance(widget, forms.DateInput) and widget.input_type == "text":
+                # A date typed as text on a phone is slow and error-prone: the native picker.
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
 
     @staticmethod
     def _name_empty_option(field):

@@ -54,3 +54,12 @@ def test_form_empty_options_say_choose_or_not_given(db):
     assert next(iter(form.fields["optional_choice"].widget.choices)) == ("", "未填写")
     assert form.fields["optional_model"].empty_label == "未填写"
     assert "---------" not in str(form)
+
+
+class _DateForm(BootstrapFormMixin, forms.Form):
+    on = forms.DateField()
+
+
+def test_every_date_field_gets_the_native_picker():
+    html = str(_DateForm(initial={"on": "2026-06-01"})["on"])
+    assert 'type="date"' in html and 'value="2026-06-01"' in html
