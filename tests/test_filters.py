@@ -29,7 +29,9 @@ class _Request:
         ("shandong_director", {"kind"}),
     ],
 )
-def test_filters_with_a_single_area_for_the_user_are_left_out(request, user_fixture, expected):
+def test_filters_with_a_single_area_for_the_user_are_left_out(db, request, user_fixture, expected):
+    # db in the signature: pytest-django then runs this among the database tests, before any
+    # transactional test has emptied the reference areas.
     user = request.getfixturevalue(user_fixture)
     filterset = AreaFilter({}, queryset=Village.objects.none(), request=_Request(user))
     assert set(filterset.form.fields) == expected
