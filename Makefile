@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Where `make run` serves: `make run PORT=8100`, `make run HOST=0.0.0.0` (a phone on the LAN).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: run test install lint check pytest e2e migrate seed messages clean
+.PHONY: run test install lint check pytest e2e screenshots migrate seed messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +22,12 @@ run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo ""
-	@echo "门户已启动 / Portal running at http://127.0.0.1:8000  (Ctrl+C 停止 / to stop)"
+	@echo "门户已启动 / Portal running at http://$(HOST):$(PORT)  (Ctrl+C 停止 / to stop)"
 	@# The background-job worker (exports, workbooks, imports) runs beside the server and
 	@# stops with it.
 	DEBUG=1 $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # 2. Every check: lint (ruff, the import contracts), Django checks, migrations in step, and the
 #    whole test suite.
@@ -54,6 +57,10 @@ pytest: install
 # Browser tests alone (needs Debian's chromium).
 e2e: install
 	$(PY) -m pytest tests/e2e -q $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshots/), from the demo data, phone and desktop size.
+screenshots: install
+	SCREENSHOTS=1 $(PY) -m pytest tests/e2e/test_screenshots.py -q -p no:randomly
 
 migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput

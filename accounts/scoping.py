@@ -105,3 +105,15 @@ def get_visible_or_404(queryset, user, **lookup):
         return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def single_area_fields(user) -> set[str]:
+    """The area levels ("township", "village") at which the user sees exactly one area: a
+    filter or picker offering that level has a single choice and can be left out."""
+    if is_county_wide(user) or not (user.is_authenticated and user.is_active):
+        return set()
+    if user.role == Role.VILLAGE_DIRECTOR and user.village_id:
+        return {"township", "village"}
+    if user.role == Role.TOWNSHIP_SUPERVISOR and user.township_id:
+        return {"township"}
+    return set()

@@ -2,9 +2,14 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog, User
+from core.tables import Card
 
 
 class UserTable(tables.Table):
+    card = Card(
+        title="name", fields=("username", "role", "township", "last_login"), badge="is_active",
+        action="edit",
+    )  # fmt: skip
     username = tables.Column(verbose_name=_("用户名"))
     name = tables.Column(verbose_name=_("姓名"))
     role = tables.Column(verbose_name=_("角色"))
@@ -25,6 +30,7 @@ class UserTable(tables.Table):
 
 
 class AccessLogTable(tables.Table):
+    card = Card(title="username", fields=("at", "action", "target_label"))
     at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i:s")
     username = tables.Column(verbose_name=_("用户名"))
     user_name = tables.Column(verbose_name=_("姓名"), accessor="user__name", default="")

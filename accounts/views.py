@@ -1,5 +1,6 @@
 from io import BytesIO
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -22,6 +23,9 @@ from accounts.models import Township, Village
 from accounts.tables import AccessLogTable, UserTable
 from core.xlsx_guard import WorkbookRefused
 
+# From this many failures on, the login page says how many attempts are left before the lockout.
+WARN_AFTER_FAILURES = 3
+
 
 class PortalLoginView(auth_views.LoginView):
     """登录. Django's login() rotates the session key; django-axes counts the failures."""
@@ -30,9 +34,30 @@ class PortalLoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        # Counted per username and address, as axes locks (AXES_LOCKOUT_PARAMETERS), whether
+        # or not the account exists: the warning tells nothing about which names are real.
+        username = str(self.request.POST.get("username", ""))[:150]
+        failures = AxesProxyHandler.get_failures(self.request, {"username": username})
+        left = settings.AXES_FAILURE_LIMIT - failures
+        context = {}
+        if failures >= WARN_AFTER_FAILURES and left > 0:
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            context["attempts_warning"] = _(
+                "还可再试 %(left)d 次；再失败将锁定账号 %(minutes)d 分钟。"
+            ) % {"left": left, "minutes": minutes}
+        return self.render_to_response(self.get_context_data(form=form, **context))
+
 
 class PortalLogoutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView refuses GET)."""
+    """POST only (Django's LogoutView refuses GET). The login page it leads to says the
+    person is signed out, so that on a shared computer nobody wonders."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # After logout() flushed the session: the message lives in the new, anonymous one.
+        messages.success(request, _("已安全退出。"))
+        return response
 
 
 def lockout_message() -> str:

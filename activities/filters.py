@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filter_mixins import PortalFilterSetMixin
 from accounts.scoping import is_county_wide, visible_townships
 from activities import choices
 from activities.models import (
@@ -20,7 +21,7 @@ from core.forms import DateInput
 YES_NO = [("yes", _("有")), ("no", _("无"))]
 
 
-class _SmallWidgets:
+class _SmallWidgets(PortalFilterSetMixin):
     """Compact Bootstrap widgets for a filter bar that wraps on a phone."""
 
     def _style(self):

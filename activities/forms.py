@@ -133,8 +133,9 @@ class ActivityEditForm(BootstrapFormMixin, VersionMixin, forms.ModelForm):
         label=_("合作组织"),
         queryset=PartnerOrganisation.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text=_("可多选（电脑上按住 Ctrl）。名录中没有的请先登记合作组织。"),
+        # Check boxes: a multi-select list box needs Ctrl on a computer and fails on a phone.
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("可多选。名录中没有的请先登记合作组织。"),
     )
 
     class Meta:

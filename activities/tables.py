@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, PartnerOrganisation, PurchasedService, Training
+from core.tables import Card
 
 # On a phone (390px) only the columns needed to find a record are shown; the rest appear
 # from the md breakpoint up, so the table never scrolls sideways.
@@ -20,6 +21,7 @@ DATE = {"td": {"class": "text-nowrap"}}
 
 
 class ActivityTable(tables.Table):
+    card = Card(title="title", fields=("start_date", "township", "participant_count"))
     title = tables.Column(verbose_name=_("活动名称"), linkify=True)
     township = tables.Column(
         verbose_name=_("乡镇"),
@@ -56,6 +58,7 @@ class ActivityTable(tables.Table):
 
 
 class PartnerTable(tables.Table):
+    card = Card(title="name", fields=("kind", "activity_count", "service_count"), action="edit")
     name = tables.Column(verbose_name=_("组织名称"))
     kind = tables.Column(verbose_name=_("组织类型"))
     credit_code = tables.Column(verbose_name=_("统一社会信用代码"), default="—", attrs=WIDE_ONLY)
@@ -91,6 +94,7 @@ class PartnerTable(tables.Table):
 
 
 class PurchasedServiceTable(tables.Table):
+    card = Card(title="organisation", fields=("start_date", "amount", "ledger_children"))
     organisation = tables.Column(
         accessor="organisation__name",
         verbose_name=_("服务机构"),
@@ -120,6 +124,7 @@ class PurchasedServiceTable(tables.Table):
 
 
 class TrainingTable(tables.Table):
+    card = Card(title="topic", fields=("date", "township", "hours"))
     topic = tables.Column(verbose_name=_("主题"), linkify=True)
     kind = tables.Column(verbose_name=_("类型"), attrs=WIDE_ONLY)
     date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d", attrs=DATE)

@@ -5,6 +5,7 @@ import django_filters as df
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filter_mixins import PortalFilterSetMixin
 from accounts.models import Township, Village
 from accounts.scoping import visible_townships, visible_villages
 from care import choices
@@ -16,7 +17,7 @@ from children.selectors import search_q
 from core.forms import DateInput
 
 
-class AreaFilterSet(df.FilterSet):
+class AreaFilterSet(PortalFilterSetMixin, df.FilterSet):
     """Child name/pinyin search and township/village filters shared by every care list."""
 
     q = df.CharFilter(label=_("儿童"), method="filter_child")

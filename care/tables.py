@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from care import due
 from care.models import CarePlan, Institution, Mentor, Pairing, Referral, SafetyAlert, Screening
 from care.selectors import child_url
+from core.tables import Card
 
 DATE = "Y-m-d"
 
@@ -58,6 +59,7 @@ class ChildColumnsMixin(tables.Table):
 
 
 class ScreeningTable(ChildColumnsMixin):
+    card = Card(title="child", fields=("screened_on", "instrument", "area"), action="link")
     screened_on = tables.DateColumn(verbose_name=_("测评日期"), format=DATE)
     instrument = tables.Column(verbose_name=_("量表"))
     respondent = tables.Column(verbose_name=_("填答人"))
@@ -80,6 +82,7 @@ class ScreeningTable(ChildColumnsMixin):
 
 
 class AlertTable(ChildColumnsMixin):
+    card = Card(title="child", fields=("raised_at", "kind", "area"), badge="status", action="link")
     raised_at = tables.DateTimeColumn(verbose_name=_("预警时间"), format="Y-m-d H:i")
     kind = tables.Column(verbose_name=_("预警类型"))
     instrument = tables.Column(
@@ -122,6 +125,15 @@ class AlertTable(ChildColumnsMixin):
     def render_instrument(self, record):
         return record.screening.instrument_short
 
+    def render_status(self, record):
+        tone = "danger" if record.is_open else "success"
+        return format_html(
+            '<span class="badge text-bg-{}">{}</span>', tone, record.get_status_display()
+        )
+
+    def value_status(self, record):
+        return record.get_status_display()
+
     def render_closed(self, record):
         if record.is_open:
             return "—"
@@ -138,6 +150,10 @@ class AlertTable(ChildColumnsMixin):
 
 
 class CarePlanTable(ChildColumnsMixin):
+    card = Card(
+        title="child", fields=("review_on", "responsible_name", "area"), badge="status",
+        action="link",
+    )  # fmt: skip
     services = tables.Column(verbose_name=_("关爱服务"), empty_values=(), orderable=False)
     responsible_name = tables.Column(verbose_name=_("责任人"))
     started_on = tables.DateColumn(verbose_name=_("开始日期"), format=DATE)
@@ -161,6 +177,10 @@ class CarePlanTable(ChildColumnsMixin):
 
 
 class ReferralTable(ChildColumnsMixin):
+    card = Card(
+        title="child", fields=("institution", "referred_on", "area"), badge="status",
+        action="link",
+    )  # fmt: skip
     referred_on = tables.DateColumn(verbose_name=_("转介日期"), format=DATE)
     institution = tables.Column(verbose_name=_("转介机构"), order_by=("institution__name",))
     status = tables.Column(verbose_name=_("状态"))
@@ -187,6 +207,10 @@ class ReferralTable(ChildColumnsMixin):
 
 
 class PairingTable(ChildColumnsMixin):
+    card = Card(
+        title="child", fields=("next_follow_up_on", "mentor", "area"), badge="status",
+        action="link",
+    )  # fmt: skip
     mentor = tables.Column(verbose_name=_("结对帮扶人"), order_by=("mentor__name",))
     started_on = tables.DateColumn(verbose_name=_("开始日期"), format=DATE)
     interval_days = tables.Column(verbose_name=_("随访间隔（天）"))
@@ -224,6 +248,7 @@ class MentorChildrenTable(PairingTable):
 
 
 class DueReviewTable(ChildColumnsMixin):
+    card = Card(title="child", fields=("review_on", "responsible_name", "area"), action="link")
     review_on = tables.Column(verbose_name=_("复核日期"))
     services = tables.Column(verbose_name=_("关爱服务"), empty_values=(), orderable=False)
     responsible_name = tables.Column(verbose_name=_("责任人"))
@@ -249,6 +274,7 @@ class DueReviewTable(ChildColumnsMixin):
 
 
 class DueFollowUpTable(ChildColumnsMixin):
+    card = Card(title="child", fields=("next_follow_up_on", "mentor", "area"), action="link")
     next_follow_up_on = tables.Column(verbose_name=_("应随访日期"))
     mentor = tables.Column(verbose_name=_("结对帮扶人"), order_by=("mentor__name",))
     link = tables.Column(verbose_name="", empty_values=(), orderable=False)
@@ -298,6 +324,7 @@ class InstitutionTable(tables.Table):
 
 
 class MentorTable(tables.Table):
+    card = Card(title="name", fields=("kind", "organisation", "active_pairings"))
     name = tables.Column(verbose_name=_("姓名"))
     kind = tables.Column(verbose_name=_("类型"))
     organisation = tables.Column(verbose_name=_("工作单位"))

@@ -12,13 +12,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filter_mixins import PortalFilterSetMixin
 from accounts.scoping import is_county_wide, visible_townships, visible_villages
 from children import choices
 from children.models import Child
 from children.selectors import search_q
 from core.extensions import collect
 
-YES_NO = forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))])
+YES_NO = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
 AGE_BANDS = [
     ("0-5", _("0–5 岁")),
@@ -45,7 +46,7 @@ def _birth_range(band: str, today: dt.date) -> tuple[dt.date | None, dt.date | N
     return earliest_birth, latest_birth
 
 
-class ChildFilter(django_filters.FilterSet):
+class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
         method="filter_search",
@@ -58,6 +59,8 @@ class ChildFilter(django_filters.FilterSet):
         field_name="circumstances__code",
         choices=choices.Circumstance.choices,
         distinct=True,
+        # Check boxes, not a multi-select list box, which a thumb cannot work.
+        widget=forms.CheckboxSelectMultiple,
     )
     benefit_category = django_filters.ChoiceFilter(
         label=_("保障类别"), choices=choices.BenefitCategory.choices
@@ -89,9 +92,8 @@ class ChildFilter(django_filters.FilterSet):
         self.filters["village"].queryset = self._village_choices(user)
         for name, flt in self.filters.items():
             widget = flt.field.widget
-            if isinstance(widget, forms.SelectMultiple):
-                widget.attrs["class"] = "form-select form-select-sm"
-                widget.attrs["size"] = 3
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = "form-check-input"
             elif isinstance(widget, forms.Select):
                 widget.attrs["class"] = "form-select form-select-sm"
             else:

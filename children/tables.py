@@ -41,6 +41,9 @@ OPTIONAL_COLUMNS = [
     "responsible_director", "registered_on",
 ]  # fmt: skip
 
+# What a phone card shows beside the name and the risk badge, when the column is shown.
+CARD_FIELDS = ("age", "sex", "village", "next_visit_due", "status")
+
 EMPTY = "—"  # what django-tables2 shows for an empty value
 
 
@@ -84,9 +87,21 @@ class ChildTable(tables.Table):
         ]
         super().__init__(*args, sequence=sequence, extra_columns=extra, **kwargs)
 
-    def body_rows(self) -> list[str]:
+    def body_rows(self) -> str:
         """The ``<tr>`` of each child on the current page, for the visible columns, from the
         page's rows read as plain values (children.selectors.ledger_rows)."""
+        return self._body()[0]
+
+    def body_cards(self) -> list[dict]:
+        """The same children as phone cards (templates/includes/list_card.html): the name
+        (the whole card opens the child), risk as the badge, and age and sex, village and
+        next visit when those columns are shown."""
+        return self._body()[1]
+
+    def _body(self):
+        # Rows and cards from one read of the page (the template asks for both).
+        if getattr(self, "_body_cache", None) is not None:
+            return self._body_cache
         page = getattr(self, "page", None)
         records = selectors.ledger_rows(
             page.object_list.data if page is not None else self.data.data
@@ -96,6 +111,7 @@ class ChildTable(tables.Table):
             # instead of fetching the page again as model instances.
             page.object_list = records
         names = [column.name for column in self.columns]
+        headers = {column.name: column.header for column in self.columns}
         pks = [record["pk"] for record in records]
         codes = selectors.circumstance_codes(pks) if "circumstances" in names else {}
         contributed = {
@@ -104,11 +120,21 @@ class ChildTable(tables.Table):
             if name in names
         }
         cells = LedgerCells(codes, contributed)
-        rows = []
+        card_fields = [n for n in CARD_FIELDS if n in names]
+        rows, cards = [], []
         for parity, record in enumerate(records):
             tds = "".join(cells.td(name, record) for name in names)
             rows.append(f'<tr class="{"odd" if parity % 2 else "even"}">{tds}</tr>')
-        return mark_safe("".join(rows))  # every value is escaped by LedgerCells
+            cards.append(
+                {
+                    "title": mark_safe(cells.name(record)),
+                    "badge": mark_safe(cells.risk_level(record)) if "risk_level" in names else "",
+                    "fields": [(headers[n], mark_safe(cells.cell(n, record))) for n in card_fields],
+                }
+            )
+        # every value is escaped by LedgerCells
+        self._body_cache = (mark_safe("".join(rows)), cards)
+        return self._body_cache
 
 
 class LedgerCells:
@@ -133,10 +159,14 @@ class LedgerCells:
         # One reverse() per page, not per row: the detail URL with a placeholder pk.
         self.detail_url = reverse("children:detail", args=[0]).replace("/0/", "/{}/")
 
-    def td(self, name: str, record: dict) -> str:
+    def cell(self, name: str, record: dict) -> str:
+        """The HTML of one value: this app's, or a contributed column's."""
         if name in self.contributed:
-            return f"<td>{self.contributed[name].get(record['pk'], EMPTY)}</td>"
-        html = getattr(self, name)(record)
+            return self.contributed[name].get(record["pk"], EMPTY)
+        return getattr(self, name)(record)
+
+    def td(self, name: str, record: dict) -> str:
+        html = self.cell(name, record)
         if name == "circumstances":
             return f'<td class="circumstances">{html}</td>'
         return f"<td>{html}</td>"

@@ -3,6 +3,9 @@ service's errors shown on the form; nothing domain-specific."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+DASHES = "---------"  # Django's empty option, which says nothing to the person choosing
 
 
 class BootstrapFormMixin:
@@ -21,6 +24,27 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(widget, forms.Select):
+                self._name_empty_option(field)
+            if isinstance(widget, forms.DateInput) and widget.input_type == "text":
+                # A date typed as text on a phone is slow and error-prone: the native picker.
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
+
+    @staticmethod
+    def _name_empty_option(field):
+        """The empty option says what it means: 请选择 where an answer is required, 未填写
+        where leaving it empty is an answer."""
+        label = _("请选择") if field.required else _("未填写")
+        if getattr(field, "empty_label", None) == DASHES:
+            field.empty_label = label
+        elif not isinstance(field, forms.ModelChoiceField):
+            choices = list(field.widget.choices)
+            if any(value == "" and text == DASHES for value, text in choices):
+                field.widget.choices = [
+                    (value, label if value == "" and text == DASHES else text)
+                    for value, text in choices
+                ]
 
     def full_clean(self):
         super().full_clean()

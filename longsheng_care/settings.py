@@ -15,6 +15,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG, Django's technical 404 (every URL pattern) and 500 (traceback) pages instead of
+# the portal's own (longsheng_care/error_pages.py); the traceback is in the console either way.
+TECHNICAL_ERROR_PAGES = env.bool("TECHNICAL_ERROR_PAGES", default=False)
 
 # A development default is convenient; a production server must never run with it.
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else environ.Env.NOTSET)
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With DEBUG: the portal's 404/500 pages instead of Django's URL list and traceback page.
+    "longsheng_care.error_pages.ProductErrorPagesMiddleware",
     # After WhiteNoise (static files are public and cacheable), before everything that can
     # refuse a request, so that they see every 403 and every signed-in response.
     "accounts.middleware.DeniedAccessLogMiddleware",
@@ -98,6 +103,7 @@ TEMPLATES = [
                 "core.navigation.navigation",
                 "notifications.selectors.unread",
             ],
+            # Not an app: its tag library is named here (the tables' phone cards).
         },
     },
 ]
@@ -279,7 +285,8 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # --- Backups -------------------------------------------------------------------------------
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# Bootstrap's responsive table from 576 px up, the rows as cards below (longsheng_care/tables.py).
+DJANGO_TABLES2_TEMPLATE = "django_tables2/portal.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 # --- Notifications (notifications/) --------------------------------------------------------

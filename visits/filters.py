@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filter_mixins import PortalFilterSetMixin
 from accounts.models import User
 from accounts.scoping import visible_townships, visible_villages
 from children.choices import RiskLevel
@@ -27,7 +28,7 @@ def _style(filterset) -> None:
         widget.attrs.setdefault("id", f"filter-{name}")
 
 
-class VisitFilter(django_filters.FilterSet):
+class VisitFilter(PortalFilterSetMixin, django_filters.FilterSet):
     township = django_filters.ModelChoiceFilter(
         label=_("乡镇"), field_name="child__township", queryset=None
     )
@@ -70,7 +71,7 @@ class VisitFilter(django_filters.FilterSet):
         return queryset.filter(Q(created_by=user) | Q(visitor=user))
 
 
-class ScheduleFilter(django_filters.FilterSet):
+class ScheduleFilter(PortalFilterSetMixin, django_filters.FilterSet):
     """Filters of the 本周到期 / 逾期未访 lists (a child list with the schedule annotated)."""
 
     township = django_filters.ModelChoiceFilter(label=_("乡镇"), queryset=None)

@@ -8,6 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from children.models import Child
+from core.tables import Card
+from visits import services
+from visits.choices import ReviewStatus
 from visits.models import Visit
 
 RISK_CSS = {
@@ -27,6 +30,9 @@ STATUS_CSS = {
 
 
 class VisitTable(tables.Table):
+    card = Card(
+        title="child", fields=("date", "kind", "visitor"), badge="review_status", action="open"
+    )
     date = tables.DateColumn(verbose_name=_("日期"), format="Y-m-d", linkify=True, attrs=NOWRAP)
     child = tables.Column(verbose_name=_("儿童"), order_by=("child__name_pinyin",))
     village = tables.Column(
@@ -41,11 +47,18 @@ class VisitTable(tables.Table):
         verbose_name=_("发现的问题"), accessor="pk", orderable=False, attrs=WIDE_ONLY
     )
     review_status = tables.Column(verbose_name=_("审核"))
+    # The row's action: 审核 for its reviewer, 修改 for a returned visit its author may correct,
+    # else 查看.
+    open = tables.Column(
+        verbose_name="", accessor="pk", orderable=False, exclude_from_export=True, attrs=NOWRAP
+    )
 
     class Meta:
         model = Visit
         fields = ()
-        sequence = ("date", "child", "village", "kind", "visitor", "problems", "review_status")
+        sequence = (
+            "date", "child", "village", "kind", "visitor", "problems", "review_status", "open",
+        )  # fmt: skip
         order_by = ("-date",)
         empty_text = _("没有符合条件的家访记录。")
 
@@ -62,6 +75,20 @@ class VisitTable(tables.Table):
         codes = [p.get_code_display() for p in record.problems.all()]
         return "、".join(str(c) for c in codes) or "—"
 
+    def render_open(self, record):
+        user = self.request.user if self.request is not None else None
+        if user is not None and services.can_review(user, record):
+            url, label = reverse("visits:review", args=[record.pk]), _("审核")
+        elif (
+            user is not None
+            and record.review_status == ReviewStatus.RETURNED
+            and services.can_edit(user, record)
+        ):
+            url, label = reverse("visits:edit", args=[record.pk]), _("修改")
+        else:
+            url, label = record.get_absolute_url(), _("查看")
+        return format_html('<a href="{}">{}</a>', url, label)
+
     def render_review_status(self, record):
         return format_html(
             '<span class="badge {}">{}</span>',
@@ -72,6 +99,13 @@ class VisitTable(tables.Table):
 
 class DueChildTable(tables.Table):
     """Children with their next visit: the 本周到期 and 逾期未访 lists."""
+
+    card = Card(
+        title="name",
+        fields=("next_visit_due", "days_overdue", "village"),
+        badge="risk_level",
+        action="record",
+    )
 
     name = tables.Column(
         verbose_name=_("姓名"), linkify=True, order_by=("name_pinyin",), attrs=NOWRAP

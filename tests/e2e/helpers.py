@@ -1,6 +1,7 @@
 """Helpers shared by the browser journeys: logging in, screenshots and the page checks every
-journey runs on the pages it visits (no horizontal scrolling on a phone, labelled fields, no
-script errors or CSP refusals)."""
+journey runs on the pages it visits (no horizontal scrolling on a phone, labelled fields,
+axe-core's WCAG 2.1 AA rules, tap targets of at least 44×44 px on a phone, no script errors
+or CSP refusals)."""
 
 import re
 from pathlib import Path
@@ -11,6 +12,12 @@ from accounts.demo import DEMO_PASSWORD
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+# axe-core, vendored for the tests only (tests/e2e/vendor/VENDOR.md).
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
+# Bootstrap's small breakpoint: below it the portal lays pages out for a phone.
+PHONE_MAX_WIDTH = 575
+# The smallest tap target on a phone (WCAG 2.5.5; Apple's and Material's guidance).
+MIN_TAP = 44
 
 # htmx inserts its indicator <style> at load unless told not to; the CSP refuses it.
 HTMX_STYLE_HASH = "sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk="
@@ -85,6 +92,18 @@ def open_menu_item(page: Page, label: str) -> None:
     link = page.locator("#portal-nav").get_by_role("link", name=label, exact=True)
     link.click()
     page.wait_for_load_state("load")
+
+
+def is_phone(page: Page) -> bool:
+    return (page.viewport_size or {}).get("width", 10**6) <= PHONE_MAX_WIDTH
+
+
+def list_rows(page: Page):
+    """The rows of the page's list as the person sees them: cards on a phone, the table's
+    rows from 576 px up (templates/django_tables2/portal.html)."""
+    if is_phone(page):
+        return page.locator(".list-cards > .list-card")
+    return page.locator("table tbody tr")
 
 
 def save_artifact(page: Page, name: str) -> Path:
@@ -183,13 +202,116 @@ def assert_no_script_errors(*pages: Page) -> None:
     assert not seen, f"script errors, CSP refusals or broken static files:\n{report}"
 
 
+_AXE_RUN_JS = """
+async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+    resultTypes: ['violations'],
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ': ' +
+        (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 160)),
+      count: v.nodes.length,
+    }));
+}
+"""
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's serious and critical violations of WCAG 2.0/2.1 A and AA (and its best
+    practices) on the page as it is now. Injected through DevTools, so the portal's CSP, which
+    allows no inline script, neither blocks it nor has to make room for it."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;0")
+    return page.evaluate(_AXE_RUN_JS)
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe-core violation (labels, contrast, landmarks, headings, names
+    of links and buttons, ARIA)."""
+    violations = axe_violations(page)
+    assert not violations, f"{page.url} fails axe-core:\n" + "\n".join(
+        f"  {v['impact']} {v['id']} ({v['help']}) x{v['count']}: {v['nodes']}" for v in violations
+    )
+
+
+_TAP_TARGETS_JS = """
+(minimum) => {
+  const small = [];
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+    + '[role=button], [tabindex]:not([tabindex="-1"])';
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.getClientRects().length === 0) continue;
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+    let box = el;
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    if (type === 'checkbox' || type === 'radio') {
+      // The tap target of a check box is its row: the box and its label.
+      box = el.closest('.form-check, label') || el;
+    }
+    if (el.tagName === 'A') {
+      // A link in running text is exempt (WCAG 2.5.5 "inline"): its sentence says more.
+      const block = el.parentElement;
+      const own = (el.textContent || '').trim().length;
+      const around = (block && block.textContent || '').trim().length;
+      if (block && around > own + 1 && getComputedStyle(el).display === 'inline'
+          && !block.closest('.list-card-title')) continue;
+      // A card's heading link covers the whole card (its ::after is stretched over it).
+      const after = getComputedStyle(el, '::after');
+      if (after.content !== 'none' && after.position === 'absolute' && el.closest('.card')) {
+        box = el.closest('.card');
+      }
+    }
+    const r = box.getBoundingClientRect();
+    if (r.width + 0.5 >= minimum && r.height + 0.5 >= minimum) continue;
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.name || '')
+      .trim().replace(/\\s+/g, ' ').slice(0, 30);
+    small.push(`<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}> "${text}" `
+      + `${Math.round(r.width)}x${Math.round(r.height)}`);
+  }
+  return small;
+}
+"""
+
+
+def assert_tap_targets(page: Page) -> None:
+    """On a phone, every visible link, button and field is at least 44×44 px to the thumb."""
+    if not is_phone(page):
+        return
+    small = page.evaluate(_TAP_TARGETS_JS, MIN_TAP)
+    assert not small, f"{page.url} has tap targets under {MIN_TAP}×{MIN_TAP} px: {small[:12]}"
+
+
+def assert_in_viewport(page: Page, locator) -> None:
+    """The element (a list's primary action) lies inside the window's width: reachable
+    without scrolling sideways."""
+    box = locator.bounding_box()
+    assert box is not None, f"{page.url}: {locator} is not displayed"
+    width = (page.viewport_size or {}).get("width", 10**6)
+    inner = page.evaluate("() => window.innerWidth")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= min(width, inner) + 1, (
+        f"{page.url}: {locator} lies at x={box['x']:.0f}..{box['x'] + box['width']:.0f}, "
+        f"outside the {min(width, inner)} px window"
+    )
+
+
 def check_page(page: Page) -> None:
-    """The checks every journey runs on each page it reaches: no sideways scrolling and every
-    field labelled. A problem is recorded, not raised at once, so that one run of a journey
-    shows every defect along it; ``assert_journey_clean`` at the end fails the test."""
+    """The checks every journey runs on each page it reaches: no sideways scrolling, every
+    field labelled, no serious axe-core violation and, on a phone, tap targets of 44 px. A
+    problem is recorded, not raised at once, so that one run of a journey shows every defect
+    along it; ``assert_journey_clean`` at the end fails the test."""
     page.wait_for_load_state("load")
     problems = getattr(page, _PROBLEMS_ATTR)
-    for check in (assert_no_horizontal_scroll, assert_fields_labelled):
+    checks = (
+        assert_no_horizontal_scroll,
+        assert_fields_labelled,
+        assert_accessible,
+        assert_tap_targets,
+    )
+    for check in checks:
         try:
             check(page)
         except AssertionError as problem:

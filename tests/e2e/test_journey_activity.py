@@ -105,7 +105,7 @@ def test_supervisor_records_june_first_activity_with_photo(page, tmp_path):
     expect(stat.filter(has_text="台账儿童").locator(".stat-value")).to_have_text("2")
     expect(stat.filter(has_text="其他受益人").locator(".stat-value")).to_have_text("10")
     expect(stat.filter(has_text="受益人数").locator(".stat-value")).to_have_text("12")
-    expect(page.locator("main")).to_contain_text("镇党委副书记 蒙建华")
+    expect(page.locator("main")).to_contain_text("镇党委副书记 · 蒙建华")
     check_page(page)
 
     # A photo, then it shows on the activity page (served through the scoped view).

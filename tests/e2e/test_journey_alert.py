@@ -14,6 +14,7 @@ from children.models import Child
 from tests.e2e.helpers import (
     assert_journey_clean,
     check_page,
+    list_rows,
     login,
     open_menu_item,
     save_artifact,
@@ -48,7 +49,7 @@ def test_phqa_item9_raises_alert_closed_only_with_a_referral(page):
     expect(page.locator("#ledger-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_label("搜索").fill(child.name)
     page.get_by_role("button", name="查询").click()
-    page.locator("table tbody").get_by_role("link", name=child.name).click()
+    list_rows(page).get_by_role("link", name=child.name).click()
     expect(page.get_by_role("heading", name=re.compile(child.name))).to_be_visible()
     check_page(page)
 
@@ -81,7 +82,7 @@ def test_phqa_item9_raises_alert_closed_only_with_a_referral(page):
     # The alert is listed among the open ones.
     open_menu_item(page, "待处置预警")
     expect(page.get_by_role("heading", name="待处置预警")).to_be_visible()
-    row = page.locator("table tbody tr").filter(has_text=child.name)
+    row = list_rows(page).filter(has_text=child.name)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("自杀意念")
     check_page(page)
@@ -137,7 +138,7 @@ def test_phqa_item9_raises_alert_closed_only_with_a_referral(page):
     assert alert.referral_id == referral.pk
 
     open_menu_item(page, "待处置预警")
-    expect(page.locator("table tbody tr").filter(has_text=child.name)).to_have_count(0)
+    expect(list_rows(page).filter(has_text=child.name)).to_have_count(0)
     check_page(page)
     save_artifact(page, "journey2-alert-closed-list")
     assert_journey_clean(page)

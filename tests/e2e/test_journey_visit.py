@@ -11,6 +11,7 @@ from children.models import Child
 from tests.e2e.helpers import (
     assert_journey_clean,
     check_page,
+    list_rows,
     login,
     open_menu_item,
     save_artifact,
@@ -54,7 +55,7 @@ def test_director_records_a_visit_and_supervisor_approves_it(page, make_page):
     check_page(page)
     page.get_by_role("button", name="查询").click()
     expect(page).to_have_url(re.compile(r"[?&]q=" + child.name_initials.upper()))
-    results = page.locator("table tbody tr")
+    results = list_rows(page)
     expect(results).to_have_count(1)
     check_page(page)
     results.get_by_role("link", name=child.name).click()
@@ -107,7 +108,7 @@ def test_director_records_a_visit_and_supervisor_approves_it(page, make_page):
     open_menu_item(supervisor, "家访记录")
     supervisor.get_by_role("link", name="待审核").click()
     check_page(supervisor)
-    row = supervisor.locator("table tbody tr").filter(has_text=child.name)
+    row = list_rows(supervisor).filter(has_text=child.name)
     expect(row).to_have_count(1)
     row.get_by_role("link", name=timezone.localdate().isoformat()).click()
     check_page(supervisor)

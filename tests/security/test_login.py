@@ -241,3 +241,32 @@ def test_password_validators_refuse_weak_passwords(shandong_director):
         with pytest.raises(ValidationError):
             validate_password(weak, shandong_director)
     validate_password("Qiao-Lin-2026-guilin", shandong_director)
+
+
+def test_no_attempts_warning_before_the_third_failure(login_post, shandong_director):
+    client = Client()
+    responses = fail(login_post, client, shandong_director, 2)
+    assert "还可再试" not in responses[-1].content.decode()
+
+
+def test_third_and_fourth_failures_say_how_many_attempts_are_left(login_post, shandong_director):
+    client = Client()
+    responses = fail(login_post, client, shandong_director, 4)
+    third, fourth = (r.content.decode() for r in responses[2:])
+    assert "还可再试 2 次；再失败将锁定账号 30 分钟。" in third
+    assert "还可再试 1 次；再失败将锁定账号 30 分钟。" in fourth
+
+
+def test_attempts_warning_for_an_unknown_name_is_the_same(login_post, db):
+    # The count is per name and address, existing or not: no hint about which names are real.
+    client = Client()
+    responses = [login_post(client, "no-such-user", WRONG) for _ in range(3)]
+    assert "还可再试 2 次" in responses[-1].content.decode()
+
+
+def test_logout_says_signed_out_on_the_login_page(client, shandong_director):
+    client.force_login(shandong_director)
+    response = client.post("/accounts/logout/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert "已安全退出。" in response.content.decode()
+    assert not logged_in(client)
