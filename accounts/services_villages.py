@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import VillageChangeKind, VillageStatus
 from accounts.models import Township, Village, VillageChange
-from core.tabular import RowError, read_table
 from accounts.village_names import ledger_name
+from core.tabular import RowError, read_table
 
 VILLAGE_COLUMNS = {
     "code": ["村代码", "代码", "统计用区划代码", "区划代码", "code"],

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from accounts.choices import Role, VillageStatus
 from accounts.models import User, Village
 from accounts.scoping import visible_townships, visible_villages
 from children import choices
@@ -137,3 +137,72 @@ class TransferForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].label_from_instance = str
+
+
+def _active_villages():
+    return Village.objects.filter(status=VillageStatus.ACTIVE).select_related("township")
+
+
+class VillageMergeForm(BootstrapFormMixin, forms.Form):
+    """撤并: the village everything moves to, and the decision it rests on."""
+
+    target = forms.ModelChoiceField(label=_("并入村/社区"), queryset=Village.objects.none())
+    note = forms.CharField(
+        label=_("撤并依据"), max_length=300, help_text=_("如县政府文件的文号与日期。")
+    )
+    confirm = forms.BooleanField(
+        label=_("我已核对：该村/社区的全部儿童和账号将移至所选村/社区"), required=True
+    )
+
+    def __init__(self, *args, source: Village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = _active_villages().exclude(pk=source.pk)
+        self.fields["target"].label_from_instance = str
+
+
+class VillageSplitForm(BootstrapFormMixin, forms.Form):
+    """拆分: a destination for each child and account of the village (blank: stays)."""
+
+    note = forms.CharField(
+        label=_("拆分依据"), max_length=300, help_text=_("如县政府文件的文号与日期。")
+    )
+    retire_source = forms.BooleanField(
+        label=_("拆分后把原村/社区标记为“已撤并”（须为每名儿童和每个账号选定去向）"),
+        required=False,
+    )
+
+    def __init__(self, *args, source: Village, children, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = _active_villages().exclude(pk=source.pk)
+        self.child_fields, self.account_fields = [], []
+        for child in children:
+            name = f"child_{child.pk}"
+            self.fields[name] = forms.ModelChoiceField(
+                label=child.name, queryset=targets, required=False
+            )
+            self.fields[name].label_from_instance = str
+            self.child_fields.append((child, name))
+        for user in accounts:
+            name = f"account_{user.pk}"
+            self.fields[name] = forms.ModelChoiceField(
+                label=user.display_name, queryset=targets, required=False
+            )
+            self.fields[name].label_from_instance = str
+            self.account_fields.append((user, name))
+        # The mixin styled the widgets before these fields existed.
+        for name, field in self.fields.items():
+            if name.startswith(("child_", "account_")):
+                field.widget.attrs["class"] = "form-select"
+
+    def destinations(self) -> tuple[dict, dict]:
+        children = {
+            child.pk: self.cleaned_data[name]
+            for child, name in self.child_fields
+            if self.cleaned_data.get(name)
+        }
+        accounts = {
+            user.pk: self.cleaned_data[name]
+            for user, name in self.account_fields
+            if self.cleaned_data.get(name)
+        }
+        return children, accounts
