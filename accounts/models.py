@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import COUNTY_ROLES, Role, VillageChangeKind, VillageStatus
+from core.validators import normalize_phone, validate_phone
 
 
 class Township(models.Model):
@@ -138,6 +139,13 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
+        # One phone rule everywhere (the ledger's, children.identity).
+        if self.phone:
+            try:
+                validate_phone(self.phone)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from exc
+            self.phone = normalize_phone(self.phone)
         # The area must fit the role, otherwise the scoping rule has nothing sound to go on.
         if self.role in COUNTY_ROLES and (self.township_id or self.village_id):
             raise ValidationError(_("县级角色不应指定乡镇或村/社区。"))

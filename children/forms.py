@@ -10,7 +10,7 @@ from children.models import Child
 from children.services import EDITABLE_FIELDS
 from core.forms import BootstrapFormMixin, DateInput
 
-DATE_FIELDS = ["birth_date", "filled_on", "registered_on"]
+DATE_FIELDS = ["birth_date", "filled_on", "registered_on", "id_due_on"]
 
 
 class ChildForm(BootstrapFormMixin, forms.ModelForm):
@@ -51,7 +51,11 @@ class ChildForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["responsible_director"].label_from_instance = lambda u: (
             f"{u.display_name}（{u.village.name}）"
         )
-        self.fields["id_number"].help_text = _("18位；未登记户口的请留空并勾选「未登记户口」。")
+        self.fields["id_number"].help_text = _(
+            "18位。没有号码的请留空，并勾选「未登记户口」或「身份证号待补录」，"
+            "或选择所持的其他证件。"
+        )
+        self.fields["id_due_on"].help_text = _("身份证号待补录时填写：儿童主任应在此日期前补录。")
         self.fields["birth_date"].required = False
         self.fields["sex"].required = False
         self.fields["birth_date"].help_text = _("可留空，将按身份证号自动填写。")
@@ -60,6 +64,11 @@ class ChildForm(BootstrapFormMixin, forms.ModelForm):
                 "circumstances", [c.code for c in self.instance.circumstances.all()]
             )
             self.initial.setdefault("assistance", [a.code for a in self.instance.assistance.all()])
+
+    def validate_unique(self):
+        # Uniqueness is worded by the service (children.services.check_duplicates), which
+        # never names a child outside the user's area; Django's default message would.
+        pass
 
     def ledger_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
@@ -72,7 +81,19 @@ class ChildCreateForm(ChildForm):
         label=_("我已核对：这不是重复登记"), required=False, widget=forms.HiddenInput
     )
 
-    field_order = ["township", "village", "name", "id_number", "no_hukou", "sex", "birth_date"]
+    field_order = [
+        "township",
+        "village",
+        "name",
+        "id_number",
+        "no_hukou",
+        "id_pending",
+        "id_due_on",
+        "document_type",
+        "document_number",
+        "sex",
+        "birth_date",
+    ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
