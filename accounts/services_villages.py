@@ -86,17 +86,27 @@ class VillageLoadReport:
         return self._count("retire")
 
     def summary(self) -> str:
-        verb = _("将") if self.dry_run else _("已")
-        return _(
-            "%(verb)s新增 %(created)d 个、更新 %(updated)d 个、标记已撤并 %(retired)d 个、"
-            "未变 %(unchanged)d 个村/社区。"
-        ) % {
-            "verb": verb,
+        counts = {
             "created": self.created,
             "updated": self.updated,
             "retired": self.retired,
             "unchanged": self.unchanged,
         }
+        if self.dry_run:
+            return (
+                _(
+                    "预览：将新增 %(created)d 个、更新 %(updated)d 个、标记已撤并 %(retired)d 个、"
+                    "未变 %(unchanged)d 个村/社区（尚未写入）。"
+                )
+                % counts
+            )
+        return (
+            _(
+                "已新增 %(created)d 个、更新 %(updated)d 个、标记已撤并 %(retired)d 个、"
+                "未变 %(unchanged)d 个村/社区。"
+            )
+            % counts
+        )
 
     def lines(self) -> list[str]:
         """One line per change, for the command's output."""
