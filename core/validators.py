@@ -319,13 +319,15 @@ def check_record_date(
     label: str,
     birth_date: dt.date | None = None,
     today: dt.date | None = None,
+    allow_future: bool = False,
 ) -> None:
     """A date on a child's record (登记、填报、走访、测评、结案…): not after today, not
-    before the child was born."""
+    before the child was born. ``allow_future`` for dates that plan ahead (a care plan's or
+    pairing's start)."""
     if value is None:
         return
     today = today or timezone.localdate()
-    if value > today:
+    if value > today and not allow_future:
         raise ValidationError(
             {field: _("%(label)s不能晚于今天（%(today)s）。") % {"label": label, "today": today}},
             code="date_future",
