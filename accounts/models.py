@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import COUNTY_ROLES, Role, VillageChangeKind, VillageStatus
+from accounts.village_names import ledger_name
 from core.validators import normalize_phone, validate_phone
 
 
@@ -60,6 +61,32 @@ class Village(models.Model):
 
     def __str__(self):
         return f"{self.township.name} {self.name}"
+
+    def clean(self):
+        """The admin's checks, worded at their fields: the ledger's form of the name, once
+        per township; a 12-digit code within the township's."""
+        super().clean()
+        errors = {}
+        self.name = ledger_name(self.name)
+        if self.township_id and self.name:
+            same = (
+                Village.objects.filter(township_id=self.township_id)
+                .exclude(pk=self.pk)
+                .only("name")
+            )
+            twin = next((v for v in same if ledger_name(v.name) == self.name), None)
+            if twin is not None:
+                errors["name"] = _(
+                    "本乡镇已有「%(name)s」，与此名称是同一个村/社区（“村委会”等后缀不计），"
+                    "请勿重复添加。"
+                ) % {"name": twin.name}
+        if self.code and self.township_id:
+            if not (self.code.isdigit() and len(self.code) in (12, 15)):
+                errors["code"] = _("村代码应为12位数字")
+            elif not self.code.startswith(self.township.code):
+                errors["code"] = _("村代码与乡镇代码不符")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_active(self) -> bool:

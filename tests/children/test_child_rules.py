@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from children.identity import make_synthetic_id_number
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from children import services
-from children.identity import make_synthetic_id_number
 from children.models import Child
 from tests import factories
 
