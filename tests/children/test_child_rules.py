@@ -266,3 +266,45 @@ def test_a_child_who_turned_18_is_flagged_and_offered_closure(client_for, county
         expected_version=child.version,
         data={"guardian_name": "覃奶奶"},
     )
+
+
+def test_the_export_names_the_state_and_the_import_refuses_to_guess_it(
+    county_admin, longsheng_supervisor
+):
+    from children.io.ledger_import import preview_ledger
+    from tests.children.conftest import build_ledger, child_row
+
+    village = factories.village("龙胜镇", "山东村")
+    child = services.child_register(
+        actor=longsheng_supervisor,
+        township=village.township,
+        village=village,
+        data={
+            "name": "潘待补",
+            "sex": "F",
+            "birth_date": dt.date(2015, 3, 1),
+            "id_pending": True,
+            "id_due_on": dt.date(2026, 7, 1),
+        },
+    )
+    export = client_export(county_admin)
+    assert "身份证号待补录（期限 2026-07-01）" in export
+    preview = preview_ledger(
+        actor=longsheng_supervisor,
+        township=village.township,
+        data=build_ledger([child_row(**{"姓名": child.name, "公民身份号码": "身份证号待补录"})]),
+    )
+    assert any("请在网页上登记和修改" in e.message for e in preview.errors)
+
+
+def client_export(user):
+    from io import BytesIO
+
+    from django.test import Client
+    from openpyxl import load_workbook
+
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("children:export"))
+    sheet = load_workbook(BytesIO(response.content)).active
+    return " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
