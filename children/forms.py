@@ -98,7 +98,7 @@ class ChildCreateForm(ChildForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["township"].queryset = visible_townships(user)
-        self.fields["village"].queryset = visible_villages(user)
+        self.fields["village"].queryset = visible_villages(user).filter(status=VillageStatus.ACTIVE)
         self.fields["village"].label_from_instance = str
         if user.village_id:
             self.initial.setdefault("township", user.township_id)
@@ -151,7 +151,8 @@ class TransferForm(BootstrapFormMixin, forms.Form):
     narrowed to the user's own area."""
 
     village = forms.ModelChoiceField(
-        label=_("转入村/社区"), queryset=Village.objects.select_related("township")
+        label=_("转入村/社区"),
+        queryset=Village.objects.filter(status=VillageStatus.ACTIVE).select_related("township"),
     )
     note = forms.CharField(label=_("转移原因"), max_length=200)
 

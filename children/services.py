@@ -192,9 +192,14 @@ def check_duplicates(*, child: Child, actor, confirmed: bool = False) -> None:
     raise PossibleDuplicate(shown, elsewhere=len(shown) < candidates.count())
 
 
+MERGED_VILLAGE = gettext_lazy("所选村/社区已撤并，请选择一个在用的村/社区。")
+
+
 def _check_area(actor, township, village) -> None:
     if village is None or township is None or village.township_id != township.pk:
         raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
+    if not village.is_active:
+        raise ValidationError({"village": MERGED_VILLAGE})
     if not can_see_area(actor, township_id=township.pk, village_id=village.pk):
         raise PermissionDenied(_("只能登记本辖区的儿童。"))
 
@@ -359,6 +364,8 @@ def child_transfer(*, actor, child: Child, township, village, note: str = "") ->
         raise PermissionDenied
     if village is None or village.township_id != township.pk:
         raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
+    if not village.is_active:
+        raise ValidationError({"village": MERGED_VILLAGE})
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.village_id == village.pk:
         raise ValidationError({"village": _("儿童已在该村/社区。")})

@@ -137,3 +137,25 @@ def test_split_page_lists_each_child_with_a_destination(client_for, county_admin
     assert "李小拆" in client.get(url).content.decode()
     client.post(url, {f"child_{child.pk}": nanmen.pk, "note": "依据"})
     assert Child.objects.get(pk=child.pk).village == nanmen
+
+
+def test_no_child_is_registered_or_transferred_into_a_merged_village(
+    county_admin, shandong, nanmen
+):
+    from children import services
+
+    child = factories.ChildFactory(village=nanmen)
+    village_merge(actor=county_admin, source=shandong, target=nanmen, note="依据")
+    shandong.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        services.child_transfer(
+            actor=county_admin, child=child, township=shandong.township, village=shandong
+        )
+    assert "已撤并" in caught.value.message_dict["village"][0]
+    with pytest.raises(ValidationError):
+        services.child_register(
+            actor=county_admin,
+            township=shandong.township,
+            village=shandong,
+            data={"name": "韦小明", "id_number": "450328201206010018"},
+        )
