@@ -11,7 +11,7 @@ from accounts.models import User, Village
 from children.forms import VillageMergeForm, VillageSplitForm
 from children.models import Child
 from children.services_villages import village_merge, village_split
-from children.views import _apply_form_errors
+from core.forms import apply_errors
 
 
 class VillageActionView(PermissionRequiredMixin, FormView):
@@ -41,7 +41,7 @@ class VillageActionView(PermissionRequiredMixin, FormView):
         try:
             result = self.run(form)
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

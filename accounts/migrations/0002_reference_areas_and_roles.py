@@ -1,7 +1,7 @@
 """Load the county's ten townships and create the four role groups.
 
 The data is copied here so this migration keeps meaning the same thing later. The villages
-come with their official codes in 0006_official_village_codes; this migration once created
+come with their official codes in 0007_official_village_codes; this migration once created
 a few villages with provisional codes (``{township}{001…}``), which 0006 gives their official
 codes on installs that ran it before.
 """

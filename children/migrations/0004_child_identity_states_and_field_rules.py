@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_official_village_codes'),
+        ('accounts', '0007_official_village_codes'),
         ('children', '0003_support_measures_fits_an_excel_cell'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

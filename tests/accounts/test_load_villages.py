@@ -17,7 +17,7 @@ from children.models import Child
 from tests import factories
 
 REFERENCE = Path(__file__).resolve().parents[2] / "accounts/reference/villages_450328_2023.csv"
-official_migration = import_module("accounts.migrations.0006_official_village_codes")
+official_migration = import_module("accounts.migrations.0007_official_village_codes")
 
 # The villages the first release created, with the provisional codes it gave them.
 LEGACY_VILLAGES = {

@@ -5,12 +5,12 @@ import datetime as dt
 
 import pytest
 import time_machine
-from children.identity import make_synthetic_id_number
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from children import services
 from children.models import Child
+from core.validators import make_synthetic_id_number
 from tests import factories
 
 TODAY = dt.date(2026, 6, 10)

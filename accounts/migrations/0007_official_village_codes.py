@@ -119,6 +119,6 @@ def load_official_villages(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0005_village_status_and_change_log")]
+    dependencies = [("accounts", "0006_village_status_and_change_log")]
 
     operations = [migrations.RunPython(load_official_villages, migrations.RunPython.noop)]

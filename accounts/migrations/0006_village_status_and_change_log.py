@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_securitypolicy'),
+        ('accounts', '0005_access_action_download'),
     ]
 
     operations = [
