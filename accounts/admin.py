@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import AccessLog, SecurityPolicy, Township, User, Village
+from accounts.models import AccessLog, SecurityPolicy, Township, User, Village, VillageChange
 
 
 class PortalUserCreationForm(AdminUserCreationForm):
@@ -78,7 +78,8 @@ class UserAdmin(DjangoUserAdmin):
 class VillageInline(admin.TabularInline):
     model = Village
     extra = 0
-    fields = ("code", "name")
+    fields = ("code", "name", "status")
+    readonly_fields = ("status",)
 
 
 @admin.register(Township)
@@ -92,10 +93,41 @@ class TownshipAdmin(admin.ModelAdmin):
 
 @admin.register(Village)
 class VillageAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "township")
-    list_filter = ("township",)
+    list_display = ("code", "name", "township", "status", "merged_into")
+    list_filter = ("township", "status")
     search_fields = ("name", "code")
-    list_select_related = ("township",)
+    list_select_related = ("township", "merged_into")
+    fields = ("township", "code", "name", "status", "merged_into", "retired_on")
+    # Status and merges change only through the audited 撤并 page, which moves the
+    # children and accounts with them.
+    readonly_fields = ("status", "merged_into", "retired_on")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an existing village to another township would leave its children's
+        # township behind; that is a 撤并, not an edit.
+        if obj is not None:
+            return (*self.readonly_fields, "township")
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VillageChange)
+class VillageChangeAdmin(admin.ModelAdmin):
+    """区划变更记录, read-only: written by the load and the 撤并 services only."""
+
+    list_display = ("at", "kind", "village", "target", "actor", "note")
+    list_filter = ("kind",)
+    list_select_related = ("village__township", "target__township", "actor")
+    readonly_fields = [field.name for field in VillageChange._meta.fields]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
 
     navigation = [
         NavItem(_("用户管理"), "accounts:user_list", "accounts.manage_users", order=900),
+        NavItem(_("村/社区"), "accounts:village_list", "accounts.change_village", order=920),
         NavItem(_("访问日志"), "accounts:access_log", "children.view_access_log", order=950),
     ]
     role_permissions = {
@@ -25,6 +26,9 @@ class AccountsConfig(AppConfig):
             "accounts.view_village",
             "accounts.add_village",
             "accounts.change_village",
+            # 撤并: moving a village's children, visits and accounts to another village.
+            "accounts.merge_village",
+            "accounts.view_villagechange",
             # The county admin reads the access log (portal page and read-only admin), sets
             # the security policy, resets a lost authenticator and unlocks a locked login.
             "accounts.view_accesslog",

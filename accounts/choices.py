@@ -12,3 +12,17 @@ class Role(models.TextChoices):
 
 
 COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_STAFF})
+
+
+class VillageStatus(models.TextChoices):
+    ACTIVE = "active", _("在用")
+    MERGED = "merged", _("已撤并")
+
+
+class VillageChangeKind(models.TextChoices):
+    CREATE = "create", _("新增")
+    RENAME = "rename", _("更名")
+    RECODE = "recode", _("更正代码")
+    RETIRE = "retire", _("标记已撤并")
+    MERGE = "merge", _("撤并")
+    SPLIT = "split", _("拆分")

@@ -3,7 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import COUNTY_ROLES, Role
+from accounts.choices import COUNTY_ROLES, Role, VillageChangeKind, VillageStatus
+from accounts.village_names import ledger_name
+from core.validators import normalize_phone, validate_phone
 
 
 class Township(models.Model):
@@ -23,24 +25,112 @@ class Township(models.Model):
 
 
 class Village(models.Model):
-    """村/社区: village names repeat across townships, so a village is keyed by code."""
+    """村/社区: village names repeat across townships, so a village is keyed by its official
+    code (国家统计局 统计用区划代码). A village is never deleted: one that was merged into
+    another (撤并) or left out of a newer official list is marked 已撤并 and kept, because
+    its history and the records that once pointed at it stay."""
 
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("乡镇")
     )
     code = models.CharField(_("统计用区划代码"), max_length=15, unique=True)
+    # The ledger's short name (山东村, 城南社区); the official list's 山东村委会 and
+    # 城南社区居委会 are the same place (accounts.village_names.ledger_name).
     name = models.CharField(_("村/社区名称"), max_length=50)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=VillageStatus.choices, default=VillageStatus.ACTIVE
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("并入"),
+    )
+    retired_on = models.DateField(_("撤并日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("村/社区")
         verbose_name_plural = _("村/社区")
         ordering = ["township__code", "code"]
+        permissions = [("merge_village", _("村/社区撤并与拆分"))]
         constraints = [
             models.UniqueConstraint(fields=["township", "name"], name="village_unique_name"),
         ]
 
     def __str__(self):
         return f"{self.township.name} {self.name}"
+
+    def clean(self):
+        """The admin's checks, worded at their fields: the ledger's form of the name, once
+        per township; a 12-digit code within the township's."""
+        super().clean()
+        errors = {}
+        self.name = ledger_name(self.name)
+        if self.township_id and self.name:
+            same = (
+                Village.objects.filter(township_id=self.township_id)
+                .exclude(pk=self.pk)
+                .only("name")
+            )
+            twin = next((v for v in same if ledger_name(v.name) == self.name), None)
+            if twin is not None:
+                errors["name"] = _(
+                    "本乡镇已有「%(name)s」，与此名称是同一个村/社区（“村委会”等后缀不计），"
+                    "请勿重复添加。"
+                ) % {"name": twin.name}
+        if self.code and self.township_id:
+            if not (self.code.isdigit() and len(self.code) in (12, 15)):
+                errors["code"] = _("村代码应为12位数字")
+            elif not self.code.startswith(self.township.code):
+                errors["code"] = _("村代码与乡镇代码不符")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == VillageStatus.ACTIVE
+
+
+class VillageChange(models.Model):
+    """区划变更记录: one row per change to the list of villages — a load of the official list,
+    a merge (撤并) or split — with who did it and what moved, so the county can always answer
+    "where did this village's children go, and who decided"."""
+
+    kind = models.CharField(_("变更类型"), max_length=10, choices=VillageChangeKind.choices)
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="changes", verbose_name=_("村/社区")
+    )
+    target = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("并入/拆入"),
+    )
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # {"field": [before, after]} for a load; {"children": n, "visits": n, "accounts": n} for
+    # a merge or split.
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("区划变更记录")
+        verbose_name_plural = _("区划变更记录")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.village}"
 
 
 class User(AbstractUser):
@@ -76,6 +166,13 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
+        # One phone rule everywhere (the ledger's, core.validators).
+        if self.phone:
+            try:
+                validate_phone(self.phone)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from exc
+            self.phone = normalize_phone(self.phone)
         # The area must fit the role, otherwise the scoping rule has nothing sound to go on.
         if self.role in COUNTY_ROLES and (self.township_id or self.village_id):
             raise ValidationError(_("县级角色不应指定乡镇或村/社区。"))

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.choices import Role, VillageStatus
 from accounts.models import Township, User, Village
 from accounts.roles import role_group
+from accounts.village_names import ledger_name
 from core.tabular import RowError, read_table
 from core.validators import validate_phone
 
@@ -101,85 +102,6 @@ class ImportRefused(Exception):
         self.report = report
 
 
-VILLAGE_COLUMNS = {
-    "code": ["村代码", "代码", "统计用区划代码", "区划代码", "code"],
-    "township_code": ["乡镇代码", "乡镇区划代码", "township_code"],
-    "name": ["村/社区名称", "村名称", "名称", "村（社区）", "村", "name"],
-}
-
-
-def villages_load(*, filename: str, data: bytes, dry_run: bool = False) -> ImportReport:
-    """Load or update villages from a file of (code, township code, name).
-
-    A row matches an existing village by code, else by (township, name) — which is how the
-    provisional codes of the first migration are replaced by the official ones.
-    """
-    table = read_table(filename, data, aliases=VILLAGE_COLUMNS, required=list(VILLAGE_COLUMNS))
-    report = ImportReport()
-    townships = {t.code: t for t in Township.objects.all()}
-    seen_codes: dict[str, int] = {}
-    seen_names: dict[tuple[str, str], int] = {}
-    planned = []
-    for row_number, row in table.rows:
-        code, township_code, name = row["code"], row["township_code"], row["name"]
-        row_errors = []
-        if not code.isdigit() or len(code) not in (12, 15):
-            row_errors.append(RowError(row_number, "代码", _("村代码应为12位数字")))
-        township = townships.get(township_code)
-        if township is None:
-            row_errors.append(
-                RowError(row_number, "乡镇代码", _("未知的乡镇代码：%(c)s") % {"c": township_code})
-            )
-        elif code and not code.startswith(township_code):
-            row_errors.append(RowError(row_number, "代码", _("村代码与乡镇代码不符")))
-        if not name:
-            row_errors.append(RowError(row_number, "名称", _("名称不能为空")))
-        if code in seen_codes:
-            row_errors.append(
-                RowError(row_number, "代码", _("与第 %(r)d 行代码重复") % {"r": seen_codes[code]})
-            )
-        if (township_code, name) in seen_names:
-            row_errors.append(
-                RowError(
-                    row_number,
-                    "名称",
-                    _("与第 %(r)d 行同一乡镇下名称重复") % {"r": seen_names[(township_code, name)]},
-                )
-            )
-        seen_codes.setdefault(code, row_number)
-        seen_names.setdefault((township_code, name), row_number)
-        report.errors.extend(row_errors)
-        if not row_errors:
-            planned.append((township, code, name))
-    if report.errors:
-        return report
-    try:
-        with transaction.atomic():
-            for township, code, name in planned:
-                village = (
-                    Village.objects.filter(code=code).first()
-                    or Village.objects.filter(township=township, name=name).first()
-                )
-                if village is None:
-                    Village.objects.create(township=township, code=code, name=name)
-                    report.created += 1
-                elif (village.township_id, village.code, village.name) == (
-                    township.pk,
-                    code,
-                    name,
-                ):
-                    report.unchanged += 1
-                else:
-                    village.township, village.code, village.name = township, code, name
-                    village.save()
-                    report.updated += 1
-            if dry_run:
-                raise ImportRefused(report)
-    except ImportRefused:
-        pass
-    return report
-
-
 DIRECTOR_COLUMNS = {
     "username": ["用户名", "登录名", "账号", "username"],
     "name": ["姓名", "name"],
@@ -200,7 +122,12 @@ def directors_import(*, filename: str, data: bytes) -> ImportReport:
     townships = {t.name: t for t in Township.objects.all()} | {
         t.code: t for t in Township.objects.all()
     }
-    villages = {(v.township_id, v.name): v for v in Village.objects.all()}
+    # Names compared in the ledger's form, so 山东村委会 in a sheet finds 山东村; villages
+    # that were merged away (已撤并) take no new director.
+    villages = {
+        (v.township_id, ledger_name(v.name)): v
+        for v in Village.objects.filter(status=VillageStatus.ACTIVE)
+    }
     existing = set(User.objects.values_list("username", flat=True))
     seen: dict[str, int] = {}
     planned = []
@@ -237,7 +164,7 @@ def directors_import(*, filename: str, data: bytes) -> ImportReport:
                 RowError(row_number, "乡镇", _("未知的乡镇：%(t)s") % {"t": row["township"]})
             )
         else:
-            village = villages.get((township.pk, row["village"]))
+            village = villages.get((township.pk, ledger_name(row["village"])))
             if village is None:
                 errors.append(
                     RowError(

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessLog, User
+from accounts.models import AccessLog, User, Village
 from core.tables import Card
 
 
@@ -56,3 +56,25 @@ class AccessLogTable(tables.Table):
         )
         order_by = ("-at",)
         empty_text = _("没有符合条件的记录。")
+
+
+class VillageTable(tables.Table):
+    code = tables.Column(verbose_name=_("统计用区划代码"))
+    township = tables.Column(verbose_name=_("乡镇"), accessor="township__name")
+    name = tables.Column(verbose_name=_("村/社区名称"))
+    status = tables.Column(verbose_name=_("状态"))
+    merged_into = tables.Column(verbose_name=_("并入"), accessor="merged_into__name", default="")
+    n_children = tables.Column(verbose_name=_("儿童数"))
+    n_accounts = tables.Column(verbose_name=_("账号数"))
+    merge = tables.TemplateColumn(
+        "{% load i18n %}{% if record.is_active and perms.accounts.merge_village %}"
+        '<a href="{% url "children:village_merge" record.pk %}">{% translate "撤并" %}</a>'
+        "{% endif %}",
+        verbose_name="",
+        orderable=False,
+    )
+
+    class Meta:
+        model = Village
+        fields = ("code", "township", "name", "status", "merged_into", "n_children", "n_accounts")
+        order_by = ("code",)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("otp/setup/", otp.OTPSetupView.as_view(), name="otp_setup"),
     path("access-log/", views.AccessLogView.as_view(), name="access_log"),
     path("users/", views.UserListView.as_view(), name="user_list"),
+    path("villages/", views.VillageListView.as_view(), name="village_list"),
+    path("villages/load/", views.VillageLoadView.as_view(), name="village_load"),
     path("users/import/", views.DirectorImportView.as_view(), name="director_import"),
     path(
         "users/import/template.xlsx",

@@ -1,3 +1,5 @@
+import base64
+import secrets
 from io import BytesIO
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -6,8 +8,9 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views import csrf as csrf_views
@@ -16,11 +19,11 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 from openpyxl import Workbook
 
-from accounts import selectors, services
+from accounts import selectors, services, services_villages
 from accounts.filters import AccessLogFilter
-from accounts.forms import LoginForm, SpreadsheetUploadForm
+from accounts.forms import LoginForm, SpreadsheetUploadForm, VillageLoadForm
 from accounts.models import Township, Village
-from accounts.tables import AccessLogTable, UserTable
+from accounts.tables import AccessLogTable, UserTable, VillageTable
 from core.xlsx_guard import WorkbookRefused
 
 # From this many failures on, the login page says how many attempts are left before the lockout.
@@ -152,6 +155,92 @@ class DirectorTemplateView(UserManagerMixin, View):
         )
         response["Content-Disposition"] = 'attachment; filename="directors-template.xlsx"'
         return response
+
+
+class VillageListView(PermissionRequiredMixin, SingleTableView):
+    """村/社区: the county's villages with their codes, status and what each holds."""
+
+    permission_required = "accounts.change_village"
+    raise_exception = True
+    table_class = VillageTable
+    template_name = "accounts/village_list.html"
+    paginate_by = 200
+
+    def get_queryset(self):
+        return selectors.village_list()
+
+
+class VillageLoadView(PermissionRequiredMixin, View):
+    """Upload the official list → preview every change (nothing written) → confirm.
+
+    The confirmation loads exactly the previewed file (kept on the server under a token
+    held in the session) and plans it again, so a change made in between is not missed.
+    """
+
+    permission_required = "accounts.change_village"
+    raise_exception = True
+    template_name = "accounts/village_load.html"
+    session_key = "village_load"
+
+    def render_page(self, request, form, **context):
+        return render(request, self.template_name, {"form": form, **context})
+
+    def get(self, request):
+        return self.render_page(request, VillageLoadForm())
+
+    def post(self, request):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = VillageLoadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(request, form)
+        upload = form.cleaned_data["file"]
+        retire = form.cleaned_data["retire_absent"]
+        data = upload.read()
+        try:
+            report = services_villages.villages_load(
+                filename=upload.name, data=data, dry_run=True, retire_absent=retire
+            )
+        except WorkbookRefused as exc:
+            form.add_error("file", str(exc))
+            return self.render_page(request, form)
+        token = None
+        if report.ok and report.changes:
+            # A list of villages is small (Longsheng's is 10 kB): it waits in the session,
+            # under a random token, for the confirmation.
+            token = secrets.token_urlsafe(32)
+            request.session[self.session_key] = {
+                "token": token,
+                "filename": upload.name[:200],
+                "retire_absent": retire,
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+        return self.render_page(request, form, report=report, token=token)
+
+    def confirm(self, request):
+        state = request.session.pop(self.session_key, None) or {}
+        token = request.POST.get("token", "")
+        data = None
+        if state.get("token") and constant_time_compare(token, state["token"]):
+            data = base64.b64decode(state["data"])
+        if data is None:
+            messages.error(request, _("预览已过期或已导入，请重新上传文件。"))
+            return redirect("accounts:village_load")
+        try:
+            report = services_villages.villages_load(
+                filename=state["filename"],
+                data=data,
+                retire_absent=state["retire_absent"],
+                actor=request.user,
+            )
+        except WorkbookRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("accounts:village_load")
+        if not report.ok:
+            # Something changed since the preview: nothing was written.
+            return self.render_page(request, VillageLoadForm(), report=report)
+        messages.success(request, report.summary())
+        return redirect("accounts:village_list")
 
 
 class AccessLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):

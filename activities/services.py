@@ -45,6 +45,7 @@ from children.choices import ChangeAction
 from children.models import Child
 from children.services import record_change
 from core.permissions import require_perm
+from core.validators import normalize_phone, validate_phone
 from core.versioning import StaleEdit, claim_version
 
 CHILD_OUTSIDE_AREA = gettext_lazy("所选儿童不存在或不在您的管辖范围内。")
@@ -159,6 +160,22 @@ def campaign_update(*, actor, campaign: Campaign, data: dict) -> Campaign:
 def _prepare_partner(partner: PartnerOrganisation) -> None:
     partner.credit_code = normalize_credit_code(partner.credit_code)
     partner.name = partner.name.strip()
+    if partner.contact_phone:
+        # The ledger's one phone rule (mobile or 区号-号码).
+        try:
+            validate_phone(partner.contact_phone)
+        except ValidationError as exc:
+            raise ValidationError({"contact_phone": exc.messages}) from exc
+        partner.contact_phone = normalize_phone(partner.contact_phone)
+    # The unique constraint's own message names the constraint and no field; and the
+    # partner holding the code may be another township's, so it is not named either.
+    if (
+        partner.credit_code
+        and PartnerOrganisation.objects.filter(credit_code=partner.credit_code)
+        .exclude(pk=partner.pk)
+        .exists()
+    ):
+        raise ValidationError({"credit_code": _("该统一社会信用代码已登记。")})
     partner.full_clean(exclude=["version"])
 
 

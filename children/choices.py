@@ -9,6 +9,14 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("女")
 
 
+class IdDocumentType(models.TextChoices):
+    """Documents a child may hold instead of a resident ID number (docs/domain.md §8)."""
+
+    HK_MO_TW_RESIDENCE = "hk_mo_tw_residence", _("港澳台居民居住证")
+    FOREIGN_PERMANENT = "foreign_permanent", _("外国人永久居留身份证")
+    BIRTH_CERTIFICATE = "birth_certificate", _("出生医学证明编号")
+
+
 class RiskLevel(models.TextChoices):
     """风险等级 by colour; ``RISK_ORDER`` ranks them so a risk is only ever raised on purpose."""
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from accounts.choices import Role, VillageStatus
 from accounts.models import User, Village
 from accounts.scoping import visible_townships, visible_villages
 from children import choices
@@ -10,7 +10,7 @@ from children.models import Child
 from children.services import EDITABLE_FIELDS
 from core.forms import BootstrapFormMixin, DateInput
 
-DATE_FIELDS = ["birth_date", "filled_on", "registered_on"]
+DATE_FIELDS = ["birth_date", "filled_on", "registered_on", "id_due_on"]
 
 
 class ChildForm(BootstrapFormMixin, forms.ModelForm):
@@ -51,7 +51,11 @@ class ChildForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["responsible_director"].label_from_instance = lambda u: (
             f"{u.display_name}（{u.village.name}）"
         )
-        self.fields["id_number"].help_text = _("18位；未登记户口的请留空并勾选「未登记户口」。")
+        self.fields["id_number"].help_text = _(
+            "18位。没有号码的请留空，并勾选「未登记户口」或「身份证号待补录」，"
+            "或选择所持的其他证件。"
+        )
+        self.fields["id_due_on"].help_text = _("身份证号待补录时填写：儿童主任应在此日期前补录。")
         self.fields["birth_date"].required = False
         self.fields["sex"].required = False
         self.fields["birth_date"].help_text = _("可留空，将按身份证号自动填写。")
@@ -60,6 +64,11 @@ class ChildForm(BootstrapFormMixin, forms.ModelForm):
                 "circumstances", [c.code for c in self.instance.circumstances.all()]
             )
             self.initial.setdefault("assistance", [a.code for a in self.instance.assistance.all()])
+
+    def validate_unique(self):
+        # Uniqueness is worded by the service (children.services.check_duplicates), which
+        # never names a child outside the user's area; Django's default message would.
+        pass
 
     def ledger_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
@@ -72,12 +81,24 @@ class ChildCreateForm(ChildForm):
         label=_("我已核对：这不是重复登记"), required=False, widget=forms.HiddenInput
     )
 
-    field_order = ["township", "village", "name", "id_number", "no_hukou", "sex", "birth_date"]
+    field_order = [
+        "township",
+        "village",
+        "name",
+        "id_number",
+        "no_hukou",
+        "id_pending",
+        "id_due_on",
+        "document_type",
+        "document_number",
+        "sex",
+        "birth_date",
+    ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["township"].queryset = visible_townships(user)
-        self.fields["village"].queryset = visible_villages(user)
+        self.fields["village"].queryset = visible_villages(user).filter(status=VillageStatus.ACTIVE)
         self.fields["village"].label_from_instance = str
         if user.village_id:
             self.initial.setdefault("township", user.township_id)
@@ -130,10 +151,80 @@ class TransferForm(BootstrapFormMixin, forms.Form):
     narrowed to the user's own area."""
 
     village = forms.ModelChoiceField(
-        label=_("转入村/社区"), queryset=Village.objects.select_related("township")
+        label=_("转入村/社区"),
+        queryset=Village.objects.filter(status=VillageStatus.ACTIVE).select_related("township"),
     )
     note = forms.CharField(label=_("转移原因"), max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].label_from_instance = str
+
+
+def _active_villages():
+    return Village.objects.filter(status=VillageStatus.ACTIVE).select_related("township")
+
+
+class VillageMergeForm(BootstrapFormMixin, forms.Form):
+    """撤并: the village everything moves to, and the decision it rests on."""
+
+    target = forms.ModelChoiceField(label=_("并入村/社区"), queryset=Village.objects.none())
+    note = forms.CharField(
+        label=_("撤并依据"), max_length=300, help_text=_("如县政府文件的文号与日期。")
+    )
+    confirm = forms.BooleanField(
+        label=_("我已核对：该村/社区的全部儿童和账号将移至所选村/社区"), required=True
+    )
+
+    def __init__(self, *args, source: Village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = _active_villages().exclude(pk=source.pk)
+        self.fields["target"].label_from_instance = str
+
+
+class VillageSplitForm(BootstrapFormMixin, forms.Form):
+    """拆分: a destination for each child and account of the village (blank: stays)."""
+
+    note = forms.CharField(
+        label=_("拆分依据"), max_length=300, help_text=_("如县政府文件的文号与日期。")
+    )
+    retire_source = forms.BooleanField(
+        label=_("拆分后把原村/社区标记为“已撤并”（须为每名儿童和每个账号选定去向）"),
+        required=False,
+    )
+
+    def __init__(self, *args, source: Village, children, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = _active_villages().exclude(pk=source.pk)
+        self.child_fields, self.account_fields = [], []
+        for child in children:
+            name = f"child_{child.pk}"
+            self.fields[name] = forms.ModelChoiceField(
+                label=child.name, queryset=targets, required=False
+            )
+            self.fields[name].label_from_instance = str
+            self.child_fields.append((child, name))
+        for user in accounts:
+            name = f"account_{user.pk}"
+            self.fields[name] = forms.ModelChoiceField(
+                label=user.display_name, queryset=targets, required=False
+            )
+            self.fields[name].label_from_instance = str
+            self.account_fields.append((user, name))
+        # The mixin styled the widgets before these fields existed.
+        for name, field in self.fields.items():
+            if name.startswith(("child_", "account_")):
+                field.widget.attrs["class"] = "form-select"
+
+    def destinations(self) -> tuple[dict, dict]:
+        children = {
+            child.pk: self.cleaned_data[name]
+            for child, name in self.child_fields
+            if self.cleaned_data.get(name)
+        }
+        accounts = {
+            user.pk: self.cleaned_data[name]
+            for user, name in self.account_fields
+            if self.cleaned_data.get(name)
+        }
+        return children, accounts

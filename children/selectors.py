@@ -42,6 +42,7 @@ LEDGER_ROW_FIELDS = (
     "pk", "name", "sex", "birth_date", "id_number", "township__name", "village__name",
     "benefit_category", "risk_level", "status", "school_stage", "guardian_name",
     "registered_on", "responsible_director__name", "responsible_director__username",
+    "id_pending", "id_due_on", "document_type", "document_number",
 )  # fmt: skip
 
 

@@ -20,20 +20,29 @@ from children.models import (
     ChildCircumstance,
 )
 from core.validators import (
+    check_birth_date,
     check_id_matches,
+    check_id_state,
+    check_record_date,
     normalize_id_number,
     parse_id_number,
 )
 from core.versioning import AuditedUpdate, StaleEdit
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
-    "该儿童已在系统中登记（不在您的管辖范围内）。如需转入，请联系县未保中心。"
+    "该身份证号已在县内其他辖区登记，不能在本辖区重复登记。"
+    "如该儿童已迁入本辖区，请联系县未保中心办理转移。"
+)
+DOCUMENT_ELSEWHERE = gettext_lazy(
+    "该证件号码已在县内其他辖区登记，不能在本辖区重复登记。"
+    "如该儿童已迁入本辖区，请联系县未保中心办理转移。"
 )
 
 # Fields a registration or edit form may set. Area, status, version and the record keeping
 # fields are set only by their own services, so extra POSTed fields can never reach them.
 EDITABLE_FIELDS = [
     "name", "sex", "ethnicity", "birth_date", "id_number", "no_hukou",
+    "id_pending", "id_due_on", "document_type", "document_number",
     "household_registration", "group", "address",
     "health", "disability_type", "disability_grade", "illness",
     "school_stage", "school", "grade", "boarding",
@@ -49,11 +58,23 @@ STALE_MESSAGE = gettext_lazy("该儿童信息已被他人修改")
 
 
 class PossibleDuplicate(Exception):
-    """Same name and birth date in the same village: the user must confirm."""
+    """Maybe the same child: the user must check and confirm. ``matches`` are those the user
+    may see; ``elsewhere`` says that a match outside the user's area exists (never which)."""
 
-    def __init__(self, matches):
-        super().__init__(_("同一村/社区已有同名同出生日期的儿童，请确认不是重复登记。"))
+    def __init__(self, matches, *, elsewhere: bool = False):
+        if elsewhere and not matches:
+            message = _(
+                "县内其他辖区已登记一名同名、同出生日期、同监护人的儿童，可能是同一人。"
+                "请先联系县未保中心核实；确认不是同一人后，勾选下方确认框再保存。"
+            )
+        else:
+            message = _(
+                "已有同名、同出生日期的儿童（见下方名单），可能是重复登记。"
+                "请点开核对；确认不是同一人后，勾选下方确认框再保存。"
+            )
+        super().__init__(message)
         self.matches = list(matches)
+        self.elsewhere = elsewhere
 
 
 # --- history -------------------------------------------------------------------------------
@@ -91,55 +112,103 @@ def _multi_display(codes, choices) -> str:
 
 
 def check_identity(child: Child) -> None:
-    """Normalise the ID, check it against birth date and sex, and refuse a registered one."""
-    if child.no_hukou:
-        child.id_number = None
-        return
-    if not child.id_number:
-        raise ValidationError(
-            {"id_number": _("请填写公民身份号码；没有户口的请勾选「未登记户口」。")}
-        )
-    child.id_number = normalize_id_number(child.id_number)
-    try:
-        info = parse_id_number(child.id_number)
-    except ValidationError as exc:
-        raise ValidationError({"id_number": exc.messages}) from exc
-    if not child.birth_date:
-        child.birth_date = info.birth_date
-    if not child.sex:
-        child.sex = info.sex
-    check_id_matches(info, birth_date=child.birth_date, sex=child.sex)
+    """Normalise the identity fields, check that exactly one identity is given, check the ID
+    against birth date and sex (filling blanks from it), and that the child is a child."""
+    child.id_number = normalize_id_number(child.id_number) or None
+    check_id_state(
+        id_number=child.id_number,
+        no_hukou=child.no_hukou,
+        id_pending=child.id_pending,
+        id_due_on=child.id_due_on,
+        document_type=child.document_type,
+        document_number=child.document_number,
+    )
+    birth_field = "birth_date"
+    if child.id_number:
+        try:
+            info = parse_id_number(child.id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from exc
+        if not child.birth_date:
+            child.birth_date = info.birth_date
+            birth_field = "id_number"  # the age came from the number: that is what to check
+        if not child.sex:
+            child.sex = info.sex
+        check_id_matches(info, birth_date=child.birth_date, sex=child.sex)
+    elif not child.birth_date:
+        raise ValidationError({"birth_date": _("没有公民身份号码时，请填写出生日期。")})
+    check_birth_date(child.birth_date, registered_on=child.registered_on, field=birth_field)
 
 
-def _check_unique_id(child: Child, actor) -> None:
-    if not child.id_number:
+def check_duplicates(*, child: Child, actor, confirmed: bool = False) -> None:
+    """The ledger's duplicate rule, in one place (registration, edits, imports).
+
+    - An ID number, or another document's number, is registered once: refused, naming the
+      child only when the actor may see it; otherwise saying only that it exists elsewhere.
+    - Without a number, the same name, birth date and guardian anywhere in the county, or the
+      same name and birth date in the same village, may be the same child: ``PossibleDuplicate``
+      until the user confirms.
+    """
+    others = Child.objects.exclude(pk=child.pk)
+    visible = Child.objects.visible_to(actor)
+    if child.id_number or child.document_type:
+        if child.id_number:
+            other = others.filter(id_number=child.id_number).first()
+            field, elsewhere = "id_number", DUPLICATE_ELSEWHERE
+        else:
+            other = others.filter(
+                document_type=child.document_type, document_number=child.document_number
+            ).first()
+            field, elsewhere = "document_number", DOCUMENT_ELSEWHERE
+        if other is not None:
+            if visible.filter(pk=other.pk).exists():
+                raise ValidationError(
+                    {
+                        field: _(
+                            "该号码已登记：%(name)s（%(place)s）。请打开该儿童的档案核对或修改，"
+                            "不要重复登记。"
+                        )
+                        % {"name": other.name, "place": str(other.village)}
+                    }
+                )
+            raise ValidationError({field: elsewhere})
+    if confirmed:
         return
-    other = Child.objects.filter(id_number=child.id_number).exclude(pk=child.pk).first()
-    if other is None:
-        return
-    if Child.objects.visible_to(actor).filter(pk=other.pk).exists():
-        raise ValidationError(
-            {
-                "id_number": _("该身份证号已登记：%(name)s（%(place)s），请勿重复登记。")
-                % {"name": other.name, "place": str(other.village)}
-            }
+    same_village = others.filter(
+        name=child.name, birth_date=child.birth_date, village_id=child.village_id
+    )
+    without_number = Child.objects.none()
+    if not child.id_number and child.guardian_name:
+        without_number = others.filter(
+            name=child.name,
+            birth_date=child.birth_date,
+            guardian_name=child.guardian_name,
+            id_number__isnull=True,
         )
-    # Outside the actor's area: say only that it exists, never whose or where.
-    raise ValidationError({"id_number": DUPLICATE_ELSEWHERE})
+    candidates = same_village | without_number
+    if not candidates.exists():
+        return
+    shown = list(candidates.filter(pk__in=visible.values("pk")).select_related("village"))
+    raise PossibleDuplicate(shown, elsewhere=len(shown) < candidates.count())
+
+
+MERGED_VILLAGE = gettext_lazy("所选村/社区已撤并，请选择一个在用的村/社区。")
 
 
 def _check_area(actor, township, village) -> None:
     if village is None or township is None or village.township_id != township.pk:
         raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
+    if not village.is_active:
+        raise ValidationError({"village": MERGED_VILLAGE})
     if not can_see_area(actor, township_id=township.pk, village_id=village.pk):
         raise PermissionDenied(_("只能登记本辖区的儿童。"))
 
 
-def _validate(child: Child, actor) -> None:
+def _validate(child: Child, actor, *, confirmed: bool = True) -> None:
     check_identity(child)
-    # Uniqueness of the ID is ours to word (never naming a child outside the actor's area).
-    _check_unique_id(child, actor)
     child.full_clean(exclude=["version"], validate_unique=False)
+    # Uniqueness is ours to word (never naming a child outside the actor's area).
+    check_duplicates(child=child, actor=actor, confirmed=confirmed)
 
 
 def _save_checked(child: Child, **kwargs) -> None:
@@ -189,13 +258,7 @@ def child_register(
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(child, name, data[name])
-    _validate(child, actor)
-    if not confirm_duplicate:
-        matches = Child.objects.filter(
-            name=child.name, birth_date=child.birth_date, village=village
-        )
-        if matches.exists():
-            raise PossibleDuplicate(matches)
+    _validate(child, actor, confirmed=confirm_duplicate)
     _save_checked(child)
     _set_multi(child, ChildCircumstance, circumstances)
     _set_multi(child, ChildAssistance, assistance)
@@ -265,6 +328,12 @@ def child_update(
             _set_multi(child, ChildAssistance, assistance)
         if child.benefit_category != old_benefit:
             on = benefit_changed_on or timezone.localdate()
+            check_record_date(
+                on,
+                field="benefit_changed_on",
+                label=_("保障类别变更日期"),
+                birth_date=child.birth_date,
+            )
             BenefitCategoryPeriod.objects.filter(child=child, ended_on__isnull=True).update(
                 ended_on=on,
                 exit_reason=benefit_exit_reason or "category_changed",
@@ -295,6 +364,8 @@ def child_transfer(*, actor, child: Child, township, village, note: str = "") ->
         raise PermissionDenied
     if village is None or village.township_id != township.pk:
         raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
+    if not village.is_active:
+        raise ValidationError({"village": MERGED_VILLAGE})
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.village_id == village.pk:
         raise ValidationError({"village": _("儿童已在该村/社区。")})
@@ -326,8 +397,9 @@ def child_close(
     if child.status == CaseStatus.CLOSED:
         raise ValidationError(_("该儿童已结案。"))
     closed_on = closed_on or timezone.localdate()
-    if closed_on > timezone.localdate():
-        raise ValidationError({"closed_on": _("结案日期不能晚于今天。")})
+    check_record_date(
+        closed_on, field="closed_on", label=_("结案日期"), birth_date=child.birth_date
+    )
     child.status, child.closed_on, child.close_reason = CaseStatus.CLOSED, closed_on, reason
     child.close_note = note
     child.full_clean(exclude=["version"])

@@ -16,6 +16,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from children import choices, selectors
@@ -23,6 +24,7 @@ from children.models import Child
 from children.models.child import age_on, masked_id_display
 from core.choices import choice_labels
 from core.extensions import collect
+from core.validators import ADULT_AGE
 
 RISK_CSS = {
     "red": "risk-red",
@@ -155,6 +157,8 @@ class LedgerCells:
             "school_stage": choice_labels(choices.SchoolStage),
         }
         self.circumstance_labels = choice_labels(choices.Circumstance)
+        self.adult = gettext("已满18周岁")
+        self.pending = gettext("身份证号待补录")
         self.today = timezone.localdate()
         # One reverse() per page, not per row: the detail URL with a placeholder pk.
         self.detail_url = reverse("children:detail", args=[0]).replace("/0/", "/{}/")
@@ -180,16 +184,39 @@ class LedgerCells:
         return self._text(self.labels[field].get(record[field], record[field]))
 
     def name(self, record):
-        return f'<a href="{self.detail_url.format(record["pk"])}">{escape(record["name"])}</a>'
+        link = f'<a href="{self.detail_url.format(record["pk"])}">{escape(record["name"])}</a>'
+        if record["id_pending"]:
+            # The director's to-do: the number is still to be collected, by this date.
+            due = record["id_due_on"]
+            css = "text-bg-danger" if due and due < self.today else "text-bg-warning"
+            link += f' <span class="badge {css}">{escape(self.id_pending_label(due))}</span>'
+        return link
+
+    def id_pending_label(self, due) -> str:
+        if due is None:
+            return self.pending
+        return f"{self.pending} {due.isoformat()}"
 
     def sex(self, record):
         return self._label("sex", record)
 
     def age(self, record):
-        return str(age_on(record["birth_date"], self.today))
+        age = age_on(record["birth_date"], self.today)
+        if age >= ADULT_AGE and record["status"] == choices.CaseStatus.ACTIVE:
+            # Aged out: offered closure with 年满18周岁 on the child's page.
+            return f'{age} <span class="badge text-bg-secondary">{escape(self.adult)}</span>'
+        return str(age)
 
     def id_number(self, record):
-        return self._text(masked_id_display(record["id_number"]))
+        return self._text(
+            masked_id_display(
+                record["id_number"],
+                id_pending=record["id_pending"],
+                id_due_on=record["id_due_on"],
+                document_type=record["document_type"],
+                document_number=record["document_number"],
+            )
+        )
 
     def township(self, record):
         return self._text(record["township__name"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import urls_io, views
+from children import urls_io, views, views_villages
 
 app_name = "children"
 
@@ -13,6 +13,16 @@ urlpatterns = [
     path("<int:pk>/close/", views.ChildCloseView.as_view(), name="close"),
     path("<int:pk>/reopen/", views.ChildReopenView.as_view(), name="reopen"),
     path("<int:pk>/transfer/", views.ChildTransferView.as_view(), name="transfer"),
+    path(
+        "villages/<int:pk>/merge/",
+        views_villages.VillageMergeView.as_view(),
+        name="village_merge",
+    ),
+    path(
+        "villages/<int:pk>/split/",
+        views_villages.VillageSplitView.as_view(),
+        name="village_split",
+    ),
 ]
 
 urlpatterns += urls_io.urlpatterns  # Excel import and export

@@ -15,7 +15,7 @@ from django_tables2 import SingleTableMixin
 
 from accounts.audit import AccessAction, log_access
 from accounts.scoping import cache_scope
-from children import selectors, services
+from children import choices, selectors, services
 from children.filters import ChildFilter
 from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm, TransferForm
 from children.models import Child
@@ -261,6 +261,11 @@ class ChildCloseView(ChildActionView):
     form_class = CloseForm
     title = gettext_lazy("结案")
     done_message = gettext_lazy("已结案。")
+
+    def get_initial(self):
+        # The child page offers closing an aged-out child with 年满18周岁 chosen.
+        reason = self.request.GET.get("reason", "")
+        return {"reason": reason} if reason in choices.CloseReason.values else {}
 
     def run(self, data):
         services.child_close(

@@ -1,9 +1,9 @@
-"""Resident ID numbers (公民身份号码, GB 11643-1999) and phone numbers: the field validators,
-normalisers and display masks every app shares (the rules: docs/domain.md, "ID numbers").
+"""The rules of a child's identity fields: resident ID numbers (公民身份号码, GB 11643-1999),
+phone numbers, names and dates.
 
-Everything here is pure: no database, no settings beyond translations, so the
-same checks serve model validators, forms, the reference-list readers of accounts and the
-ledger's spreadsheet importer.
+Everything here is pure: no database, no settings beyond translations, so the same
+function checks a field in the model (validators and ``clean``), forms, the admin, services
+and the spreadsheet importer — one rule per field, everywhere.
 """
 
 from __future__ import annotations
@@ -194,8 +194,10 @@ def mask_phone(phone: str | None) -> str:
 
 
 def validate_phone(value: object) -> None:
-    """Accept a mainland mobile number or a landline written as ``区号-号码``."""
-    text = "" if value is None else str(value)
+    """Accept a mainland mobile number (``1[3-9]`` and 9 more digits) or a landline written
+    as ``区号-号码``, after the same normalisation (spaces, full-width digits) that
+    ``normalize_phone`` applies before saving."""
+    text = normalize_phone(value)
     if not (_MOBILE_RE.fullmatch(text) or _LANDLINE_RE.fullmatch(text)):
         raise ValidationError(
             _(
@@ -238,3 +240,171 @@ def is_synthetic_id_number(number: str | None) -> bool:
     if not _ID_RE.fullmatch(value) or _id_check_char(value[:17]) != value[17]:
         return False
     return SYNTHETIC_SEQUENCE_MIN <= int(value[14:17]) <= SYNTHETIC_SEQUENCE_MAX
+
+
+# --- names ------------------------------------------------------------------------------
+
+# Han characters (with the extensions), Latin letters for names written in pinyin or a
+# foreign script, the middle dot of transcribed minority and foreign names (·, also typed
+# as • or ．), inner spaces, and the digits or brackets ledgers use to tell namesakes of one
+# village apart (张伟2, 张伟（小）). Anything else (@, /, ;, emoji…) is a typing slip.
+_NAME_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9·•．. ()（）]+")
+_NAME_LETTER_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z]")
+
+
+def validate_person_name(value: object) -> None:
+    """A person's name: Han characters or letters, with ``·`` between the parts of a
+    transcribed name; no other symbols, and not digits alone."""
+    text = "" if value is None else str(value).strip()
+    if text and not (_NAME_RE.fullmatch(text) and _NAME_LETTER_RE.search(text)):
+        raise ValidationError(
+            _(
+                "姓名应由汉字或字母组成，少数民族和外国人姓名的间隔号写作“·”"
+                "（同名者可加数字或括号区分），请删去其他符号"
+            ),
+            code="name_format",
+        )
+
+
+# --- dates of a child's record ------------------------------------------------------------
+
+ADULT_AGE = 18
+
+
+def years_between(birth_date: dt.date, day: dt.date) -> int:
+    """Full years from ``birth_date`` to ``day`` (a person born on 29 February turns a year
+    older on 1 March in common years)."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def check_birth_date(
+    birth_date: dt.date | None,
+    *,
+    registered_on: dt.date | None = None,
+    today: dt.date | None = None,
+    field: str = "birth_date",
+) -> None:
+    """A child's birth date: not in the future, not before 1900, and under 18 on the day of
+    registration (the ledger is for minors, docs/domain.md §5)."""
+    if birth_date is None:
+        return
+    today = today or timezone.localdate()
+    if birth_date > today:
+        raise ValidationError(
+            {field: _("出生日期不能晚于今天，请核对。")}, code="birth_date_future"
+        )
+    if birth_date < EARLIEST_BIRTH_DATE:
+        raise ValidationError({field: _("出生日期早于1900年，请核对。")}, code="birth_date_old")
+    on = min(registered_on or today, today)
+    if years_between(birth_date, on) >= ADULT_AGE:
+        raise ValidationError(
+            {
+                field: _(
+                    "登记时已满18周岁（出生于%(date)s），不属于困境儿童台账的登记范围；"
+                    "请核对出生日期或身份证号。"
+                )
+                % {"date": birth_date.isoformat()}
+            },
+            code="birth_date_adult",
+        )
+
+
+def check_record_date(
+    value: dt.date | None,
+    *,
+    field: str,
+    label: str,
+    birth_date: dt.date | None = None,
+    today: dt.date | None = None,
+    allow_future: bool = False,
+) -> None:
+    """A date on a child's record (登记、填报、走访、测评、结案…): not after today, not
+    before the child was born. ``allow_future`` for dates that plan ahead (a care plan's or
+    pairing's start)."""
+    if value is None:
+        return
+    today = today or timezone.localdate()
+    if value > today and not allow_future:
+        raise ValidationError(
+            {field: _("%(label)s不能晚于今天（%(today)s）。") % {"label": label, "today": today}},
+            code="date_future",
+        )
+    if birth_date is not None and value < birth_date:
+        raise ValidationError(
+            {
+                field: _("%(label)s不能早于儿童的出生日期（%(birth)s）。")
+                % {"label": label, "birth": birth_date.isoformat()}
+            },
+            code="date_before_birth",
+        )
+
+
+# --- which identity a child is registered with ------------------------------------------
+
+_DOCUMENT_NUMBER_RE = re.compile(r"[A-Z0-9()（）-]{4,30}")
+
+
+def normalize_document_number(raw: object) -> str:
+    return _compact(raw).translate(_FULLWIDTH).upper()
+
+
+def check_id_state(
+    *,
+    id_number: str | None,
+    no_hukou: bool,
+    id_pending: bool,
+    id_due_on: dt.date | None,
+    document_type: str,
+    document_number: str,
+) -> None:
+    """Exactly one of: a resident ID number; 未登记户口; 身份证号待补录 (with a due date);
+    another document (type and number). Each mistake is reported at the field to change."""
+    states = [
+        ("id_number", bool(id_number)),
+        ("no_hukou", bool(no_hukou)),
+        ("id_pending", bool(id_pending)),
+        ("document_type", bool(document_type)),
+    ]
+    chosen = [name for name, present in states if present]
+    if not chosen:
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "请填写公民身份号码；没有号码的，请勾选「未登记户口」或「身份证号待补录」，"
+                    "或选择所持的其他证件。"
+                )
+            },
+            code="id_missing",
+        )
+    if len(chosen) > 1:
+        labels = {
+            "id_number": _("公民身份号码"),
+            "no_hukou": _("未登记户口"),
+            "id_pending": _("身份证号待补录"),
+            "document_type": _("其他证件"),
+        }
+        raise ValidationError(
+            {
+                chosen[1]: _("「%(first)s」与「%(second)s」只能选一种，请删去其中一项。")
+                % {"first": labels[chosen[0]], "second": labels[chosen[1]]}
+            },
+            code="id_conflict",
+        )
+    errors = {}
+    if id_pending and not id_due_on:
+        errors["id_due_on"] = _("身份证号待补录时，请填写补录期限。")
+    if id_due_on and not id_pending:
+        errors["id_due_on"] = _("只有勾选「身份证号待补录」时才填写补录期限，请清空。")
+    if document_type and not document_number:
+        errors["document_number"] = _("请填写证件号码。")
+    elif document_number and not document_type:
+        errors["document_type"] = _("请选择证件类型，或清空证件号码。")
+    elif document_number and not _DOCUMENT_NUMBER_RE.fullmatch(
+        normalize_document_number(document_number)
+    ):
+        errors["document_number"] = _("证件号码应为4–30位字母、数字或短横线，请核对。")
+    if errors:
+        raise ValidationError(errors, code="id_state")

@@ -4,12 +4,11 @@ optimistic lock that keeps the first of two concurrent edits."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.models import Child
 from core.permissions import require_perm
-from core.validators import validate_phone
+from core.validators import check_record_date, validate_phone
 
 # --- shared checks -------------------------------------------------------------------------
 
@@ -36,9 +35,19 @@ def check_visible(actor, model, obj, *, perm: str):
     return current
 
 
-def not_future(value: dt.date | None, field: str, label: str) -> None:
-    if value and value > timezone.localdate():
-        raise ValidationError({field: _("%(label)s不能晚于今天。") % {"label": label}})
+def not_future(
+    value: dt.date | None, field: str, label: str, *, birth_date: dt.date | None = None
+) -> None:
+    """A date of what happened to a child: not after today, not before the child's birth
+    (the ledger's one date rule, core.validators.check_record_date)."""
+    check_record_date(value, field=field, label=label, birth_date=birth_date)
+
+
+def not_before_birth(value: dt.date | None, field: str, label: str, child: Child) -> None:
+    """A date that may plan ahead (a plan's or pairing's start) but not precede the child."""
+    check_record_date(
+        value, field=field, label=label, birth_date=child.birth_date, allow_future=True
+    )
 
 
 def user_covers_child(user, child: Child) -> bool:

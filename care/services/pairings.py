@@ -18,6 +18,7 @@ from care.services.common import (
     check_child,
     check_contact_phone,
     check_visible,
+    not_before_birth,
     not_future,
     require_perm,
     user_covers_child,
@@ -94,6 +95,7 @@ def pairing_create(
         note=note or "",
         created_by=actor,
     )
+    not_before_birth(started_on, "started_on", _("开始日期"), child)
     if ended_on and started_on and ended_on < started_on:
         raise ValidationError({"ended_on": _("结束日期不能早于开始日期。")})
     pairing.full_clean(exclude=["version", "created_by"])
@@ -131,6 +133,7 @@ def pairing_update(*, actor, pairing: Pairing, expected_version: int, data: dict
         setattr(pairing, name, data[name])
     if pairing.status == choices.PairingStatus.ENDED and not pairing.ended_on:
         raise ValidationError({"ended_on": _("结束结对须填写结束日期。")})
+    not_before_birth(pairing.started_on, "started_on", _("开始日期"), pairing.child)
     if pairing.ended_on and pairing.ended_on < pairing.started_on:
         raise ValidationError({"ended_on": _("结束日期不能早于开始日期。")})
     if "mentor" in data and data["mentor"] != pairing.mentor and not data["mentor"].is_active:
@@ -175,7 +178,7 @@ def follow_up_record(
         raise ValidationError(_("该结对帮扶已结束，不能再录入随访。"))
     if followed_on is None:
         raise ValidationError({"followed_on": _("请填写随访日期。")})
-    not_future(followed_on, "followed_on", _("随访日期"))
+    not_future(followed_on, "followed_on", _("随访日期"), birth_date=pairing.child.birth_date)
     if followed_on < pairing.started_on:
         raise ValidationError({"followed_on": _("随访日期不能早于结对开始日期。")})
     if by_user is not None and not user_covers_child(by_user, pairing.child):

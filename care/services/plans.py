@@ -14,6 +14,7 @@ from care.models import (
 from care.services.common import (
     check_child,
     check_visible,
+    not_before_birth,
     user_covers_child,
 )
 from children.choices import ChangeAction
@@ -46,6 +47,7 @@ def _validate_plan(actor, plan: CarePlan, services: list[str]) -> None:
     unknown = set(services) - set(choices.CareService.values)
     if unknown:
         raise ValidationError({"services": _("未知的关爱服务。")})
+    not_before_birth(plan.started_on, "started_on", _("开始日期"), plan.child)
     if plan.started_on and plan.review_on and plan.review_on < plan.started_on:
         raise ValidationError({"review_on": _("复核日期不能早于开始日期。")})
     if plan.status == choices.PlanStatus.TERMINATED and not plan.status_note.strip():

@@ -58,7 +58,7 @@ def referral_create(
 ) -> Referral:
     """Refer a child to an institution (转介); the first status (已转介) is dated and kept."""
     child = check_child(actor, child, perm="care.add_referral")
-    not_future(referred_on, "referred_on", _("转介日期"))
+    not_future(referred_on, "referred_on", _("转介日期"), birth_date=child.birth_date)
     if institution is None or not institution.is_active:
         raise ValidationError({"institution": _("请选择可用的转介机构。")})
     referral = Referral(

@@ -109,9 +109,7 @@ def screening_record(
     if respondent not in definition.respondents:
         allowed = "、".join(str(choices.Respondent(r).label) for r in definition.respondents)
         raise ValidationError({"respondent": _("该量表只能由%(who)s填答。") % {"who": allowed}})
-    not_future(screened_on, "screened_on", _("测评日期"))
-    if screened_on < child.birth_date:
-        raise ValidationError({"screened_on": _("测评日期不能早于出生日期。")})
+    not_future(screened_on, "screened_on", _("测评日期"), birth_date=child.birth_date)
     too_young_or_old = age_error(instrument, respondent, child.birth_date, screened_on)
     if too_young_or_old:
         raise ValidationError({"instrument": too_young_or_old})

@@ -25,9 +25,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from children import ledger_columns as lc
-from children.choices import CaseStatus, Circumstance, FamilyAssistance
+from children.choices import CaseStatus, Circumstance, FamilyAssistance, IdDocumentType
 from children.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child, ChildAssistance, ChildCircumstance
+from children.models.child import masked_id_display
 from core.cells import safe_cell_text
 from core.choices import choice_labels
 from core.validators import mask_id_number, mask_phone
@@ -57,7 +58,8 @@ def _source_fields() -> list[str]:
             fields += ["responsible_director__name", "responsible_director__username"]
         elif column.kind not in (lc.SEQ, lc.MULTI):
             fields.append(column.key)
-    return [*fields, "status", "pk"]
+    # The identity states that stand in for a missing ID number (children.models.child).
+    return [*fields, "status", "pk", "id_pending", "id_due_on", "document_type", "document_number"]
 
 
 # What the sheet reads of a child, as values_list() lookups. A row of the export is the
@@ -113,11 +115,24 @@ def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
     at = FIELD_INDEX
 
     def id_number(index):
+        pending, due = at["id_pending"], at["id_due_on"]
+        doc_type, doc_number = at["document_type"], at["document_number"]
+
         def get(row):
             value = row[index]
-            if not value:
-                return no_hukou
-            return value if reveal else mask_id_number(value)
+            if value:
+                return value if reveal else mask_id_number(value)
+            if row[pending] or row[doc_type]:
+                if reveal and row[doc_type]:
+                    return f"{IdDocumentType(row[doc_type]).label} {row[doc_number]}"
+                return masked_id_display(
+                    None,
+                    id_pending=row[pending],
+                    id_due_on=row[due],
+                    document_type=row[doc_type],
+                    document_number=row[doc_number],
+                )
+            return no_hukou
 
         return get
 

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from accounts.choices import Role
 from accounts.models import Township, User, Village
 from children import ledger_columns as lc
+from children.choices import IdDocumentType
 from children.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child
 from children.services_import import (
@@ -486,6 +487,12 @@ def _read_row(
         )
 
 
+def _no_id_state_labels() -> tuple[str, ...]:
+    """What the export writes for a child whose ID number stands in for another state."""
+    with translation.override("zh-hans"):
+        return ("身份证号待补录", *(str(label) for label in IdDocumentType.labels))
+
+
 def _read_identity(data: dict, indexes: dict, value, fail) -> None:
     """ID number or 未登记户口, then birth date and sex checked against the ID."""
     id_index = indexes["id_number"]
@@ -499,6 +506,17 @@ def _read_identity(data: dict, indexes: dict, value, fail) -> None:
         }
     if isinstance(raw, str) and lc.normalize_label(raw) in lc.NO_HUKOU_WORDS:
         raw, no_hukou_flag = None, True
+    if isinstance(raw, str) and raw.strip().startswith(_no_id_state_labels()):
+        # 身份证号待补录 and other documents are kept on the web pages only: a sheet has no
+        # columns for their due date or document number, and guessing would change them.
+        fail(
+            id_index,
+            _(
+                "「身份证号待补录」和持其他证件的儿童请在网页上登记和修改；"
+                "请从表格中删去该行，或填写其公民身份号码"
+            ),
+        )
+        return
     try:
         number = id_cell_text(raw)
     except ValueError as exc:

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,7 +13,21 @@ from accounts.scoping import AreaScopedQuerySet
 from children import choices
 from children.pinyin import pinyin_keys
 from core.models import VersionedModel
-from core.validators import mask_id_number, mask_phone
+from core.validators import (
+    ADULT_AGE,
+    check_birth_date,
+    check_id_state,
+    check_record_date,
+    mask_id_number,
+    mask_phone,
+    normalize_document_number,
+    normalize_phone,
+    validate_person_name,
+    validate_phone,
+    years_between,
+)
+
+PHONE_FIELDS = ("father_phone", "mother_phone", "guardian_phone")
 
 
 class ChildQuerySet(AreaScopedQuerySet):
@@ -24,7 +39,7 @@ class Child(VersionedModel):
     """困境儿童 (one row of the 台账, 一人一表). Never deleted: closed with a reason (结案)."""
 
     # Identity
-    name = models.CharField(_("姓名"), max_length=50)
+    name = models.CharField(_("姓名"), max_length=50, validators=[validate_person_name])
     sex = models.CharField(_("性别"), max_length=1, choices=choices.Sex.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     birth_date = models.DateField(_("出生日期"))
@@ -33,6 +48,14 @@ class Child(VersionedModel):
         _("公民身份号码"), max_length=18, null=True, blank=True, unique=True
     )
     no_hukou = models.BooleanField(_("未登记户口"), default=False)
+    # A child with a number not yet collected (身份证号待补录) has a date by which the
+    # director must enter it; the director's list shows it.
+    id_pending = models.BooleanField(_("身份证号待补录"), default=False)
+    id_due_on = models.DateField(_("补录期限"), null=True, blank=True)
+    document_type = models.CharField(
+        _("其他证件类型"), max_length=30, choices=choices.IdDocumentType.choices, blank=True
+    )
+    document_number = models.CharField(_("证件号码"), max_length=30, blank=True)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False, editable=False)
     # Search keys for 张小花 → zhangxiaohua / zxh, kept in step with the name on save.
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
@@ -73,25 +96,37 @@ class Child(VersionedModel):
     boarding = models.BooleanField(_("寄宿"), default=False)
 
     # Parents
-    father_name = models.CharField(_("父亲姓名"), max_length=50, blank=True)
-    father_phone = models.CharField(_("父亲电话"), max_length=20, blank=True)
+    father_name = models.CharField(
+        _("父亲姓名"), max_length=50, blank=True, validators=[validate_person_name]
+    )
+    father_phone = models.CharField(
+        _("父亲电话"), max_length=20, blank=True, validators=[validate_phone]
+    )
     father_status = models.CharField(
         _("父亲状况"), max_length=30, choices=choices.ParentStatus.choices, blank=True
     )
     father_work_place = models.CharField(_("父亲务工地"), max_length=100, blank=True)
-    mother_name = models.CharField(_("母亲姓名"), max_length=50, blank=True)
-    mother_phone = models.CharField(_("母亲电话"), max_length=20, blank=True)
+    mother_name = models.CharField(
+        _("母亲姓名"), max_length=50, blank=True, validators=[validate_person_name]
+    )
+    mother_phone = models.CharField(
+        _("母亲电话"), max_length=20, blank=True, validators=[validate_phone]
+    )
     mother_status = models.CharField(
         _("母亲状况"), max_length=30, choices=choices.ParentStatus.choices, blank=True
     )
     mother_work_place = models.CharField(_("母亲务工地"), max_length=100, blank=True)
 
     # Actual guardian
-    guardian_name = models.CharField(_("实际监护人"), max_length=50, blank=True)
+    guardian_name = models.CharField(
+        _("实际监护人"), max_length=50, blank=True, validators=[validate_person_name]
+    )
     guardian_relation = models.CharField(
         _("与儿童关系"), max_length=30, choices=choices.GuardianRelation.choices, blank=True
     )
-    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True)
+    guardian_phone = models.CharField(
+        _("监护人电话"), max_length=20, blank=True, validators=[validate_phone]
+    )
     guardianship_assessment = models.CharField(
         _("监护情况评估"),
         max_length=10,
@@ -186,15 +221,33 @@ class Child(VersionedModel):
             ),
         ]
         constraints = [
+            # Exactly one identity: an ID number, 未登记户口, 身份证号待补录 (with its due
+            # date) or another document. Child.clean() words each violation at its field.
             models.CheckConstraint(
-                condition=Q(no_hukou=True, id_number__isnull=True)
-                | Q(no_hukou=False, id_number__isnull=False),
+                condition=(
+                    Q(id_number__isnull=False, no_hukou=False, id_pending=False, document_type="")
+                    | Q(id_number__isnull=True, no_hukou=True, id_pending=False, document_type="")
+                    | Q(
+                        id_number__isnull=True,
+                        no_hukou=False,
+                        id_pending=True,
+                        id_due_on__isnull=False,
+                        document_type="",
+                    )
+                    | (
+                        Q(id_number__isnull=True, no_hukou=False, id_pending=False)
+                        & ~Q(document_type="")
+                        & ~Q(document_number="")
+                    )
+                ),
                 name="child_id_or_no_hukou",
+                violation_error_message=_("请填写公民身份号码，或选择一种无身份证号的情形。"),
             ),
             models.CheckConstraint(
                 condition=Q(status="active", closed_on__isnull=True)
                 | Q(status="closed", closed_on__isnull=False),
                 name="child_closed_has_date",
+                violation_error_message=_("结案须填写结案日期；在册儿童不能有结案日期。"),
             ),
         ]
 
@@ -211,13 +264,80 @@ class Child(VersionedModel):
     def get_absolute_url(self):
         return reverse("children:detail", args=[self.pk])
 
+    def clean(self):
+        """The rules behind the constraints and the identity fields, each worded at the field
+        to correct, so that no database message ever reaches a page. Dates are checked
+        against birth and today here; "under 18 at registration" needs the registration
+        date, which a new child gets from its form or service."""
+        super().clean()
+        for name in PHONE_FIELDS:
+            setattr(self, name, normalize_phone(getattr(self, name)))
+        self.document_number = normalize_document_number(self.document_number)
+        errors: dict[str, list] = {}
+
+        def collect(check, *args, **kwargs):
+            try:
+                check(*args, **kwargs)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors.setdefault(field, []).extend(messages)
+
+        collect(
+            check_id_state,
+            id_number=self.id_number,
+            no_hukou=self.no_hukou,
+            id_pending=self.id_pending,
+            id_due_on=self.id_due_on,
+            document_type=self.document_type,
+            document_number=self.document_number,
+        )
+        if self.birth_date:
+            # An existing child's age is checked on the day it was registered: a child
+            # who has since turned 18 stays on the ledger until closed (年满18周岁).
+            collect(check_birth_date, self.birth_date, registered_on=self.registered_on)
+        for name in ("registered_on", "filled_on"):
+            collect(
+                check_record_date,
+                getattr(self, name),
+                field=name,
+                label=str(self._meta.get_field(name).verbose_name),
+                birth_date=self.birth_date,
+            )
+        if self.status == choices.CaseStatus.CLOSED and not self.closed_on:
+            errors.setdefault("closed_on", []).append(_("结案时请填写结案日期。"))
+        if self.status == choices.CaseStatus.ACTIVE and self.closed_on:
+            self.closed_on = None
+        if self.closed_on:
+            collect(
+                check_record_date,
+                self.closed_on,
+                field="closed_on",
+                label=str(_("结案日期")),
+                birth_date=self.birth_date,
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_active(self) -> bool:
         return self.status == choices.CaseStatus.ACTIVE
 
     @property
     def masked_id_number(self) -> str:
-        return masked_id_display(self.id_number)
+        """How pages identify the child: the masked ID number, or which state stands in
+        for it."""
+        return masked_id_display(
+            self.id_number,
+            id_pending=self.id_pending,
+            id_due_on=self.id_due_on,
+            document_type=self.document_type,
+            document_number=self.document_number,
+        )
+
+    @property
+    def is_adult(self) -> bool:
+        """Has turned 18: still on the ledger until closed with 年满18周岁."""
+        return self.age >= ADULT_AGE
 
     @property
     def masked_guardian_phone(self) -> str:
@@ -231,17 +351,31 @@ class Child(VersionedModel):
         return self.age_on(timezone.localdate())
 
 
-def masked_id_display(id_number: str) -> str:
-    """What pages show for an ID number: masked, or 未登记户口 for a child without one."""
-    return mask_id_number(id_number) if id_number else str(_("未登记户口"))
+def masked_id_display(
+    id_number: str | None,
+    *,
+    id_pending: bool = False,
+    id_due_on: dt.date | None = None,
+    document_type: str = "",
+    document_number: str = "",
+) -> str:
+    """What pages show for a child's identity: the masked ID number; 身份证号待补录 with its
+    due date; another document's type and masked number; or 未登记户口."""
+    if id_number:
+        return mask_id_number(id_number)
+    if id_pending:
+        if id_due_on:
+            return _("身份证号待补录（期限 %(date)s）") % {"date": id_due_on.isoformat()}
+        return str(_("身份证号待补录"))
+    if document_type:
+        label = choices.IdDocumentType(document_type).label
+        return f"{label} {mask_id_number(document_number)}"
+    return str(_("未登记户口"))
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Full years of age on ``day``."""
-    years = day.year - birth_date.year
-    if (day.month, day.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
+    return years_between(birth_date, day)
 
 
 class ChildCircumstance(models.Model):

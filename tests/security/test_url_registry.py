@@ -49,6 +49,8 @@ CLASSES = {
     "accounts:user_list": "permission:accounts.manage_users",
     "accounts:director_import": "permission:accounts.manage_users",
     "accounts:director_import_template": "permission:accounts.manage_users",
+    "accounts:village_list": "permission:accounts.change_village",
+    "accounts:village_load": "permission:accounts.change_village",
     # --- the ledger
     "children:list": "permission:children.view_child",
     "children:create": "permission:children.add_child",
@@ -61,6 +63,9 @@ CLASSES = {
     "children:close": "scoped:child",
     "children:reopen": "scoped:child",
     "children:transfer": "scoped:child",
+    # Villages are county-wide reference data; 撤并/拆分 is the county admin's alone.
+    "children:village_merge": "permission:accounts.merge_village",
+    "children:village_split": "permission:accounts.merge_village",
     # --- visits
     "visits:list": "permission:visits.view_visit",
     "visits:pending": "permission:visits.review_visit",
@@ -213,6 +218,8 @@ def test_urls_that_take_an_id_are_scoped_or_named_directories():
         "care:mentor_detail",
         "care:mentor_edit",
         "activities:campaign_edit",
+        "children:village_merge",
+        "children:village_split",
         "reports:rollup",  # a year, not an id
         "reports:county_export",
     }
