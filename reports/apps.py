@@ -28,3 +28,8 @@ class ReportsConfig(AppConfig):
         "county_staff": [VIEW, DASHBOARD, REVIEW, "reports.view_reportversion"],
         "township_supervisor": [VIEW, DASHBOARD, SUBMIT, "reports.view_reportversion"],
     }
+
+    def ready(self):
+        from reports import jobs
+
+        jobs.register_kinds()

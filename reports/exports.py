@@ -16,6 +16,7 @@ from reports import workbooks
 from reports.figures import COUNTY_CENTER, area_figures, county_rollup, township_figures
 from reports.models import TownshipReport
 from reports.narratives import render_all
+from reports.sections import figure_sections
 from reports.selectors import report_content, version_note
 
 
@@ -27,26 +28,40 @@ def county_filename(campaign) -> str:
     return f"{campaign.year}年龙胜各族自治县主题活动情况汇总表.xlsx"
 
 
-def township_export(campaign, township) -> bytes:
+def township_export(campaign, township, progress=None) -> bytes:
+    """The township's workbook. ``progress`` (a job's, optional) is told the number of
+    figure rows of the sheet, and advanced once they are written."""
+    if progress is not None:
+        progress.start(None, message=_("正在统计本乡镇报表……"))
     report = TownshipReport.objects.filter(campaign=campaign, township=township).first()
     content = report_content(campaign, township, report)
-    return workbooks.township_workbook(
+    data = workbooks.township_workbook(
         township_name=township.name,
         figures=content.figures,
         narratives=content.narratives,
         filled_on=content.filled_on,
         status_note=content.status_note,
     )
+    if progress is not None:
+        rows = sum(len(section.rows) for section in figure_sections(content.figures, links=False))
+        progress.start(rows)
+        progress.advance(rows)
+    return data
 
 
-def county_export(campaign) -> bytes:
+def county_export(campaign, progress=None) -> bytes:
     """Summary, one sheet per township, the county center's own sheet, and the narratives.
     A submitted or accepted report contributes its latest version (the sheet says which and
     how it stands against the deadline); the others their live figures and draft narratives
-    (computed per township: a fixed ten, for a download, not a page)."""
+    (computed per township: a fixed ten, for a download, not a page).
+
+    ``progress`` (a job's, optional) is told the number of rows of the summary (the
+    townships and the county center) and advanced as each one's sheet is compiled."""
     now = timezone.now()
     today = timezone.localdate(now)
     rollup = county_rollup(campaign, now=now)
+    if progress is not None:
+        progress.start(len(rollup.rows) + 1, message=_("正在汇总各乡镇报表……"))
     sheets = []
     for row in rollup.rows:
         if row.snapshot is not None:
@@ -82,6 +97,8 @@ def county_export(campaign) -> bytes:
                 "status_label": row.status_label if not row.missing else _("逾期未报送"),
             }
         )
+        if progress is not None:
+            progress.advance()
     sheets.append(
         {
             "township_name": _("县级"),
@@ -93,6 +110,8 @@ def county_export(campaign) -> bytes:
             "status_label": _("实时统计"),
         }
     )
+    if progress is not None:
+        progress.advance()
     return workbooks.county_workbook(rollup=rollup, townships=sheets, filled_on=today.isoformat())
 
 

@@ -5,20 +5,20 @@ check, so another township's report answers 404 to every role and method."""
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.audit import AccessAction, log_access
 from accounts.scoping import cache_scope
-from reports import dashboards, exports, selectors, services
+from jobs.services import job_submit
+from reports import dashboards, selectors, services
+from reports import jobs as report_jobs
 from reports.choices import NARRATIVE_FIELDS, ReportStatus
 from reports.figures import KEY_FIGURES, county_rollup
 from reports.forms import NarrativesForm, ReviewForm
@@ -26,7 +26,6 @@ from reports.models import deadline_end
 from reports.sections import figure_sections
 
 VIEW = "reports.view_townshipreport"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class HomeView(TemplateView):
@@ -70,13 +69,6 @@ class TownshipReportMixin(CampaignMixin):
                 raise Http404
             self.report = selectors.report_for(request.user, self._campaign, self.township)
         return super().dispatch(request, *args, **kwargs)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- index and roll-up ---------------------------------------------------------------------
@@ -314,44 +306,40 @@ class VersionView(TownshipReportMixin, PermissionRequiredMixin, TemplateView):
 
 
 class TownshipWorkbookView(TownshipReportMixin, PermissionRequiredMixin, View):
-    """The township's report workbook (counts and narratives only)."""
+    """The township's report workbook (counts and narratives only), written by a background
+    job (reports/jobs.py); its page shows the progress, then the download."""
 
     permission_required = VIEW
     raise_exception = True
 
     def get(self, request, *args, **kwargs):
         campaign, township = self._campaign, self.township
-        content = exports.township_export(campaign, township)
-        log_access(
-            action=AccessAction.EXPORT,
-            request=request,
-            target=self.report,
-            target_type="townshipreport",
-            target_id=str(self.report.pk) if self.report else "",
-            target_label=f"{campaign.year}年 {township.name}",
-            detail={"export": "township_report", "campaign": campaign.year},
+        job = job_submit(
+            actor=request.user,
+            kind=report_jobs.TOWNSHIP_WORKBOOK,
+            title=_("导出%(year)s年%(township)s报表")
+            % {"year": campaign.year, "township": township.name},
+            params={"year": campaign.year, "township": township.pk},
         )
-        return _xlsx(content, exports.township_filename(campaign, township))
+        return redirect(job.get_absolute_url())
 
 
 class CountyWorkbookView(CampaignMixin, PermissionRequiredMixin, View):
-    """The county workbook: summary, one sheet per township, narratives."""
+    """The county workbook (summary, one sheet per township, narratives), written by a
+    background job like the township's."""
 
     permission_required = "reports.review_report"
     raise_exception = True
 
     def get(self, request, *args, **kwargs):
         campaign = self.get_campaign()
-        content = exports.county_export(campaign)
-        log_access(
-            action=AccessAction.EXPORT,
-            request=request,
-            target_type="campaign",
-            target_id=str(campaign.pk),
-            target_label=f"{campaign.year}年 全县汇总",
-            detail={"export": "county_report", "campaign": campaign.year},
+        job = job_submit(
+            actor=request.user,
+            kind=report_jobs.COUNTY_WORKBOOK,
+            title=_("导出%(year)s年全县汇总") % {"year": campaign.year},
+            params={"year": campaign.year},
         )
-        return _xlsx(content, exports.county_filename(campaign))
+        return redirect(job.get_absolute_url())
 
 
 # --- dashboards ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from reports.figures import county_key_figures, county_rollup, township_figures
 from reports.narratives import PLACEHOLDERS, contradictions
 from reports.sections import figure_sections
 from reports.selectors import narrative_prefill
+from tests.jobs.helpers import downloaded
 from tests.reports.conftest import FIGURES_TODAY, activity, at, screening
 
 NOON = at(2026, 6, 3, 12)
@@ -89,9 +90,8 @@ def test_county_workbook_rollup_page_and_dashboard_give_the_same_figures(
     with time_machine.travel(NOON, tick=False):
         rollup = client.get(reverse("reports:rollup", args=[2026])).context["rollup"]
         dashboard = client.get(reverse("reports:dashboard")).context["dashboard"]
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(client.get(reverse("reports:county_export", args=[2026])).content)
-        )
+        download = downloaded(client, client.get(reverse("reports:county_export", args=[2026])))
+        workbook = openpyxl.load_workbook(io.BytesIO(download.content))
     kpis = {str(label): value for label, value, _url in dashboard.kpis}
     summary = workbook["汇总"]
     header = [cell.value for cell in summary[4]]
@@ -190,11 +190,9 @@ def test_a_resubmission_after_the_deadline_shows_late_for_that_version(
         )
         page = client_for(county_staff).get(reverse("reports:township", args=[2026, dataset.ls.pk]))
         rollup = county_rollup(dataset.campaign)
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(
-                client_for(county_staff).get(reverse("reports:county_export", args=[2026])).content
-            )
-        )
+        client = client_for(county_staff)
+        download = downloaded(client, client.get(reverse("reports:county_export", args=[2026])))
+        workbook = openpyxl.load_workbook(io.BytesIO(download.content))
     header = re.sub(r"\s+", "", page.content.decode().split("<main", 1)[1].split("</h1>")[1])
     assert "第2版报送于2026-09-0109:00" in header
     assert '本版</span><spanclass="badgetext-bg-danger">逾期' in header

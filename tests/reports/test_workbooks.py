@@ -1,6 +1,7 @@
 """The Excel workbooks, read back with openpyxl: official title and layout, the figures, the
 narratives, and no child's name or ID number anywhere; downloads scoped and logged."""
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -8,10 +9,14 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessAction, AccessLog
+from jobs.models import Job
+from jobs.runner import job_run
 from reports import services
 from reports.workbooks import TITLE
+from tests.jobs.helpers import downloaded, job_of
 from tests.reports.conftest import at
 from tests.reports.test_workflow import NARRATIVES
 
@@ -25,6 +30,11 @@ def submitted(dataset, longsheng_supervisor):
             township=dataset.ls,
             data=NARRATIVES,
         )
+
+
+def export_download(client, url):
+    """Start the workbook's job (run inline by the tests) and download its file."""
+    return downloaded(client, client.get(url))
 
 
 def read(content: bytes) -> openpyxl.Workbook:
@@ -60,8 +70,9 @@ def assert_no_personal_data(workbook, dataset):
 def test_township_workbook_has_the_official_layout_figures_and_no_personal_data(
     submitted, dataset, longsheng_supervisor, client_for
 ):
-    response = client_for(longsheng_supervisor).get(
-        reverse("reports:township_export", args=[2026, dataset.ls.pk])
+    response = export_download(
+        client_for(longsheng_supervisor),
+        reverse("reports:township_export", args=[2026, dataset.ls.pk]),
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -108,8 +119,9 @@ def test_township_workbook_has_the_official_layout_figures_and_no_personal_data(
 
 def test_a_draft_workbook_says_it_is_not_submitted(dataset, longsheng_supervisor, client_for):
     with time_machine.travel(at(2026, 6, 3, 12), tick=False):
-        response = client_for(longsheng_supervisor).get(
-            reverse("reports:township_export", args=[2026, dataset.ls.pk])
+        response = export_download(
+            client_for(longsheng_supervisor),
+            reverse("reports:township_export", args=[2026, dataset.ls.pk]),
         )
     workbook = read(response.content)
     text = "\n".join(cells(workbook))
@@ -130,7 +142,9 @@ def test_county_workbook_has_summary_township_sheets_and_narratives(
     submitted, dataset, county_staff, client_for
 ):
     with time_machine.travel(at(2026, 6, 5, 9), tick=False):
-        response = client_for(county_staff).get(reverse("reports:county_export", args=[2026]))
+        response = export_download(
+            client_for(county_staff), reverse("reports:county_export", args=[2026])
+        )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     workbook = read(response.content)
@@ -175,8 +189,9 @@ def test_typed_text_never_becomes_a_formula(dataset, longsheng_supervisor, clien
         township=dataset.ls,
         data={"brand": '=HYPERLINK("http://evil")'},
     )
-    response = client_for(longsheng_supervisor).get(
-        reverse("reports:township_export", args=[2026, dataset.ls.pk])
+    response = export_download(
+        client_for(longsheng_supervisor),
+        reverse("reports:township_export", args=[2026, dataset.ls.pk]),
     )
     workbook = read(response.content)
     values = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row]
@@ -208,3 +223,49 @@ def test_export_command_refuses_unknown_campaign_or_township(campaign, tmp_path)
         call_command("export_report", "--campaign", "2026", "--township", "无此镇", "-o", "x")
     with pytest.raises(CommandError, match="2031"):
         call_command("export_report", "--campaign", "2031", "-o", str(tmp_path / "x.xlsx"))
+
+
+# --- the workbooks as background jobs -------------------------------------------------------
+
+
+def test_county_workbook_job_counts_its_rows_and_is_its_owners_alone(
+    submitted, dataset, county_staff, longsheng_supervisor, client_for
+):
+    client = client_for(county_staff)
+    response = client.get(reverse("reports:county_export", args=[2026]))
+    job = job_of(response)
+    assert job.kind == "report_county_workbook" and job.owner == county_staff
+    # One row of the summary per township, and the county center's own.
+    assert (job.status, job.total, job.done) == ("done", 11, 11)
+    page = client.get(job.get_absolute_url())
+    assert "已完成，共 11 行" in page.content.decode()
+    assert reverse("jobs:download", args=[job.pk]) in page.content.decode()
+    # Someone else — even a user who may export their own township's workbook — gets a 404.
+    other = client_for(longsheng_supervisor)
+    assert other.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    assert not AccessLog.objects.filter(action=AccessAction.DOWNLOAD).exists()
+    download = downloaded(client, response)
+    assert read(download.content).sheetnames[0] == "汇总"
+    logged = AccessLog.objects.get(action=AccessAction.DOWNLOAD)
+    assert (logged.user, logged.target_id) == (county_staff, str(job.pk))
+    export = AccessLog.objects.get(action=AccessAction.EXPORT)
+    assert export.detail["job"] == str(job.pk) and export.user == county_staff
+
+
+def test_township_workbook_job_checks_the_scope_again_when_it_runs(
+    dataset, longsheng_supervisor, pingdeng_supervisor
+):
+    """A job asked for a township outside the owner's area (the area changed after it was
+    queued, or the params were forged) refuses, writes no file and logs no export."""
+    job = Job.objects.create(
+        owner=pingdeng_supervisor,
+        kind="report_township_workbook",
+        title="x",
+        params={"year": 2026, "township": dataset.ls.pk},
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.result_data == {"refused": True}
+    assert not job.result_file
+    assert not AccessLog.objects.filter(action=AccessAction.EXPORT).exists()
