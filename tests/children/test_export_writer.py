@@ -1,9 +1,5 @@
-"""The 花名册 writer (XlsxWriter): both of its modes, read back with openpyxl and the importer.
-
-Small exports are built in memory; bigger ones (more than IN_MEMORY_ROWS) stream row by row
-through a temporary file with inline strings. ``streaming`` forces the second mode on a
-handful of rows, so every property is checked in both.
-"""
+"""The 花名册 writer (rustpy-xlsxwriter, constant memory), read back with openpyxl and with
+the importer: layout, formats, the safe-text rule, rows streamed from a generator."""
 
 import datetime as dt
 import io
@@ -37,13 +33,6 @@ HOSTILE = {
 }
 
 
-@pytest.fixture(params=["in_memory", "streaming"])
-def mode(request, monkeypatch):
-    if request.param == "streaming":
-        monkeypatch.setattr(ledger_export, "IN_MEMORY_ROWS", 0)
-    return request.param
-
-
 def read(data: bytes):
     return openpyxl.load_workbook(io.BytesIO(data))["花名册"]
 
@@ -71,7 +60,7 @@ def hostile_child(db):
 
 
 def test_formula_looking_values_are_string_cells_never_formulas_or_links(
-    mode, longsheng_supervisor, hostile_child
+    longsheng_supervisor, hostile_child
 ):
     sheet = read(
         write_ledger(export_rows(longsheng_supervisor), title="=1+1", unit="@u", reveal=False)
@@ -90,7 +79,7 @@ def test_formula_looking_values_are_string_cells_never_formulas_or_links(
     assert not sheet._hyperlinks
 
 
-def test_layout_dates_text_ids_and_labels_in_both_modes(mode, longsheng_supervisor, hostile_child):
+def test_layout_dates_text_ids_and_labels(longsheng_supervisor, hostile_child):
     sheet = read(
         write_ledger(
             export_rows(longsheng_supervisor),
@@ -154,8 +143,7 @@ def test_codes_are_fetched_per_chunk_and_stay_with_their_child(longsheng_supervi
     assert len(code_queries) == 3  # one per chunk of two
 
 
-def test_a_streamed_export_imports_back_unchanged(client_for, longsheng_supervisor, monkeypatch):
-    monkeypatch.setattr(ledger_export, "IN_MEMORY_ROWS", 1)
+def test_an_export_imports_back_unchanged(client_for, longsheng_supervisor):
     first = import_ledger(
         actor=longsheng_supervisor,
         township=factories.township(),
@@ -174,10 +162,12 @@ def test_a_streamed_export_imports_back_unchanged(client_for, longsheng_supervis
     assert (again.plan.new, again.plan.updated, again.plan.unchanged) == (0, 0, 3)
 
 
-def test_streaming_leaves_no_temporary_file_even_when_reading_fails(
+def test_writing_leaves_no_temporary_file_even_when_reading_fails(
     longsheng_supervisor, hostile_child, monkeypatch, tmp_path
 ):
-    monkeypatch.setattr(ledger_export, "IN_MEMORY_ROWS", 0)
+    """The writer's constant-memory files go where TMPDIR says; none is left behind, and an
+    error while reading the rows comes out unchanged."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     rows = list(export_rows(longsheng_supervisor))
 
@@ -191,3 +181,26 @@ def test_streaming_leaves_no_temporary_file_even_when_reading_fails(
     with pytest.raises(ConnectionError):
         write_ledger(broken(), title="t", unit="u", reveal=False)
     assert os.listdir(tmp_path) == []
+
+
+def test_a_value_of_another_type_in_a_column_keeps_its_own_cell_type(longsheng_supervisor):
+    """The writer guesses each column's type from its first row; a later row of another type
+    (a date after an empty cell, text after a number) must still be written as it is."""
+    village = factories.village("龙胜镇", "山东村")
+    factories.ChildFactory(village=village, name="甲", filled_on=None, group="")
+    factories.ChildFactory(village=village, name="=乙", filled_on=dt.date(2026, 5, 2), group="3组")
+    sheet = read(write_ledger(export_rows(longsheng_supervisor), title="t", unit="u", reveal=True))
+    by_name = {
+        cells["姓名"].value: cells for cells in (cells_by_header(sheet, row) for row in (4, 5))
+    }
+    assert by_name["甲"]["填报日期"].value is None and by_name["甲"]["组"].value is None
+    assert by_name["'=乙"]["填报日期"].value.date() == dt.date(2026, 5, 2)
+    assert by_name["'=乙"]["组"].value == "3组"
+    assert [by_name[name]["序号"].value for name in ("甲", "'=乙")] in ([1, 2], [2, 1])
+
+
+def test_an_empty_export_still_has_its_title_and_header(longsheng_supervisor):
+    sheet = read(write_ledger([], title="标题", unit="单位", reveal=False))
+    assert sheet["A1"].value == "标题" and sheet.freeze_panes == "C4"
+    assert [cell.value for cell in sheet[3]] == HEADERS
+    assert sheet.max_row == 3
