@@ -58,10 +58,11 @@ from core.validators import (
 from core.xlsx_guard import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNCOMPRESSED,
+    CalamineWorkbook,
     SheetCells,
     StreamingWorkbook,
     WorkbookRefused,
-    open_workbook_streaming_safely,
+    open_workbook_fast_safely,
 )
 
 # Limits; module constants so tests (and a county with bigger files) can change them.
@@ -312,7 +313,7 @@ def _footer_note(values: list[Any]) -> bool:
     return bool(_FOOTER_NOTE.match("".join(filled[0].split())))
 
 
-def _find_sheet(workbook: StreamingWorkbook):
+def _find_sheet(workbook: CalamineWorkbook | StreamingWorkbook):
     """The first visible sheet with a ledger header (the template puts notes after it)."""
     first_error = None
     for sheet in workbook.sheets:
@@ -351,7 +352,7 @@ def _fill_merged(cells: SheetCells, header_row: int) -> None:
 def read_ledger(data, *, township: Township) -> LedgerFile:
     """Read a ledger workbook for ``township``. Raises WorkbookRefused for a file that
     cannot be read at all; every cell problem is in ``errors`` with its row and column."""
-    workbook = open_workbook_streaming_safely(
+    workbook = open_workbook_fast_safely(
         data, max_bytes=MAX_FILE_BYTES, max_uncompressed=MAX_UNCOMPRESSED
     )
     try:

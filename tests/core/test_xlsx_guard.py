@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import os
 import zipfile
@@ -8,10 +9,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.xlsx_guard import (
+    CalamineWorkbook,
+    StreamingWorkbook,
     WorkbookRefused,
     assert_defusedxml_active,
     check_xlsx_upload,
     load_workbook_safely,
+    open_workbook_fast_safely,
+    open_workbook_streaming_safely,
 )
 
 NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件"
@@ -234,3 +239,78 @@ class TestDefusedXml:
         monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
         with pytest.raises(ImproperlyConfigured):
             assert_defusedxml_active()
+
+
+# --- the fast reader: calamine, with openpyxl for formulas and the 1904 date system ---------
+
+
+def _typed_workbook(**options) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws["A1"] = "标题"
+    ws.merge_cells("A1:F1")
+    ws.append(["序号", "姓名", "出生日期", "身份证号", "金额", "寄宿"])
+    ws.append([1, "张小花", dt.datetime(2012, 6, 1), "450328201206010018", 1.5, True])
+    ws.append([2, "", None, 45032820120601, 3, False])  # a numeric ID cell
+    ws["C3"].number_format = "yyyy-mm-dd"
+    hidden = wb.create_sheet("隐藏")
+    hidden["A1"] = "x"
+    hidden.sheet_state = "hidden"
+    for cell, value in options.get("cells", {}).items():
+        ws[cell] = value
+    if options.get("date1904"):
+        wb.epoch = openpyxl.utils.datetime.MAC_EPOCH
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _cells(workbook):
+    sheets = [(sheet.title, sheet.state) for sheet in workbook.sheets]
+    first = workbook.read(workbook.sheets[0])
+    workbook.close()
+    return sheets, first.rows, first.merged
+
+
+def test_the_fast_reader_reads_what_the_streaming_reader_reads():
+    data = _typed_workbook()
+    fast = open_workbook_fast_safely(data)
+    assert isinstance(fast, CalamineWorkbook)
+    sheets, rows, merged = _cells(fast)
+    assert (sheets, rows, merged) == _cells(open_workbook_streaming_safely(data))
+    assert sheets == [("花名册", "visible"), ("隐藏", "hidden")]
+    assert rows[3][3] == (dt.datetime(2012, 6, 1), "d")
+    assert rows[3][4] == ("450328201206010018", "s")
+    assert rows[4][4] == (45032820120601, "n")  # refused later as a numeric ID cell
+    assert rows[3][5] == (1.5, "n") and rows[4][5] == (3, "n") and rows[3][6] == (True, "b")
+    assert 2 not in rows[4] and 3 not in rows[4]  # empty cells are absent
+    assert merged == ["A1:F1"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"cells": {"B4": "=A1&A2"}}, {"date1904": True}],
+    ids=["formula", "date1904"],
+)
+def test_formulas_and_the_1904_date_system_are_read_by_openpyxl(options):
+    """calamine gives a formula's cached value only (the importer must name each formula
+    cell) and knows no workbook epoch for numbers typed as dates: openpyxl reads those."""
+    data = _typed_workbook(**options)
+    workbook = open_workbook_fast_safely(data)
+    assert isinstance(workbook, StreamingWorkbook)
+    if "cells" in options:
+        assert workbook.read(workbook.sheets[0]).rows[4][2] == ("=A1&A2", "f")
+    else:
+        assert workbook.epoch == openpyxl.utils.datetime.MAC_EPOCH
+
+
+def test_the_fast_reader_refuses_what_the_guard_refuses(zeros_bomb):
+    assert BOMB in refusal_of(open_workbook_fast_safely, zeros_bomb)
+    assert NOT_XLSX in refusal_of(open_workbook_fast_safely, b"not a workbook at all")
+
+
+def refusal_of(function, data) -> str:
+    with pytest.raises(WorkbookRefused) as caught:
+        function(data)
+    return caught.value.message
