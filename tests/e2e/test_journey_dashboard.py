@@ -69,8 +69,12 @@ def test_county_dashboard_charts_drilldown_and_workbook(desktop_page, tmp_path):
     open_menu_item(page, "统计报表")
     expect(page.get_by_role("heading", name=re.compile("各乡镇主题活动情况汇总"))).to_be_visible()
     check_page(page)
+    # The workbook is written by a background job: its page shows the rows, then the link.
+    page.get_by_role("link", name="下载全县汇总（Excel）").click()
+    expect(page.locator("#job-progress")).to_contain_text("已完成，共 11 行")
+    check_page(page)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="下载全县汇总（Excel）").click()
+        page.locator("a.job-download").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     path = tmp_path / download.suggested_filename
