@@ -241,36 +241,45 @@ def write_ledger(
     return buffer.getvalue()
 
 
+def _cell(getter: Callable[[LedgerRow], Any], text_only: bool) -> Callable[[LedgerRow], Any]:
+    """The function giving a column's cell value from a row, through the one safe-text
+    rule: text (with a leading apostrophe where it would start a formula), a date, a number
+    (in a column without a text format), or None for an empty cell."""
+    safe, date, number = safe_cell_text, dt.date, (int, float)
+
+    def cell(row):
+        value = getter(row)
+        if value.__class__ is str:  # most cells: one test, then the rule
+            return safe(value) if value else None
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return safe(value) if value else None
+        if isinstance(value, date) or (isinstance(value, number) and not text_only):
+            return value
+        return safe(str(value))
+
+    return cell
+
+
 def _records(rows: Iterable[LedgerRow], reveal: bool) -> Iterator[dict[str, Any]]:
-    """One dict per row, keyed by the header, every value through the one safe-text rule:
-    text (with a leading apostrophe where it would start a formula), a date, a number
-    (序号, and numbers in columns without a text format), or None for an empty cell."""
+    """One dict per row, keyed by the header, each value from ``_cell``; 序号 counts the
+    rows and 状态 is the case status's label."""
     textual = {lc.ID, lc.PHONE}
+    getters = _getters(reveal)
+    sequence_at = getters.index(None)  # 序号, numbered while writing
     cells = [
-        (getter, column.kind in textual)
-        for column, getter in zip(EXPORT_COLUMNS, _getters(reveal), strict=True)
+        (lambda row: None) if getter is None else _cell(getter, column.kind in textual)
+        for column, getter in zip(EXPORT_COLUMNS, getters, strict=True)
     ]
-    statuses = choice_labels(CaseStatus)
+    statuses = {code: safe_cell_text(label) for code, label in choice_labels(CaseStatus).items()}
     status = FIELD_INDEX["status"]
     headers = [safe_cell_text(text) for text in HEADERS]
-    date, number, safe = dt.date, (int, float), safe_cell_text
     written = False
     for sequence, values in enumerate(rows, start=1):
-        record = []
-        for getter, text_only in cells:
-            if getter is None:
-                record.append(sequence)  # 序号
-                continue
-            value = getter(values)
-            if value is None or value == "":
-                record.append(None)
-            elif isinstance(value, str):
-                record.append(safe(value))
-            elif isinstance(value, date) or (isinstance(value, number) and not text_only):
-                record.append(value)
-            else:
-                record.append(safe(str(value)))
-        record.append(statuses.get(values[status], values[status]))
+        record = [cell(values) for cell in cells]
+        record[sequence_at] = sequence
+        record.append(statuses.get(values[status]) or safe_cell_text(values[status]))
         written = True
         yield dict(zip(headers, record, strict=True))
     if not written:
