@@ -119,8 +119,12 @@ SELECT json_build_object(
 
 
 def check_dashboard(dashboard, floor: dict) -> dict:
-    # The first four KPIs, in the order dashboards.build lists them.
-    active, red, open_alerts, overdue = (value for _label, value, _url in dashboard.kpis[:4])
+    # The KPIs the floor computes too, found by their labels (msgids).
+    by_label = {str(label): value for label, value, _url in dashboard.kpis}
+    active = by_label["在册困境儿童（当前，人）"]
+    red = by_label["红色（高风险）"]
+    open_alerts = by_label["待处置预警（条）"]
+    overdue = by_label["家访逾期（人）"]
     portal = {"active": active, "red": red, "open_alerts": open_alerts, "overdue": overdue}
     mine = {
         "active": floor["risk"]["total"],
@@ -169,12 +173,14 @@ scr AS (
 ),
 alerts AS (
   SELECT count(*) FILTER (WHERE (sa.raised_at AT TIME ZONE 'Asia/Shanghai')::date
-                          BETWEEN %(start)s AND %(end)s) AS raised,
+                          >= %(start)s) AS raised,
          count(*) FILTER (WHERE (sa.closed_at AT TIME ZONE 'Asia/Shanghai')::date
-                          BETWEEN %(start)s AND %(end)s) AS closed,
-         count(*) FILTER (WHERE sa.status = 'open') AS open
+                          BETWEEN %(start)s AND %(as_of)s) AS closed,
+         count(*) FILTER (WHERE sa.status = 'open'
+                          OR (sa.closed_at AT TIME ZONE 'Asia/Shanghai')::date > %(as_of)s) AS open
   FROM care_safetyalert sa JOIN children_child c ON c.id = sa.child_id
   WHERE c.township_id = %(t)s
+    AND (sa.raised_at AT TIME ZONE 'Asia/Shanghai')::date <= %(as_of)s
 ),
 plans AS (
   SELECT count(*) FILTER (WHERE p.started_on BETWEEN %(start)s AND %(end)s) AS started,

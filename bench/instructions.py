@@ -119,7 +119,7 @@ def main() -> None:
         raise SystemExit("instructions: needs valgrind (apt-get install valgrind)")
 
     work = Path(tempfile.mkdtemp(prefix="longsheng-instructions-"))
-    env = django_env(with_db(server_url(), DATABASE), str(work / "static"), str(work / "media"))
+    env = django_env(with_db(server_url(), DATABASE), "", str(work / "static"), str(work / "media"))
     env["DJANGO_SETTINGS_MODULE"] = "longsheng_care.settings"
     env["ALLOWED_HOSTS"] = "testserver"
     try:

@@ -25,7 +25,10 @@ class BoundedCountPaginator(Paginator):
         if self.exact:
             return super().count
         # SELECT COUNT(*) FROM (SELECT … LIMIT bound + 1): reads no more than the bound.
-        return self._queryset()[: self.bound + 1].count()
+        # Unordered: how many rows there are up to the bound does not depend on the order,
+        # and the list's order (by village code) would make PostgreSQL walk the villages in
+        # order through a join instead of stopping at the bound (8× slower at 100k children).
+        return self._queryset().order_by()[: self.bound + 1].count()
 
     def _queryset(self):
         # django-tables2 hands over its rows (BoundRows → TableQuerysetData → QuerySet).

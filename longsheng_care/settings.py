@@ -258,17 +258,43 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Cache ---------------------------------------------------------------------------------
-# Per-process memory by default (each gunicorn worker keeps its own copy); CACHE_URL, e.g.
-# redis://127.0.0.1:6379/1, shares one between workers. It holds computed aggregates only.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# --- Cache, sessions and the job queue: one process or many -------------------------------
+# Nothing a request leaves behind may live in one process's memory once there are several app
+# servers (bench/LOAD.md runs two against one PostgreSQL and one Redis and checks it):
+# * sessions are rows in the database, or with REDIS_URL cached in Redis in front of those
+#   rows (cached_db: a Redis flush signs nobody out);
+# * login lockout counters (django-axes) are rows in the database, whatever the cache;
+# * the cache holds computed figures only (the dashboard's, the list's filter selects): per
+#   process by default (each gunicorn worker its own copy), in Redis with REDIS_URL (or
+#   wherever CACHE_URL says), so every app server sees the same;
+# * uploaded and generated files are under MEDIA_ROOT, which all app servers and workers
+#   share (one disk, or a shared mount);
+# * jobs are on a queue in the database, or in Redis with REDIS_URL.
+REDIS_URL = env("REDIS_URL", default="")
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "longsheng",  # beside RQ's own "rq:" keys in the same database
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Background jobs (exports, workbooks, imports) on django-tasks, the backport of Django 6's
 # tasks framework. The embedded default keeps the queue in the database (nothing more to
 # start: `make run` starts `manage.py db_worker` beside the server); production sets
 # REDIS_URL and runs RQ workers (`manage.py rqworker --job-class django_tasks_rq.Job`,
 # deploy/longsheng-worker@.service), so a larger deployment adds workers, not code.
-REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}

@@ -48,6 +48,23 @@ def test_the_bounded_count_reads_no_more_than_the_bound(six_children):
     assert exact.count == 6 and not exact.is_bounded
 
 
+def test_the_bounded_count_ignores_the_lists_order(six_children):
+    """The list's order (village code) would make PostgreSQL walk every village through a
+    join before reaching the bound; the bounded count does not need it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from children.models import Child
+
+    paginator = BoundedCountPaginator(Child.objects.order_by("village__code", "pk"), 2)
+    paginator.bound = 3
+    with CaptureQueriesContext(connection) as captured:
+        assert paginator.count == 4
+    (sql,) = [q["sql"] for q in captured.captured_queries]
+    assert "ORDER BY" not in sql.upper()
+    assert "LIMIT 4" in sql.upper()
+
+
 @pytest.mark.parametrize(("bound", "words"), [(10_000, "1 万+"), (20_000, "2 万+"), (500, "500+")])
 def test_the_wording_of_more_than(bound, words):
     assert approximate(bound) == words
