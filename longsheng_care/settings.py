@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Signed in but not yet past the second factor (when required): only the OTP pages.
     "accounts.middleware.OTPRequiredMiddleware",
+    # A budget over all the files of one upload (bytes from Content-Length before the body
+    # is read, pixels from the image headers before any is decoded): core/uploads.py.
+    "core.uploads.UploadBudgetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
@@ -198,6 +201,11 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# One upload request, all its files together (core/uploads.py): bytes as nginx's
+# client_max_body_size, and the pixels every image of it may have in total (three
+# 40-megapixel photos, or a dozen ordinary phone photos).
+UPLOAD_REQUEST_MAX_BYTES = env.int("UPLOAD_REQUEST_MAX_BYTES", default=12 * 1024 * 1024)
+UPLOAD_REQUEST_MAX_PIXELS = env.int("UPLOAD_REQUEST_MAX_PIXELS", default=120_000_000)
 
 # Security headers (production values come from the environment; see README).
 SECURE_CONTENT_TYPE_NOSNIFF = True
