@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageFile
 
 from core import images
 
@@ -50,11 +50,16 @@ def test_the_stored_bytes_hold_no_exif_xmp_comment_or_icc(fmt):
 def test_the_pixel_cap_is_checked_from_the_header_before_decoding(monkeypatch):
     data = metadata_rich("PNG", size=(200, 200))
     loaded = []
-    monkeypatch.setattr(Image.Image, "load", lambda self: loaded.append(self))
+    original = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: loaded.append(self) or original(self)
+    )
     with pytest.raises(images.ImageRefused) as refused:
         images.decode(data, max_pixels=200 * 200 - 1)
     assert refused.value.code == "pixels"
     assert loaded == []  # refused on the header alone
+    images.decode(data, max_pixels=200 * 200)
+    assert loaded  # (and decoding does go through the patched method)
 
 
 def test_probe_reads_the_header_only():

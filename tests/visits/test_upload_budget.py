@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.test import override_settings
-from PIL import Image
+from PIL import ImageFile
 
 from tests.visits.conftest import image_upload, record
 from visits.models import VisitAttachment
@@ -32,8 +32,10 @@ def test_images_over_the_request_pixel_budget_are_refused_before_decoding(
 ):
     files = [image_upload(f"p{i}.jpg", size=(80, 50)) for i in range(3)]  # 3 × 4,000 px
     decoded = []
-    original = Image.Image.load
-    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(1) or original(self))
+    original = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded.append(1) or original(self)
+    )
     response = client_for(shandong_director).post(url, {"file": files})
     assert response.status_code == 413
     text = response.content.decode()
