@@ -137,3 +137,47 @@ def check_debug_off(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_encryption_keys(app_configs=None, **kwargs):
+    """ID numbers and phones are encrypted at rest (core/fields.py) with keys that must come
+    from the environment: the development ones are derived from SECRET_KEY."""
+    from cryptography.fernet import Fernet
+
+    errors = []
+    hint = (
+        "Set FIELD_ENCRYPTION_KEYS (Fernet keys, comma-separated, current first) and "
+        "BLIND_INDEX_KEY (32+ random characters) in the environment; see README."
+    )
+    if not getattr(settings, "ENCRYPTION_KEYS_FROM_ENVIRONMENT", False):
+        errors.append(
+            Error(
+                "The field-encryption keys are derived from SECRET_KEY (development only).",
+                hint=hint,
+                id="accounts.E012",
+            )
+        )
+    keys = list(getattr(settings, "FIELD_ENCRYPTION_KEYS", []))
+    for key in keys:
+        try:
+            Fernet(key.strip())
+        except ValueError:
+            errors.append(
+                Error(
+                    "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key.",
+                    hint=hint,
+                    id="accounts.E013",
+                )
+            )
+            break
+    blind = getattr(settings, "BLIND_INDEX_KEY", "")
+    if len(blind) < 32 or blind in {key.strip() for key in keys}:
+        errors.append(
+            Error(
+                "BLIND_INDEX_KEY must be 32+ characters and differ from the encryption keys.",
+                hint=hint,
+                id="accounts.E014",
+            )
+        )
+    return errors

@@ -24,6 +24,7 @@ from accounts.filters import AccessLogFilter
 from accounts.forms import LoginForm, SpreadsheetUploadForm, VillageLoadForm
 from accounts.models import Township, Village
 from accounts.tables import AccessLogTable, UserTable, VillageTable
+from core.cells import safe_row
 from core.xlsx_guard import WorkbookRefused
 
 # From this many failures on, the login page says how many attempts are left before the lockout.
@@ -127,26 +128,29 @@ class DirectorTemplateView(UserManagerMixin, View):
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "儿童主任名单"
-        sheet.append(["用户名", "姓名", "联系电话", "乡镇", "村（社区）"])
+        sheet.append(safe_row(["用户名", "姓名", "联系电话", "乡镇", "村（社区）"]))
         example_village = Village.objects.select_related("township").first()
         if example_village:
             sheet.append(
-                [
-                    "zhangsan",
-                    "张三",
-                    "13800000000",
-                    example_village.township.name,
-                    example_village.name,
-                ]
+                safe_row(
+                    [
+                        "zhangsan",
+                        "张三",
+                        "13800000000",
+                        example_village.township.name,
+                        example_village.name,
+                    ]
+                )
             )
         sheet.column_dimensions["A"].width = 16
         sheet.column_dimensions["D"].width = 12
         sheet.column_dimensions["E"].width = 14
         options = workbook.create_sheet("乡镇与村")
-        options.append(["乡镇", "村（社区）"])
+        options.append(safe_row(["乡镇", "村（社区）"]))
         for township in Township.objects.prefetch_related("villages"):
             for village in township.villages.all():
-                options.append([township.name, village.name])
+                # Names are typed by people: "=1+1" must stay text, not become a formula.
+                options.append(safe_row([township.name, village.name]))
         buffer = BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

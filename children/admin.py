@@ -46,7 +46,8 @@ class ChildAdmin(ReadOnlyAdmin):
         "portal_link",
     )
     list_filter = ("status", "risk_level", "benefit_category", "township")
-    search_fields = ("name", "name_pinyin", "name_initials", "id_number")
+    # The ID number is encrypted: found whole, through its keyed hash ("=": exact).
+    search_fields = ("name", "name_pinyin", "name_initials", "=id_number")
     list_select_related = ("township", "village__township")
     exclude = ("id_number", "document_number")  # shown masked (masked_id_number)
     readonly_fields = ("masked_id_number",)

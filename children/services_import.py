@@ -50,6 +50,7 @@ from children.pinyin import pinyin_keys
 
 # The identity rules must be exactly those of a registration through the form.
 from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity
+from core.fields import fill_blind_indexes, with_blind_indexes
 from core.tabular import RowError
 from core.validators import normalize_id_number
 from core.versioning import snapshot
@@ -529,7 +530,9 @@ def _write_updates(actor, plans: list[RowPlan], filename: str, today: dt.date) -
             fields |= {"name_pinyin", "name_initials"}
         child.version += 1
         child.updated_at = now
-        groups[frozenset(fields)].append(child)
+        # An encrypted number's keyed hash is not recomputed by bulk_update unless named.
+        fill_blind_indexes(child)
+        groups[frozenset(with_blind_indexes(Child, fields))].append(child)
     for fields, children in groups.items():
         Child.objects.bulk_update(children, sorted(fields), batch_size=500)
     _replace_multi(

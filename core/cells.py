@@ -244,6 +244,12 @@ def safe_cell_text(value: Any) -> Any:
     return value
 
 
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """``safe_cell_text`` on every value of a row, for ``sheet.append``: the one rule every
+    cell written to a workbook goes through."""
+    return [safe_cell_text(value) for value in values]
+
+
 def is_formula_cell(cell: Any) -> bool:
     """True for a formula cell of a workbook loaded with ``data_only=False``.
 

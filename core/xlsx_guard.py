@@ -275,9 +275,13 @@ class SheetCells:
     ``merged`` holds range references such as ``"A1:F1"``.
     """
 
-    def __init__(self, rows: dict[int, dict[int, tuple]], merged: list[str]):
+    def __init__(
+        self, rows: dict[int, dict[int, tuple]], merged: list[str], *, truncated: bool = False
+    ):
         self.rows = rows
         self.merged = merged
+        # Reading stopped at the row limit: the sheet has more non-empty rows than ``rows``.
+        self.truncated = truncated
 
     @property
     def width(self) -> int:
@@ -311,13 +315,19 @@ class StreamingWorkbook:
             if rel.target in reader.valid_files and "chartsheet" not in rel.Type
         ]
 
-    def read(self, sheet: SheetRef) -> SheetCells:
+    def read(self, sheet: SheetRef, *, max_rows: int | None = None) -> SheetCells:
         """Every non-empty cell of ``sheet`` with its data type (to refuse formulas and
-        numeric IDs), and the merged ranges; parse failures raise WorkbookRefused."""
+        numeric IDs), and the merged ranges; parse failures raise WorkbookRefused.
+
+        With ``max_rows``, parsing stops at the first non-empty row past that many (the
+        result is then ``truncated``): a file over a row limit costs the limit, not its
+        size. Merged ranges are written after the rows, so a truncated read has none."""
         from openpyxl.worksheet._reader import WorkSheetParser
 
         workbook = self._reader.wb
         rows: dict[int, dict[int, tuple]] = {}
+        truncated = False
+        merged: list[str] = []
         try:
             with self._reader.archive.open(sheet.path) as source:
                 parser = WorkSheetParser(
@@ -334,18 +344,19 @@ class StreamingWorkbook:
                         for cell in cells
                         if cell["value"] is not None or cell["data_type"] == "f"
                     }
-                    if filled:
-                        rows[index] = filled
-                merged = (
-                    [str(item.ref) for item in parser.merged_cells.mergeCell]
-                    if parser.merged_cells
-                    else []
-                )
+                    if not filled:
+                        continue
+                    if max_rows is not None and len(rows) >= max_rows:
+                        truncated = True
+                        break
+                    rows[index] = filled
+                if not truncated and parser.merged_cells:
+                    merged = [str(item.ref) for item in parser.merged_cells.mergeCell]
         except MemoryError:
             raise
         except Exception as exc:
             raise _parse_refusal(exc) from exc
-        return SheetCells(rows, merged)
+        return SheetCells(rows, merged, truncated=truncated)
 
     def close(self) -> None:
         self._reader.archive.close()

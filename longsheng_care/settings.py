@@ -4,7 +4,9 @@ Development runs on an embedded SQLite file with DEBUG on (``make run`` sets it)
 sets DEBUG off, a SECRET_KEY and ``DATABASE_URL=postgres://…``. See README.md for every variable.
 """
 
+import base64
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import environ
@@ -21,6 +23,24 @@ TECHNICAL_ERROR_PAGES = env.bool("TECHNICAL_ERROR_PAGES", default=False)
 
 # A development default is convenient; a production server must never run with it.
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else environ.Env.NOTSET)
+
+# Encryption at rest of ID numbers and phones (core/fields.py; README "加密密钥 · Keys"):
+# FIELD_ENCRYPTION_KEYS are Fernet keys, comma-separated, the first one current (older ones
+# only read, until `manage.py rotate_encryption_keys` has re-encrypted every row);
+# BLIND_INDEX_KEY keys the hash used to look an ID number up. Without them (development,
+# tests, `make check`) both are derived from SECRET_KEY; `check --deploy` refuses that
+# (accounts.E012), and the production service runs that check before it starts.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="")
+ENCRYPTION_KEYS_FROM_ENVIRONMENT = bool(FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY)
+if not FIELD_ENCRYPTION_KEYS:
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"field-encryption:" + SECRET_KEY.encode()).digest()
+        ).decode()
+    ]
+if not BLIND_INDEX_KEY:
+    BLIND_INDEX_KEY = hashlib.sha256(b"blind-index:" + SECRET_KEY.encode()).hexdigest()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -80,6 +100,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Signed in but not yet past the second factor (when required): only the OTP pages.
     "accounts.middleware.OTPRequiredMiddleware",
+    # A budget over all the files of one upload (bytes from Content-Length before the body
+    # is read, pixels from the image headers before any is decoded): core/uploads.py.
+    "core.uploads.UploadBudgetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
@@ -198,6 +221,11 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# One upload request, all its files together (core/uploads.py): bytes as nginx's
+# client_max_body_size, and the pixels every image of it may have in total (three
+# 40-megapixel photos, or a dozen ordinary phone photos).
+UPLOAD_REQUEST_MAX_BYTES = env.int("UPLOAD_REQUEST_MAX_BYTES", default=12 * 1024 * 1024)
+UPLOAD_REQUEST_MAX_PIXELS = env.int("UPLOAD_REQUEST_MAX_PIXELS", default=120_000_000)
 
 # Security headers (production values come from the environment; see README).
 SECURE_CONTENT_TYPE_NOSNIFF = True

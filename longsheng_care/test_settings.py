@@ -4,6 +4,10 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-key")
+# Fixed test keys, in the environment so that a worker or server the tests start reads
+# the rows this process wrote (core/fields.py).
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTE=")
+os.environ.setdefault("BLIND_INDEX_KEY", "test-only-blind-index-key-" + "b" * 32)
 
 from longsheng_care.settings import *  # noqa: F403
 

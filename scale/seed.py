@@ -81,6 +81,7 @@ from children.models import (
     ChildCircumstance,
 )
 from children.pinyin import pinyin_keys
+from core.fields import BlindIndexField, EncryptedTextField
 from core.validators import (
     SYNTHETIC_SEQUENCE_MAX,
     SYNTHETIC_SEQUENCE_MIN,
@@ -181,6 +182,10 @@ class Table:
         self.columns = [f.attname for f in self.fields]
         self.db_columns = [f.column for f in self.fields]
         self.json = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
+        # COPY writes values as given: these are encrypted or hashed first (core/fields.py).
+        self.prepared = {
+            f.attname: f for f in self.fields if isinstance(f, EncryptedTextField | BlindIndexField)
+        }
         self.defaults = {}
         for f in self.fields:
             default = f.get_default()
@@ -229,6 +234,15 @@ class Writer:
             keep = [i for i, c in enumerate(columns) if c != pk]
             columns = [columns[i] for i in keep]
             db_columns = [db_columns[i] for i in keep]
+        prepared = table.prepared  # encrypted columns and their keyed hashes
+        if prepared and self.postgres:
+            for row in table.rows:
+                for name, field in prepared.items():
+                    if isinstance(field, BlindIndexField):
+                        row[name] = field.index_of(row.get(field.source, defaults[field.source]))
+                for name, field in prepared.items():
+                    if isinstance(field, EncryptedTextField):
+                        row[name] = field.get_prep_value(row.get(name, defaults[name]))
         if self.postgres:
             db_table = table.model._meta.db_table
             cols = ", ".join(f'"{c}"' for c in db_columns)
@@ -464,9 +478,14 @@ def seed_scale(
         acc += weight
         village_cum.append(acc)
 
-    used_ids = set(
-        Child.objects.filter(id_number__startswith=AREA_CODE).values_list("id_number", flat=True)
-    )
+    # ID numbers are encrypted: read the synthetic ones and compare the area code here.
+    used_ids = {
+        number
+        for number in Child.objects.filter(is_synthetic=True, id_number__isnull=False)
+        .values_list("id_number", flat=True)
+        .iterator(chunk_size=5000)
+        if number.startswith(AREA_CODE)
+    }
     free = 18 * 365 * (SYNTHETIC_SEQUENCE_MAX - SYNTHETIC_SEQUENCE_MIN + 1) - len(used_ids)
     if children > free * 0.9:
         raise ScaleError(

@@ -319,7 +319,8 @@ def _find_sheet(workbook: CalamineWorkbook | StreamingWorkbook):
     for sheet in workbook.sheets:
         if sheet.state != "visible":
             continue
-        cells = workbook.read(sheet)
+        # Never more than the limit's worth of rows is parsed, whatever the file's size.
+        cells = workbook.read(sheet, max_rows=HEADER_SCAN_ROWS + MAX_ROWS + 1)
         width = cells.width
         top = [cells.values(row, width) for row in range(1, HEADER_SCAN_ROWS + 1)]
         try:
@@ -374,6 +375,9 @@ def read_ledger(data, *, township: Township) -> LedgerFile:
     _fill_merged(cells, header_row)
     width = cells.width
 
+    too_many = WorkbookRefused(
+        _("文件行数过多（超过 %(max)d 行），请按乡镇或村拆分后分批导入") % {"max": MAX_ROWS}
+    )
     for row_number in sorted(number for number in cells.rows if number > header_row):
         row = cells.rows[row_number]
         values = cells.values(row_number, width)
@@ -383,15 +387,18 @@ def read_ledger(data, *, township: Township) -> LedgerFile:
             break  # totals and the signatures under them are not children
         result.data_rows += 1
         if result.data_rows > MAX_ROWS:
-            raise WorkbookRefused(
-                _("文件行数过多（超过 %(max)d 行），请按乡镇或村拆分后分批导入") % {"max": MAX_ROWS}
-            )
+            raise too_many
         formulas = [
             column - 1
             for column, (value, kind) in row.items()
             if kind == "f" or is_formula_cell(value)
         ]
         _read_row(row_number, values, formulas, columns, names, readers, result)
+    else:
+        if cells.truncated:
+            # Reading stopped at the limit with no total row before it: the rows not read
+            # are children too (blank-looking rows read as filled only make this earlier).
+            raise too_many
     if result.data_rows == 0:
         raise WorkbookRefused(_("表头下面没有数据行"))
     return result

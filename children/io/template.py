@@ -21,7 +21,7 @@ from accounts.choices import Role
 from accounts.models import Township, User, Village
 from children import ledger_columns as lc
 from children.ledger_columns import LEDGER_LANGUAGE
-from core.cells import safe_cell_text
+from core.cells import safe_cell_text, safe_row
 
 LEDGER_SHEET = "花名册"
 INSTRUCTIONS_SHEET = "填写说明"
@@ -87,7 +87,7 @@ def build_template(*, township: Township | None = None) -> bytes:
     list_column = 0
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
         letter = get_column_letter(index)
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = sheet.cell(row=1, column=index, value=safe_cell_text(column.header))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment, cell.border = HEADER_ALIGNMENT, HEADER_BORDER
         sheet.column_dimensions[letter].width = column.width
@@ -106,7 +106,7 @@ def build_template(*, township: Township | None = None) -> bytes:
             continue
         list_column += 1
         list_letter = get_column_letter(list_column)
-        lists.cell(row=1, column=list_column, value=column.header)
+        lists.cell(row=1, column=list_column, value=safe_cell_text(column.header))
         for offset, value in enumerate(values, start=2):
             lists.cell(row=offset, column=list_column, value=safe_cell_text(value))
         source = f"{quote_sheetname(LISTS_SHEET)}!${list_letter}$2:${list_letter}${len(values) + 1}"
@@ -152,7 +152,7 @@ def _write_instructions(sheet, township: Township | None) -> None:
     for line in lines:
         sheet.append([safe_cell_text(str(line))])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([str(_("列名")), str(_("说明与可填的值"))])
+    sheet.append(safe_row([str(_("列名")), str(_("说明与可填的值"))]))
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
@@ -161,6 +161,6 @@ def _write_instructions(sheet, township: Township | None) -> None:
         if column.choices is not None:
             allowed = _("可填：%(values)s") % {"values": lc.allowed_labels(column)}
             note = f"{note}；{allowed}" if note else allowed
-        sheet.append([column.header, safe_cell_text(note)])
+        sheet.append(safe_row([column.header, note]))
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 90

@@ -12,6 +12,7 @@ from accounts.models import Township, Village
 from accounts.scoping import AreaScopedQuerySet
 from children import choices
 from children.pinyin import pinyin_keys
+from core.fields import BlindIndexField, EncryptedTextField, with_blind_indexes
 from core.models import VersionedModel
 from core.validators import (
     ADULT_AGE,
@@ -43,10 +44,14 @@ class Child(VersionedModel):
     sex = models.CharField(_("性别"), max_length=1, choices=choices.Sex.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     birth_date = models.DateField(_("出生日期"))
-    # Unique among registered children; NULL for 未登记户口 (NULLs never collide).
-    id_number = models.CharField(
-        _("公民身份号码"), max_length=18, null=True, blank=True, unique=True
+    # Encrypted at rest (core/fields.py); looked up and kept unique through its keyed
+    # hash, id_number_hash. NULL for 未登记户口 and the other states (NULLs never collide).
+    id_number = EncryptedTextField(
+        _("公民身份号码"), max_length=18, null=True, blank=True, blind_index="id_number_hash"
     )
+    id_number_hash = BlindIndexField(source="id_number", unique=True)
+    # The last 4 characters, keyed: the ledger search by the tail of an ID number.
+    id_number_tail_hash = BlindIndexField(source="id_number", suffix=4, db_index=True)
     no_hukou = models.BooleanField(_("未登记户口"), default=False)
     # A child with a number not yet collected (身份证号待补录) has a date by which the
     # director must enter it; the director's list shows it.
@@ -55,7 +60,10 @@ class Child(VersionedModel):
     document_type = models.CharField(
         _("其他证件类型"), max_length=30, choices=choices.IdDocumentType.choices, blank=True
     )
-    document_number = models.CharField(_("证件号码"), max_length=30, blank=True)
+    document_number = EncryptedTextField(
+        _("证件号码"), max_length=30, blank=True, blind_index="document_number_hash"
+    )
+    document_number_hash = BlindIndexField(source="document_number", db_index=True)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False, editable=False)
     # Search keys for 张小花 → zhangxiaohua / zxh, kept in step with the name on save.
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
@@ -99,7 +107,7 @@ class Child(VersionedModel):
     father_name = models.CharField(
         _("父亲姓名"), max_length=50, blank=True, validators=[validate_person_name]
     )
-    father_phone = models.CharField(
+    father_phone = EncryptedTextField(
         _("父亲电话"), max_length=20, blank=True, validators=[validate_phone]
     )
     father_status = models.CharField(
@@ -109,7 +117,7 @@ class Child(VersionedModel):
     mother_name = models.CharField(
         _("母亲姓名"), max_length=50, blank=True, validators=[validate_person_name]
     )
-    mother_phone = models.CharField(
+    mother_phone = EncryptedTextField(
         _("母亲电话"), max_length=20, blank=True, validators=[validate_phone]
     )
     mother_status = models.CharField(
@@ -124,7 +132,7 @@ class Child(VersionedModel):
     guardian_relation = models.CharField(
         _("与儿童关系"), max_length=30, choices=choices.GuardianRelation.choices, blank=True
     )
-    guardian_phone = models.CharField(
+    guardian_phone = EncryptedTextField(
         _("监护人电话"), max_length=20, blank=True, validators=[validate_phone]
     )
     guardianship_assessment = models.CharField(
@@ -257,8 +265,10 @@ class Child(VersionedModel):
     def save(self, *args, **kwargs):
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        if update_fields is not None:
+            if "name" in update_fields:
+                update_fields = {*update_fields, "name_pinyin", "name_initials"}
+            kwargs["update_fields"] = with_blind_indexes(Child, update_fields)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -481,6 +481,44 @@ def test_too_many_rows_are_refused(longsheng_supervisor, monkeypatch):
     assert "行数过多" in message
 
 
+@pytest.fixture
+def parsed_rows(monkeypatch):
+    """How many rows of a sheet the importer's parser produced."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    counted = []
+    original = WorkSheetParser.parse
+
+    def parse(self):
+        for row in original(self):
+            counted.append(row[0])
+            yield row
+
+    monkeypatch.setattr(WorkSheetParser, "parse", parse)
+    return counted
+
+
+def test_an_over_limit_file_is_refused_after_reading_at_most_the_limit(
+    longsheng_supervisor, monkeypatch, parsed_rows
+):
+    limit = 20
+    monkeypatch.setattr(ledger_import, "MAX_ROWS", limit)
+    data = build_ledger([child_row(i % 40) for i in range(10 * limit)])
+    assert "行数过多" in refusal(longsheng_supervisor, data)
+    # The header, the limit's rows and the one past it; never the file's 200.
+    assert len(parsed_rows) <= ledger_import.HEADER_SCAN_ROWS + limit + 2
+
+
+def test_a_file_at_the_limit_is_read_whole(longsheng_supervisor, monkeypatch, parsed_rows):
+    monkeypatch.setattr(ledger_import, "MAX_ROWS", 3)
+    result = preview_ledger(
+        actor=longsheng_supervisor,
+        township=township(),
+        data=build_ledger([child_row(i) for i in range(3)], total_row=True),
+    )
+    assert result.file.data_rows == len(result.file.rows) == 3 and not result.file.errors
+
+
 def test_sheet_without_the_ledger_columns_is_refused(longsheng_supervisor):
     message = refusal(
         longsheng_supervisor, build_ledger([{"姓名": "甲"}], headers=["姓名", "出生日期"])

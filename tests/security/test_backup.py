@@ -7,6 +7,7 @@ start from the reference data (the committed_db fixture in conftest.py).
 
 import hashlib
 import sqlite3
+import subprocess
 import uuid
 from io import StringIO
 from pathlib import Path
@@ -64,7 +65,12 @@ def ledger(committed_db):
         Role.VILLAGE_DIRECTOR, township_name="龙胜镇", village_name="山东村", username="b-dir"
     )
     children = [
-        factories.ChildFactory(name=f"备份儿童{i}", guardian_name="外婆", address="山东村3组")
+        factories.ChildFactory(
+            name=f"备份儿童{i}",
+            guardian_name="外婆",
+            address="山东村3组",
+            guardian_phone=f"1381234{i:04d}",
+        )
         for i in range(5)
     ]
     children.append(
@@ -95,6 +101,16 @@ def test_sqlite_backup_restores_the_same_data(ledger, tmp_path):
         copy.close()
     assert expected[0]["children_child"] == 6
     assert actual == expected
+    assert_no_plaintext(dump.read_bytes(), ledger)
+
+
+def assert_no_plaintext(dump: bytes, children) -> None:
+    """The backup holds ciphertext only: no ID number and no phone of any child."""
+    assert children
+    for child in children:
+        assert child.id_number.encode() not in dump, child.id_number
+        if child.guardian_phone:
+            assert child.guardian_phone.encode() not in dump, child.guardian_phone
 
 
 def test_backup_never_overwrites_and_restore_never_writes_over_data(ledger, tmp_path):
@@ -169,6 +185,16 @@ def test_postgresql_backup_restores_the_same_data(ledger, tmp_path: Path, scratc
         actual = snapshot(copy.cursor())
     assert expected[0]["children_child"] == 6
     assert actual == expected
+
+    # The dump itself, as SQL text, holds ciphertext only.
+    import shutil
+
+    if shutil.which("pg_restore"):
+        text = subprocess.run(
+            ["pg_restore", "-f", "-", str(dump)], capture_output=True, check=True
+        ).stdout
+        assert b"children_child" in text
+        assert_no_plaintext(text, ledger)
 
     # A second restore into the now-populated database is refused.
     with pytest.raises(CommandError, match="not empty"):

@@ -28,6 +28,8 @@ PRODUCTION_ENV = {
     "SECURE_COOKIES": "1",
     "BEHIND_TLS_PROXY": "1",
     "TRUSTED_PROXIES": "127.0.0.1",
+    "FIELD_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTI=",
+    "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
 }
 
 PRODUCTION_SETTINGS = {
@@ -41,6 +43,9 @@ PRODUCTION_SETTINGS = {
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
     "PASSWORD_HASHERS": [ARGON2, "django.contrib.auth.hashers.PBKDF2PasswordHasher"],
+    "FIELD_ENCRYPTION_KEYS": [PRODUCTION_ENV["FIELD_ENCRYPTION_KEYS"]],
+    "BLIND_INDEX_KEY": PRODUCTION_ENV["BLIND_INDEX_KEY"],
+    "ENCRYPTION_KEYS_FROM_ENVIRONMENT": True,
 }
 
 
@@ -49,7 +54,9 @@ def test_check_deploy_is_clean_with_production_environment(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DEBUG", "SECRET_KEY", "SECURE_", "ALLOWED_HOSTS"))
+        if not key.startswith(
+            ("DJANGO_", "DEBUG", "SECRET_KEY", "SECURE_", "ALLOWED_HOSTS", "FIELD_ENC", "BLIND_")
+        )
     }  # DJANGO_ALLOW_ASYNC_UNSAFE (set by the browser tests) goes too
     env.update(PRODUCTION_ENV)
     env["DJANGO_SETTINGS_MODULE"] = "longsheng_care.settings"
@@ -149,3 +156,38 @@ def test_debug_must_be_off():
 def test_django_checks_still_fire(setting):
     # Our settings must not silence Django's own deploy checks.
     assert ids(**{setting: False}) - ids()
+
+
+def test_encryption_keys_must_come_from_the_environment_and_be_sound():
+    assert not {"accounts.E012", "accounts.E013", "accounts.E014"} & ids()
+    assert "accounts.E012" in ids(ENCRYPTION_KEYS_FROM_ENVIRONMENT=False)
+    assert "accounts.E013" in ids(FIELD_ENCRYPTION_KEYS=["not-a-fernet-key"])
+    assert "accounts.E014" in ids(BLIND_INDEX_KEY="short")
+    same = PRODUCTION_SETTINGS["FIELD_ENCRYPTION_KEYS"][0]
+    assert "accounts.E014" in ids(BLIND_INDEX_KEY=same)
+
+
+def test_production_refuses_to_start_without_the_keys():
+    """The real settings with production values but no keys: `check --deploy` (the service's
+    ExecStartPre) fails on E012."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(
+            ("DJANGO_", "DEBUG", "SECRET_KEY", "SECURE_", "ALLOWED_HOSTS", "FIELD_ENC", "BLIND_")
+        )
+    }
+    env.update(PRODUCTION_ENV)
+    del env["FIELD_ENCRYPTION_KEYS"], env["BLIND_INDEX_KEY"]
+    env["DJANGO_SETTINGS_MODULE"] = "longsheng_care.settings"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "accounts.E012" in result.stdout + result.stderr

@@ -142,3 +142,15 @@ def test_removing_an_attachment_deletes_the_file(
     assert response.status_code == 302
     assert not VisitAttachment.objects.exists()
     assert not os.path.exists(path)
+
+
+def test_stored_attachment_bytes_hold_no_exif_xmp_or_comment(shandong_director, visit):
+    from tests.core.test_images import SECRET, metadata_rich
+
+    data = metadata_rich("JPEG")
+    upload = SimpleUploadedFile("scan.jpg", data, content_type="image/jpeg")
+    attachment = services.attachment_add(actor=shandong_director, visit=visit, upload=upload)
+    stored = attachment.file.open("rb").read()
+    assert SECRET not in stored and b"PhoneMaker" not in stored and b"xmpmeta" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert "comment" not in image.info and not image.getexif()

@@ -1,0 +1,98 @@
+"""Re-encrypt every encrypted value with the current key (the first of FIELD_ENCRYPTION_KEYS).
+
+How to rotate (README, "加密密钥 · Encryption keys"): put a new key first in
+FIELD_ENCRYPTION_KEYS and keep the old ones after it, restart, run this command, then remove
+the old keys. It works in batches of primary keys, one transaction each; a value already
+under the current key is left alone, so an interrupted run is simply started again.
+
+``--reindex`` also recomputes every blind index from the decrypted values: run it after
+BLIND_INDEX_KEY changed (lookups by ID number find nothing until it has finished).
+"""
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from core.fields import BlindIndexField, EncryptedTextField, decrypt, reencrypt
+
+
+def encrypted_models():
+    """(model, encrypted fields, blind-index fields) for every model with encrypted fields."""
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if fields:
+            indexes = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
+            yield model, fields, indexes
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every encrypted column with the current key (resumable, in batches)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--reindex", action="store_true", help="also recompute the blind indexes"
+        )
+
+    def handle(self, *, batch_size, reindex, **options):
+        current = Fernet(settings.FIELD_ENCRYPTION_KEYS[0].strip())
+        for model, fields, indexes in encrypted_models():
+            changed = self._model(model, fields, indexes if reindex else [], current, batch_size)
+            self.stdout.write(
+                f"{model._meta.label}: 重新加密 {changed['values']} 个值，"
+                f"重算索引 {changed['indexes']} 行（共 {changed['rows']} 行）。"
+            )
+
+    def _model(self, model, fields, indexes, current, batch_size) -> dict[str, int]:
+        quote = connection.ops.quote_name
+        table, pk = quote(model._meta.db_table), model._meta.pk
+        columns = ", ".join(quote(f.column) for f in fields)
+        counts = {"values": 0, "indexes": 0, "rows": 0}
+        last = None
+        while True:
+            with transaction.atomic():
+                where = f"WHERE {quote(pk.column)} > %s " if last is not None else ""
+                lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT {quote(pk.column)}, {columns} FROM {table} {where}"  # noqa: S608
+                        f"ORDER BY {quote(pk.column)} LIMIT %s{lock}",
+                        [*([last] if last is not None else []), batch_size],
+                    )
+                    rows = cursor.fetchall()
+                if not rows:
+                    return counts
+                for key, *tokens in rows:
+                    self._row(model, table, pk, fields, indexes, current, key, tokens, counts)
+                last = rows[-1][0]
+                counts["rows"] += len(rows)
+
+    @staticmethod
+    def _row(model, table, pk, fields, indexes, current, key, tokens, counts) -> None:
+        quote = connection.ops.quote_name
+        values = {}
+        for field, token in zip(fields, tokens, strict=True):
+            if not token:
+                continue
+            try:
+                current.decrypt(token.encode("ascii"))
+            except InvalidToken:
+                values[field.column] = reencrypt(token)
+                counts["values"] += 1
+        if indexes:
+            plain = {
+                field.attname: (decrypt(token) if token else token)
+                for field, token in zip(fields, tokens, strict=True)
+            }
+            for index in indexes:
+                values[index.column] = index.index_of(plain.get(index.source))
+            counts["indexes"] += 1
+        if values:
+            assignments = ", ".join(f"{quote(column)} = %s" for column in values)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s",  # noqa: S608
+                    [*values.values(), key],
+                )
