@@ -31,7 +31,7 @@ from children.models import Child, ChildAssistance, ChildCircumstance
 from children.models.child import masked_id_display
 from core.cells import safe_cell_text
 from core.choices import choice_labels
-from core.validators import mask_id_number, mask_phone
+from core.validators import mask_id_number, mask_phone, years_between
 
 SHEET_TITLE = "花名册"
 TEXT_FORMAT = "@"
@@ -39,6 +39,16 @@ DATE_FORMAT = "yyyy-mm-dd"
 EXPORT_COLUMNS = [column for column in lc.COLUMNS if column.kind != lc.NO_HUKOU]
 STATUS_HEADER = "状态"
 HEADERS = [column.header for column in EXPORT_COLUMNS] + [STATUS_HEADER]
+# Without the reveal right the birth date goes out as the age on the export date: beside
+# even the last characters of an ID number, the full date is half of the number.
+AGE_HEADER = "年龄（导出日）"
+MASKED_HEADERS = [AGE_HEADER if header == "出生日期" else header for header in HEADERS]
+
+
+def headers(reveal: bool) -> list[str]:
+    return HEADERS if reveal else MASKED_HEADERS
+
+
 # Up to this many rows the workbook is built in memory, which skips XlsxWriter's temporary
 # files (some 5 ms of a 100-row export); a bigger export streams row by row through one
 # temporary file instead, so its memory stays flat however many children it holds.
@@ -105,7 +115,7 @@ def child_row(child: Child) -> LedgerRow:
     return (*values, circumstances, assistance)
 
 
-def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
+def _getters(reveal: bool, on: dt.date | None = None) -> list[Callable[[LedgerRow], Any] | None]:
     """One function per column turning a row into the cell's value, built once per export:
     Django's get_FOO_display() rebuilds its choices dict on every call, and lazy labels are
     translated again each time they are turned into text."""
@@ -152,6 +162,11 @@ def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
     def flag(index):
         return lambda row: yes if row[index] else no
 
+    today = on or timezone.localdate()
+
+    def age(index):
+        return lambda row: years_between(row[index], today) if row[index] else None
+
     getters: list[Callable[[LedgerRow], Any] | None] = []
     for column in EXPORT_COLUMNS:
         key, kind = column.key, column.kind
@@ -168,6 +183,8 @@ def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
             getter = joined(labels, CODE_INDEX[key])
         elif kind == lc.BOOL:
             getter = flag(at[key])
+        elif key == "birth_date" and not reveal:
+            getter = age(at[key])
         elif kind == lc.TOWNSHIP:
             getter = itemgetter(at["township__name"])
         elif kind == lc.VILLAGE:
@@ -239,15 +256,21 @@ def _write_sheet(workbook, rows, *, title, unit, reveal, on) -> None:
             "text_wrap": True,
         }
     )
-    for index, text in enumerate(HEADERS):
+    for index, text in enumerate(headers(reveal)):
         sheet.write_string(2, index, safe_cell_text(text), header)
 
     text_format = workbook.add_format({"num_format": TEXT_FORMAT})
     date_format = workbook.add_format({"num_format": DATE_FORMAT})
     formats = {lc.ID: text_format, lc.PHONE: text_format, lc.DATE: date_format}
     cells = [
-        (index, getter, formats.get(column.kind))
-        for index, (column, getter) in enumerate(zip(EXPORT_COLUMNS, _getters(reveal), strict=True))
+        (
+            index,
+            getter,
+            None if column.key == "birth_date" and not reveal else formats.get(column.kind),
+        )
+        for index, (column, getter) in enumerate(
+            zip(EXPORT_COLUMNS, _getters(reveal, on), strict=True)
+        )
     ]
     # Only the typed write_*() methods: write() guesses, and would turn text starting
     # with = into a formula or an http:// address into a link.

@@ -125,7 +125,9 @@ def test_a_duplicate_id_in_another_area_does_not_say_where(client):
     )
     response = post_create(client, id_number=CHILD_ID)
     message = " ".join(field_errors(response, "id_number"))
-    assert "其他辖区" in message and "县未保中心" in message
+    # Not even that it is registered somewhere else: only that the county center checks it.
+    assert "无法在本辖区登记" in message and "县未保中心核实" in message
+    assert "其他辖区" not in message and "已登记" not in message
     text = response.content.decode()
     assert "罗平安" not in text and "罗汉村" not in text and "平等镇" not in text
 
