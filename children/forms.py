@@ -156,6 +156,7 @@ class ChildEditForm(ChildForm):
         super().__init__(*args, user=user, **kwargs)
         self.reveal = may_reveal(user)
         self.replace_only = () if self.reveal else tuple(REPLACE_ONLY)
+        self.kept = {name: getattr(self.instance, name) for name in self.replace_only}
         for name in self.replace_only:
             label, mask = REPLACE_ONLY[name]
             current = getattr(self.instance, name)
@@ -173,12 +174,18 @@ class ChildEditForm(ChildForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            "birth_date" in self.replace_only
-            and self.instance.id_number
-            and cleaned.get("birth_date")
-            and not cleaned.get("id_number")
-        ):
+        # Before the model's own checks run on the instance: an empty replace-only field
+        # means "keep", so the kept value is what they see.
+        replaced = set()
+        for name in self.replace_only:
+            if cleaned.get(name) in (None, ""):
+                cleaned[name] = self.kept[name]
+            else:
+                replaced.add(name)
+        if "id_number" in replaced and "birth_date" not in replaced:
+            # A corrected ID number brings its own birth date (children.services).
+            cleaned["birth_date"] = None
+        if "birth_date" in replaced and "id_number" not in replaced and self.kept["id_number"]:
             # Compared with the kept number, the answer would tell the birth date in it.
             self.add_error(
                 "birth_date",
@@ -188,19 +195,6 @@ class ChildEditForm(ChildForm):
                 ),
             )
         return cleaned
-
-    def ledger_data(self) -> dict:
-        data = super().ledger_data()
-        replaced = set()
-        for name in self.replace_only:
-            if data.get(name) in (None, ""):
-                data[name] = getattr(self.instance, name)
-            else:
-                replaced.add(name)
-        if "id_number" in replaced and "birth_date" not in replaced:
-            # A corrected ID number brings its own birth date (children.services).
-            data["birth_date"] = None
-        return data
 
 
 class CloseForm(BootstrapFormMixin, forms.Form):
