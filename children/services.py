@@ -20,6 +20,7 @@ from children.models import (
     ChildCircumstance,
     DuplicateCheck,
     DuplicateCheckKind,
+    DuplicateCheckSource,
     DuplicateCheckStatus,
 )
 from core.validators import (
@@ -78,22 +79,17 @@ STALE_MESSAGE = gettext_lazy("该儿童信息已被他人修改")
 
 class PossibleDuplicate(Exception):
     """Maybe the same child: the user must check and confirm. ``matches`` are those the user
-    may see; ``elsewhere`` says that a match outside the user's area exists (never which)."""
+    may see. A match outside the user's area is never mentioned (it would tell that such a
+    child is registered): the registration goes ahead and the county center gets a
+    DuplicateCheck to look at both (``child_register``)."""
 
-    def __init__(self, matches, *, elsewhere: bool = False):
-        if elsewhere and not matches:
-            message = _(
-                "县内其他辖区已登记一名同名、同出生日期、同监护人的儿童，可能是同一人。"
-                "请先联系县未保中心核实；确认不是同一人后，勾选下方确认框再保存。"
-            )
-        else:
-            message = _(
-                "已有同名、同出生日期的儿童（见下方名单），可能是重复登记。"
-                "请点开核对；确认不是同一人后，勾选下方确认框再保存。"
-            )
+    def __init__(self, matches):
+        message = _(
+            "已有同名、同出生日期的儿童（见下方名单），可能是重复登记。"
+            "请点开核对；确认不是同一人后，勾选下方确认框再保存。"
+        )
         super().__init__(message)
         self.matches = list(matches)
-        self.elsewhere = elsewhere
 
 
 # --- history -------------------------------------------------------------------------------
@@ -210,7 +206,27 @@ def check_duplicates(*, child: Child, actor, confirmed: bool = False) -> None:
     if not candidates.exists():
         return
     shown = list(candidates.filter(pk__in=visible.values("pk")).select_related("village"))
-    raise PossibleDuplicate(shown, elsewhere=len(shown) < candidates.count())
+    if shown:
+        raise PossibleDuplicate(shown)
+
+
+def hidden_namesake(*, child: Child, actor) -> Child | None:
+    """A child without a number, outside ``actor``'s area, with the same name, birth date
+    and guardian as ``child``: perhaps the same child, for the county center to check."""
+    if child.id_number or not child.guardian_name:
+        return None
+    return (
+        Child.objects.exclude(pk=child.pk)
+        .exclude(pk__in=Child.objects.visible_to(actor).values("pk"))
+        .filter(
+            name=child.name,
+            birth_date=child.birth_date,
+            guardian_name=child.guardian_name,
+            id_number__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 MERGED_VILLAGE = gettext_lazy("所选村/社区已撤并，请选择一个在用的村/社区。")
@@ -291,6 +307,18 @@ def child_register(
         action=action,
         note=note or _("登记入台账：%(place)s") % {"place": str(village)},
     )
+    namesake = hidden_namesake(child=child, actor=actor)
+    if namesake is not None:
+        DuplicateCheck.objects.create(
+            requested_by=actor,
+            source=DuplicateCheckSource.REGISTER,
+            kind=DuplicateCheckKind.PERSON,
+            township=township,
+            village=village,
+            name=child.name,
+            existing=namesake,
+            edited=child,
+        )
     return child
 
 
@@ -528,6 +556,16 @@ def duplicate_check_resolve(*, actor, check: DuplicateCheck, decision: str, note
     check = DuplicateCheck.objects.select_for_update().get(pk=check.pk)
     if check.status != DuplicateCheckStatus.OPEN:
         raise ValidationError(_("该核实申请已处理。"))
+    if decision == RESOLVE_TRANSFER and check.kind == DuplicateCheckKind.PERSON:
+        # Both records exist: which one stays is decided on the children's pages (close
+        # the other with a reason); here the request is answered with a note.
+        raise ValidationError(
+            {
+                "decision": _(
+                    "无身份证号的疑似重复：请在儿童页面核对并结案其中一条，此处填写说明后驳回。"
+                )
+            }
+        )
     if decision == RESOLVE_TRANSFER:
         child = check.existing
         if child.village_id != check.village_id:

@@ -15,6 +15,9 @@ class DuplicateCheckStatus(models.TextChoices):
 class DuplicateCheckKind(models.TextChoices):
     ID_NUMBER = "id_number", _("公民身份号码")
     DOCUMENT = "document", _("其他证件号码")
+    # No number: the same name, birth date and guardian as a child outside the area. The
+    # child was registered (nothing was said); the county center checks both records.
+    PERSON = "person", _("同名、同出生日期、同监护人（无身份证号）")
 
 
 class DuplicateCheckSource(models.TextChoices):
@@ -55,7 +58,8 @@ class DuplicateCheck(models.Model):
         related_name="duplicate_checks",
         verbose_name=_("已登记的儿童"),
     )
-    # The record being edited, when the number was typed into another child's edit form.
+    # The record being edited, when the number was typed into another child's edit form;
+    # for PERSON, the child just registered.
     edited = models.ForeignKey(
         "children.Child",
         on_delete=models.PROTECT,

@@ -180,3 +180,34 @@ def test_the_import_row_says_the_same_and_goes_to_the_county(longsheng_superviso
         longsheng_supervisor,
     )
     assert check.import_row is not None
+
+
+def test_a_namesake_without_a_number_elsewhere_is_not_mentioned_and_goes_to_the_county(
+    client_for, shandong_director, county_admin
+):
+    hidden = factories.ChildFactory(
+        name="蒙小雨",
+        birth_date=dt.date(2016, 4, 4),
+        id_number=None,
+        no_hukou=True,
+        guardian_name="蒙奶奶",
+        village=factories.village("平等镇", "罗汉村"),
+    )
+    response = register(
+        client_for(shandong_director),
+        name="蒙小雨",
+        birth_date="2016-04-04",
+        sex="F",
+        no_hukou="on",
+        guardian_name="蒙奶奶",
+    )
+    assert response.status_code == 302  # registered, nothing asked, nothing said
+    check = DuplicateCheck.objects.get()
+    assert (check.kind, check.existing, check.edited.village.name) == ("person", hidden, "山东村")
+    # Both records exist: the county closes one on the children's pages, not by a transfer.
+    response = client_for(county_admin).post(
+        reverse("children:duplicate_checks"), {"check": check.pk, "decision": "transfer"}
+    )
+    assert response.status_code == 200
+    check.refresh_from_db()
+    assert check.status == "open"
