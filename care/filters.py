@@ -13,6 +13,7 @@ from care.models import CarePlan, Pairing, Referral, SafetyAlert, Screening
 from care.models.screening import INSTRUMENT_CHOICES
 from care.selectors import awaiting_pairing
 from children.models import Child
+from children.privacy import may_reveal
 from children.selectors import search_q
 from core.forms import DateInput
 
@@ -50,7 +51,8 @@ class AreaFilterSet(PortalFilterSetMixin, df.FilterSet):
 
     def filter_child(self, queryset, name, value):
         # The list is already scoped; the subquery only narrows it to matching children.
-        return queryset.filter(child__in=Child.objects.filter(search_q(value)))
+        reveal = may_reveal(self.request.user)
+        return queryset.filter(child__in=Child.objects.filter(search_q(value, reveal=reveal)))
 
 
 class DateRangeWidget(df.widgets.DateRangeWidget):

@@ -10,7 +10,12 @@ class ChildrenConfig(AppConfig):
     name = "children"
     verbose_name = _("困境儿童台账")
 
-    navigation = [NavItem(_("儿童台账"), "children:list", VIEW, order=10)]
+    navigation = [
+        NavItem(_("儿童台账"), "children:list", VIEW, order=10),
+        NavItem(
+            _("重复登记核实"), "children:duplicate_checks", "children.view_duplicatecheck", order=12
+        ),
+    ]
     # Timeline entries and home-page figures this app contributes (see children/timeline.py
     # and reports/selectors.py); other apps declare theirs the same way.
     child_timeline = "children.selectors.timeline_entries"
@@ -29,8 +34,10 @@ class ChildrenConfig(AppConfig):
             "children.view_access_log",
             "children.view_changelog",
             "children.view_benefitcategoryperiod",
+            "children.view_duplicatecheck",
+            "children.resolve_duplicatecheck",
         ],
-        "county_staff": [VIEW, "children.export_ledger"],
+        "county_staff": [VIEW, "children.export_ledger", "children.view_duplicatecheck"],
         "township_supervisor": [
             VIEW,
             "children.add_child",

@@ -126,5 +126,32 @@ def seed(stdout=None) -> None:
                 synthetic=True,
             )
             created += 1
+    checks = _seed_duplicate_check()
     if stdout is not None:
         stdout.write(f"儿童台账：新增 {created} 名合成演示儿童。")
+        if checks:
+            stdout.write("重复登记核实：新增 1 条待县未保中心处理的申请。")
+
+
+def _seed_duplicate_check() -> int:
+    """One 重复登记核实 waiting for the county center: the 山东村 director typed the number of
+    a 平等镇 child into the registration form (told only that the county center checks it)."""
+    from children.models import DuplicateCheck, DuplicateCheckKind, DuplicateCheckSource
+
+    if DuplicateCheck.objects.exists():
+        return 0
+    director = User.objects.filter(username="director").select_related("village").first()
+    others = Child.objects.filter(township__name="平等镇", id_number__isnull=False)
+    existing = others.order_by("pk").first()
+    if director is None or director.village is None or existing is None:
+        return 0
+    DuplicateCheck.objects.create(
+        requested_by=director,
+        source=DuplicateCheckSource.REGISTER,
+        kind=DuplicateCheckKind.ID_NUMBER,
+        township=director.village.township,
+        village=director.village,
+        name=existing.name,
+        existing=existing,
+    )
+    return 1

@@ -16,6 +16,7 @@ from accounts.filter_mixins import PortalFilterSetMixin
 from accounts.scoping import is_county_wide, visible_townships, visible_villages
 from children import choices
 from children.models import Child
+from children.privacy import may_reveal
 from children.selectors import search_q
 from core.extensions import collect
 
@@ -116,7 +117,7 @@ class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
         return villages.none()
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(search_q(value))
+        return queryset.filter(search_q(value, reveal=may_reveal(self.request.user)))
 
     def filter_age(self, queryset, name, value):
         earliest, latest = _birth_range(value, timezone.localdate())

@@ -7,8 +7,10 @@ from accounts.models import User, Village
 from accounts.scoping import visible_townships, visible_villages
 from children import choices
 from children.models import Child
+from children.privacy import age_label, may_reveal
 from children.services import EDITABLE_FIELDS
 from core.forms import BootstrapFormMixin, DateInput
+from core.validators import mask_id_number, mask_phone
 
 DATE_FIELDS = ["birth_date", "filled_on", "registered_on", "id_due_on"]
 
@@ -120,7 +122,23 @@ class ChildCreateForm(ChildForm):
         )
 
 
+# Fields a person without the reveal right may replace but never read in the edit form: the
+# form shows the masked value and an empty input; left empty, the value stays as it is.
+REPLACE_ONLY = {
+    "id_number": (_("更正身份证号"), mask_id_number),
+    "document_number": (_("更正证件号码"), mask_id_number),
+    "birth_date": (_("更正出生日期"), age_label),
+    "guardian_phone": (_("更正监护人电话"), mask_phone),
+    "father_phone": (_("更正父亲电话"), mask_phone),
+    "mother_phone": (_("更正母亲电话"), mask_phone),
+}
+
+
 class ChildEditForm(ChildForm):
+    """Edit a child. For someone with the reveal right the form holds the full values (the
+    view logs the read); for anyone else the ID number, the other document's number, the
+    birth date and the phones are replace-only (``REPLACE_ONLY``)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     benefit_changed_on = forms.DateField(
         label=_("保障类别变更日期"),
@@ -133,6 +151,50 @@ class ChildEditForm(ChildForm):
         choices=[("", "---------"), *choices.BenefitExitReason.choices],
         required=False,
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.reveal = may_reveal(user)
+        self.replace_only = () if self.reveal else tuple(REPLACE_ONLY)
+        self.kept = {name: getattr(self.instance, name) for name in self.replace_only}
+        for name in self.replace_only:
+            label, mask = REPLACE_ONLY[name]
+            current = getattr(self.instance, name)
+            field = self.fields[name]
+            self.initial[name] = None  # never sent to the browser
+            field.required = False
+            field.label = label
+            field.widget.attrs["autocomplete"] = "off"
+            if current:
+                field.help_text = _(
+                    "当前：%(value)s。留空则保持不变；填写新的完整值将替换原值。"
+                ) % {"value": mask(current)}
+            else:
+                field.help_text = _("当前未填写。需要时填写完整值。")
+
+    def clean(self):
+        cleaned = super().clean()
+        # Before the model's own checks run on the instance: an empty replace-only field
+        # means "keep", so the kept value is what they see.
+        replaced = set()
+        for name in self.replace_only:
+            if cleaned.get(name) in (None, ""):
+                cleaned[name] = self.kept[name]
+            else:
+                replaced.add(name)
+        if "id_number" in replaced and "birth_date" not in replaced:
+            # A corrected ID number brings its own birth date (children.services).
+            cleaned["birth_date"] = None
+        if "birth_date" in replaced and "id_number" not in replaced and self.kept["id_number"]:
+            # Compared with the kept number, the answer would tell the birth date in it.
+            self.add_error(
+                "birth_date",
+                _(
+                    "有公民身份号码的儿童，出生日期以身份证号为准；"
+                    "如需更正，请同时填写更正后的身份证号。"
+                ),
+            )
+        return cleaned
 
 
 class CloseForm(BootstrapFormMixin, forms.Form):
@@ -228,3 +290,18 @@ class VillageSplitForm(BootstrapFormMixin, forms.Form):
             if self.cleaned_data.get(name)
         }
         return children, accounts
+
+
+class DuplicateResolveForm(BootstrapFormMixin, forms.Form):
+    """The county center's answer to a 重复登记核实 request."""
+
+    check = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("处理方式"),
+        choices=[
+            ("transfer", _("核实为同一儿童：转入申请的村/社区")),
+            ("reject", _("驳回（须填写说明）")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("处理说明"), max_length=300, required=False)

@@ -8,7 +8,15 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import is_county_wide
 from children.choices import CaseStatus, ChangeAction, RiskLevel
-from children.models import ChangeLog, Child, ChildAssistance, ChildCircumstance
+from children.models import (
+    ChangeLog,
+    Child,
+    ChildAssistance,
+    ChildCircumstance,
+    DuplicateCheck,
+    DuplicateCheckStatus,
+)
+from children.privacy import masked_changes, may_reveal
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
 from core.choices import choice_labels
 from core.extensions import Panel
@@ -81,9 +89,10 @@ def child_detail(user, pk):
     )
 
 
-def child_history(child, *, limit: int | None = None) -> list[ChangeLog]:
+def child_history(child, *, limit: int | None = None, reveal: bool = False) -> list[ChangeLog]:
     """The child's change log for its page, newest first (at most ``limit``), each change
-    carrying its ``action_label``; of the actor, only what ``display_name`` reads."""
+    carrying its ``action_label``; of the actor, only what ``display_name`` reads. Values
+    are masked as ``reveal`` allows (children.privacy.masked_changes)."""
     changes = (
         ChangeLog.objects.filter(child=child)
         .select_related("actor")
@@ -93,6 +102,7 @@ def child_history(child, *, limit: int | None = None) -> list[ChangeLog]:
     labels = choice_labels(ChangeAction)
     for change in changes:
         change.action_label = labels.get(change.action, change.action)
+        change.changes = masked_changes(change.changes, reveal=reveal)
     return changes
 
 
@@ -175,14 +185,23 @@ def id_tail_q(tail: str) -> Q:
     return Q(pk__in=[pk for pk, number in candidates if number and number.endswith(tail)])
 
 
-def search_q(query: str) -> Q:
-    """Match a child by name, pinyin, pinyin initials or the tail of the ID number."""
+# How much of the ID number's tail someone without the reveal right may search by: what the
+# mask shows. A longer query would confirm a guessed full number (the birth date in the
+# middle, the check digit at the end) one try at a time.
+SEARCHABLE_ID_TAIL = 4
+
+
+def search_q(query: str, *, reveal: bool = False) -> Q:
+    """Match a child by name, pinyin, pinyin initials or the tail of the ID number (without
+    ``reveal``, the last ``SEARCHABLE_ID_TAIL`` characters of the query only)."""
     from children.pinyin import looks_like_pinyin
 
     query = query.strip()
     if not query:
         return Q()
     if query.isdigit() or (query[:-1].isdigit() and query[-1:] in "xX"):
+        if not reveal:
+            query = query[-SEARCHABLE_ID_TAIL:]
         return id_tail_q(query.upper())
     if looks_like_pinyin(query):
         compact = query.replace(" ", "").lower()
@@ -192,7 +211,34 @@ def search_q(query: str) -> Q:
 
 def search_children(user, query: str, *, active_only=True, limit=20):
     """Scoped child search for pickers and autocompletes (participants, pairings…)."""
-    qs = Child.objects.visible_to(user).filter(search_q(query)).select_related("village")
+    qs = (
+        Child.objects.visible_to(user)
+        .filter(search_q(query, reveal=may_reveal(user)))
+        .select_related("village")
+    )
     if active_only:
         qs = qs.active()
     return qs[:limit]
+
+
+def duplicate_checks(*, open_only: bool = True, limit: int = 200):
+    """重复登记核实 requests for the county center's page, newest first. County-wide: the
+    page is for the county roles only (children.view_duplicatecheck)."""
+    checks = DuplicateCheck.objects.select_related(
+        "requested_by",
+        "township",
+        "village",
+        "existing__village",
+        "existing__township",
+        "edited",
+        "resolved_by",
+    )
+    if open_only:
+        checks = checks.filter(status=DuplicateCheckStatus.OPEN)
+    return list(checks[:limit])
+
+
+def duplicate_check(pk):
+    return (
+        DuplicateCheck.objects.select_related("existing", "village__township").filter(pk=pk).first()
+    )

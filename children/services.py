@@ -18,6 +18,10 @@ from children.models import (
     Child,
     ChildAssistance,
     ChildCircumstance,
+    DuplicateCheck,
+    DuplicateCheckKind,
+    DuplicateCheckSource,
+    DuplicateCheckStatus,
 )
 from core.validators import (
     check_birth_date,
@@ -29,14 +33,30 @@ from core.validators import (
 )
 from core.versioning import AuditedUpdate, StaleEdit
 
+# What someone is told when the number they typed is registered outside their area: that it
+# cannot be registered here and that the county center checks it, nothing more (no where, no
+# whom: "is this person a registered child in difficulty" is not theirs to learn). The
+# attempt goes to the county center (DuplicateCheck).
 DUPLICATE_ELSEWHERE = gettext_lazy(
-    "该身份证号已在县内其他辖区登记，不能在本辖区重复登记。"
-    "如该儿童已迁入本辖区，请联系县未保中心办理转移。"
+    "该身份证号无法在本辖区登记，已提交县未保中心核实；核实后县未保中心会与您联系。"
 )
 DOCUMENT_ELSEWHERE = gettext_lazy(
-    "该证件号码已在县内其他辖区登记，不能在本辖区重复登记。"
-    "如该儿童已迁入本辖区，请联系县未保中心办理转移。"
+    "该证件号码无法在本辖区登记，已提交县未保中心核实；核实后县未保中心会与您联系。"
 )
+
+
+class RegisteredElsewhere(ValidationError):
+    """The number belongs to a child outside the actor's area. The message says only what
+    ``DUPLICATE_ELSEWHERE`` says; ``existing`` is for ``duplicate_check_record``, never for
+    the page."""
+
+    def __init__(self, *, existing, kind: str):
+        field = "id_number" if kind == DuplicateCheckKind.ID_NUMBER else "document_number"
+        message = DUPLICATE_ELSEWHERE if field == "id_number" else DOCUMENT_ELSEWHERE
+        super().__init__({field: [message]})
+        self.existing = existing
+        self.kind = kind
+
 
 # Fields a registration or edit form may set. Area, status, version and the record keeping
 # fields are set only by their own services, so extra POSTed fields can never reach them.
@@ -59,22 +79,17 @@ STALE_MESSAGE = gettext_lazy("该儿童信息已被他人修改")
 
 class PossibleDuplicate(Exception):
     """Maybe the same child: the user must check and confirm. ``matches`` are those the user
-    may see; ``elsewhere`` says that a match outside the user's area exists (never which)."""
+    may see. A match outside the user's area is never mentioned (it would tell that such a
+    child is registered): the registration goes ahead and the county center gets a
+    DuplicateCheck to look at both (``child_register``)."""
 
-    def __init__(self, matches, *, elsewhere: bool = False):
-        if elsewhere and not matches:
-            message = _(
-                "县内其他辖区已登记一名同名、同出生日期、同监护人的儿童，可能是同一人。"
-                "请先联系县未保中心核实；确认不是同一人后，勾选下方确认框再保存。"
-            )
-        else:
-            message = _(
-                "已有同名、同出生日期的儿童（见下方名单），可能是重复登记。"
-                "请点开核对；确认不是同一人后，勾选下方确认框再保存。"
-            )
+    def __init__(self, matches):
+        message = _(
+            "已有同名、同出生日期的儿童（见下方名单），可能是重复登记。"
+            "请点开核对；确认不是同一人后，勾选下方确认框再保存。"
+        )
         super().__init__(message)
         self.matches = list(matches)
-        self.elsewhere = elsewhere
 
 
 # --- history -------------------------------------------------------------------------------
@@ -144,7 +159,9 @@ def check_duplicates(*, child: Child, actor, confirmed: bool = False) -> None:
     """The ledger's duplicate rule, in one place (registration, edits, imports).
 
     - An ID number, or another document's number, is registered once: refused, naming the
-      child only when the actor may see it; otherwise saying only that it exists elsewhere.
+      child when the actor may see it; otherwise ``RegisteredElsewhere``, which says only that
+      the county center will check it (the caller records the attempt for the county with
+      ``duplicate_check_record``).
     - Without a number, the same name, birth date and guardian anywhere in the county, or the
       same name and birth date in the same village, may be the same child: ``PossibleDuplicate``
       until the user confirms.
@@ -154,12 +171,12 @@ def check_duplicates(*, child: Child, actor, confirmed: bool = False) -> None:
     if child.id_number or child.document_type:
         if child.id_number:
             other = others.filter(id_number=child.id_number).first()
-            field, elsewhere = "id_number", DUPLICATE_ELSEWHERE
+            field, kind = "id_number", DuplicateCheckKind.ID_NUMBER
         else:
             other = others.filter(
                 document_type=child.document_type, document_number=child.document_number
             ).first()
-            field, elsewhere = "document_number", DOCUMENT_ELSEWHERE
+            field, kind = "document_number", DuplicateCheckKind.DOCUMENT
         if other is not None:
             if visible.filter(pk=other.pk).exists():
                 raise ValidationError(
@@ -171,7 +188,7 @@ def check_duplicates(*, child: Child, actor, confirmed: bool = False) -> None:
                         % {"name": other.name, "place": str(other.village)}
                     }
                 )
-            raise ValidationError({field: elsewhere})
+            raise RegisteredElsewhere(existing=other, kind=kind)
     if confirmed:
         return
     same_village = others.filter(
@@ -189,7 +206,27 @@ def check_duplicates(*, child: Child, actor, confirmed: bool = False) -> None:
     if not candidates.exists():
         return
     shown = list(candidates.filter(pk__in=visible.values("pk")).select_related("village"))
-    raise PossibleDuplicate(shown, elsewhere=len(shown) < candidates.count())
+    if shown:
+        raise PossibleDuplicate(shown)
+
+
+def hidden_namesake(*, child: Child, actor) -> Child | None:
+    """A child without a number, outside ``actor``'s area, with the same name, birth date
+    and guardian as ``child``: perhaps the same child, for the county center to check."""
+    if child.id_number or not child.guardian_name:
+        return None
+    return (
+        Child.objects.exclude(pk=child.pk)
+        .exclude(pk__in=Child.objects.visible_to(actor).values("pk"))
+        .filter(
+            name=child.name,
+            birth_date=child.birth_date,
+            guardian_name=child.guardian_name,
+            id_number__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 MERGED_VILLAGE = gettext_lazy("所选村/社区已撤并，请选择一个在用的村/社区。")
@@ -217,8 +254,9 @@ def _save_checked(child: Child, **kwargs) -> None:
         with transaction.atomic():
             child.save(**kwargs)
     except IntegrityError as exc:
-        if child.id_number and Child.objects.filter(id_number=child.id_number).exists():
-            raise ValidationError({"id_number": DUPLICATE_ELSEWHERE}) from exc
+        other = Child.objects.filter(id_number=child.id_number).first() if child.id_number else None
+        if other is not None:
+            raise RegisteredElsewhere(existing=other, kind=DuplicateCheckKind.ID_NUMBER) from exc
         raise
 
 
@@ -269,6 +307,18 @@ def child_register(
         action=action,
         note=note or _("登记入台账：%(place)s") % {"place": str(village)},
     )
+    namesake = hidden_namesake(child=child, actor=actor)
+    if namesake is not None:
+        DuplicateCheck.objects.create(
+            requested_by=actor,
+            source=DuplicateCheckSource.REGISTER,
+            kind=DuplicateCheckKind.PERSON,
+            township=township,
+            village=village,
+            name=child.name,
+            existing=namesake,
+            edited=child,
+        )
     return child
 
 
@@ -464,9 +514,91 @@ def child_raise_risk(*, actor, child: Child, level: str, reason: str) -> bool:
     return True
 
 
+# --- 重复登记核实: numbers registered outside the actor's area ------------------------------
+
+
+def duplicate_check_record(
+    *,
+    actor,
+    exc: RegisteredElsewhere,
+    village,
+    name: str,
+    source: str,
+    edited: Child | None = None,
+    import_row: int | None = None,
+) -> DuplicateCheck:
+    """Put the attempt before the county center. Called outside the refused write's
+    transaction (that one was rolled back), so the record stays."""
+    return DuplicateCheck.objects.create(
+        requested_by=actor,
+        source=source,
+        kind=exc.kind,
+        township_id=village.township_id,
+        village=village,
+        name=(name or "")[:50],
+        existing=exc.existing,
+        edited=edited,
+        import_row=import_row,
+    )
+
+
+RESOLVE_TRANSFER = "transfer"
+RESOLVE_REJECT = "reject"
+
+
+@transaction.atomic
+def duplicate_check_resolve(*, actor, check: DuplicateCheck, decision: str, note: str = ""):
+    """The county center's answer: move the registered child to the village that asked for
+    it (转移, with the child's history), or reject. Every open request for the same child
+    from the same village is answered with it."""
+    if not actor.has_perm("children.resolve_duplicatecheck"):
+        raise PermissionDenied
+    check = DuplicateCheck.objects.select_for_update().get(pk=check.pk)
+    if check.status != DuplicateCheckStatus.OPEN:
+        raise ValidationError(_("该核实申请已处理。"))
+    if decision == RESOLVE_TRANSFER and check.kind == DuplicateCheckKind.PERSON:
+        # Both records exist: which one stays is decided on the children's pages (close
+        # the other with a reason); here the request is answered with a note.
+        raise ValidationError(
+            {
+                "decision": _(
+                    "无身份证号的疑似重复：请在儿童页面核对并结案其中一条，此处填写说明后驳回。"
+                )
+            }
+        )
+    if decision == RESOLVE_TRANSFER:
+        child = check.existing
+        if child.village_id != check.village_id:
+            child_transfer(
+                actor=actor,
+                child=child,
+                township=check.village.township,
+                village=check.village,
+                note=note or _("县未保中心核实重复登记后转入"),
+            )
+        status = DuplicateCheckStatus.TRANSFERRED
+    elif decision == RESOLVE_REJECT:
+        if not note.strip():
+            raise ValidationError({"note": _("驳回时请填写说明。")})
+        status = DuplicateCheckStatus.REJECTED
+    else:
+        raise ValidationError({"decision": _("请选择处理方式。")})
+    same = DuplicateCheck.objects.select_for_update().filter(
+        existing_id=check.existing_id, village_id=check.village_id, status=DuplicateCheckStatus.OPEN
+    )
+    now = timezone.now()
+    for item in same:
+        item.status, item.resolved_by, item.resolved_at = status, actor, now
+        item.resolution_note = note[:300]
+        item.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
+    check.refresh_from_db()
+    return check
+
+
 __all__ = [
     "BenefitCategory",
     "PossibleDuplicate",
+    "RegisteredElsewhere",
     "StaleEdit",
     "child_close",
     "child_raise_risk",
@@ -474,5 +606,7 @@ __all__ = [
     "child_reopen",
     "child_transfer",
     "child_update",
+    "duplicate_check_record",
+    "duplicate_check_resolve",
     "record_change",
 ]

@@ -45,11 +45,19 @@ from children.models import (
     Child,
     ChildAssistance,
     ChildCircumstance,
+    DuplicateCheckKind,
+    DuplicateCheckSource,
 )
 from children.pinyin import pinyin_keys
 
 # The identity rules must be exactly those of a registration through the form.
-from children.services import DUPLICATE_ELSEWHERE, EDITABLE_FIELDS, check_identity
+from children.services import (
+    DUPLICATE_ELSEWHERE,
+    EDITABLE_FIELDS,
+    RegisteredElsewhere,
+    check_identity,
+    duplicate_check_record,
+)
 from core.fields import fill_blind_indexes, with_blind_indexes
 from core.tabular import RowError
 from core.validators import normalize_id_number
@@ -113,6 +121,10 @@ class ImportPlan:
     rows: list[RowPlan] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    # Rows whose ID number is registered outside the importer's area: (row, that child).
+    # The row's message says only that the county center checks it (services.
+    # DUPLICATE_ELSEWHERE); ``record_elsewhere`` puts them before the county center.
+    elsewhere: list[tuple[ImportRow, Child]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -250,6 +262,20 @@ def _same_name_and_birth(township, names: list[str]) -> set[tuple]:
     for chunk in _chunks(names):
         keys.update(base.filter(name__in=chunk).values_list("name", "birth_date", "village_id"))
     return keys
+
+
+def record_elsewhere(*, actor, plan: ImportPlan) -> None:
+    """Every row of ``plan`` whose number is registered outside the importer's area, as a
+    request to the county center (one per row and attempt)."""
+    for source, child in plan.elsewhere:
+        duplicate_check_record(
+            actor=actor,
+            exc=RegisteredElsewhere(existing=child, kind=DuplicateCheckKind.ID_NUMBER),
+            village=source.village,
+            name=str(source.data.get("name") or ""),
+            source=DuplicateCheckSource.IMPORT,
+            import_row=source.row,
+        )
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -396,6 +422,7 @@ def ledger_import_plan(
                     ) % {"place": str(child.village), "name": child.name}
                 else:
                     message = DUPLICATE_ELSEWHERE
+                    plan.elsewhere.append((source, child))
                 plan.errors.append(_error(source.row, "id_number", message))
                 continue
             row_plan, errors = _plan_update(source, child, related)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import urls_io, views, views_villages
+from children import urls_io, views, views_duplicates, views_villages
 
 app_name = "children"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/close/", views.ChildCloseView.as_view(), name="close"),
     path("<int:pk>/reopen/", views.ChildReopenView.as_view(), name="reopen"),
     path("<int:pk>/transfer/", views.ChildTransferView.as_view(), name="transfer"),
+    path(
+        "duplicate-checks/",
+        views_duplicates.DuplicateCheckListView.as_view(),
+        name="duplicate_checks",
+    ),
     path(
         "villages/<int:pk>/merge/",
         views_villages.VillageMergeView.as_view(),

@@ -15,10 +15,10 @@ from django_tables2 import SingleTableMixin
 
 from accounts.audit import AccessAction, log_access
 from accounts.scoping import cache_scope
-from children import choices, selectors, services
+from children import choices, privacy, selectors, services
 from children.filters import ChildFilter
 from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm, TransferForm
-from children.models import Child
+from children.models import Child, DuplicateCheckSource
 from children.pagination import BoundedCountPaginator, approximate
 from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
 from children.timeline import LIMIT as TIMELINE_LIMIT
@@ -122,10 +122,13 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
         # The newest entries only, unless asked for all: a child visited for years has
         # hundreds, too many to build on every view and to read on a phone.
         limit = None if self.request.GET.get("timeline") == "all" else TIMELINE_LIMIT
+        reveal = privacy.may_reveal(user)
         context.update(
             child=child,
+            # Never the full date beside the ID's last characters: it is half the number.
+            birth_shown=privacy.age_label(child.birth_date),
             timeline=timeline_for(child, user, limit=limit),
-            history=selectors.child_history(child, limit=50),
+            history=selectors.child_history(child, limit=50, reveal=reveal),
             actions=collect("child_actions", child, user),
             notices=collect("child_notices", child, user),
             can_edit=user.has_perm("children.change_child"),
@@ -144,7 +147,7 @@ class RevealView(ChildMixin, PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         child = self.get_child()
-        log_access(action=AccessAction.REVEAL_ID, request=request, target=child)
+        privacy.log_full_read(request=request, child=child, where="reveal")
         return TemplateResponse(request, "children/_revealed.html", {"child": child})
 
 
@@ -174,6 +177,16 @@ class ChildCreateView(PermissionRequiredMixin, FormView):
             return self.render_to_response(
                 self.get_context_data(form=form, duplicates=exc.matches, duplicate_message=exc)
             )
+        except services.RegisteredElsewhere as exc:
+            services.duplicate_check_record(
+                actor=self.request.user,
+                exc=exc,
+                village=data["village"],
+                name=data.get("name") or "",
+                source=DuplicateCheckSource.REGISTER,
+            )
+            apply_errors(form, exc)
+            return self.form_invalid(form)
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
@@ -197,6 +210,13 @@ class ChildUpdateView(ChildMixin, PermissionRequiredMixin, FormView):
         kwargs["initial"] = {"version": child.version}
         return kwargs | {"user": self.request.user}
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if privacy.may_reveal(request.user):
+            # The form holds the full ID number and phones of this child: a read of them.
+            privacy.log_full_read(request=request, child=self.get_child(), where="edit")
+        return response
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"child": self.get_child()}
 
@@ -214,6 +234,17 @@ class ChildUpdateView(ChildMixin, PermissionRequiredMixin, FormView):
                 benefit_changed_on=data.get("benefit_changed_on"),
                 benefit_exit_reason=data.get("benefit_exit_reason", ""),
             )
+        except services.RegisteredElsewhere as exc:
+            services.duplicate_check_record(
+                actor=self.request.user,
+                exc=exc,
+                village=child.village,
+                name=data.get("name") or child.name,
+                source=DuplicateCheckSource.EDIT,
+                edited=child,
+            )
+            apply_errors(form, exc)
+            return self.form_invalid(form)
         except services.StaleEdit as exc:
             # Keep what this user typed, show what the other person saved, and let them
             # resubmit deliberately against the version they have now seen.
@@ -225,6 +256,9 @@ class ChildUpdateView(ChildMixin, PermissionRequiredMixin, FormView):
                     "保存失败：在您打开此页面后，其他人已修改了该儿童的信息。您填写的内容仍保留在下方；请核对下方列出的对方修改后，再次保存。"
                 ),
             )
+            reveal = privacy.may_reveal(self.request.user)
+            for entry in exc.theirs:
+                entry["changes"] = privacy.masked_changes(entry["changes"], reveal=reveal)
             return self.render_to_response(
                 self.get_context_data(form=form, stale=exc, current=exc.current)
             )

@@ -159,18 +159,25 @@ def check_id_matches(
         raise ValidationError(errors)
 
 
-def mask_id_number(number: str | None) -> str:
-    """Keep the area code and last 4 characters, e.g. ``450328********0018``.
+ID_MASK_STARS = 14
 
-    The asterisk count is fixed so the mask does not reveal the length. Values
-    too short to be an ID are masked completely rather than partly disclosed.
+
+def mask_id_number(number: str | None) -> str:
+    """Keep the last 4 characters only, e.g. ``**************9234``.
+
+    Positions 7-14 of a resident ID are the birth date and 1-6 the area code, both easy to
+    learn from what stands beside the number (the birth date, the county): a mask that kept
+    them could be undone (docs/architecture.md, "Masking that holds"). The asterisk count is
+    fixed so the mask does not reveal the length; values too short to keep 4 characters of
+    safely are masked completely. A value that is itself an older, longer mask
+    (``450328********9234``) comes out in today's form.
     """
     value = normalize_id_number(number)
     if not value:
         return ""
-    if len(value) <= 10:
-        return "*" * len(value)
-    return f"{value[:6]}{'*' * 8}{value[-4:]}"
+    if len(value) <= 8:
+        return "*" * ID_MASK_STARS
+    return f"{'*' * ID_MASK_STARS}{value[-4:]}"
 
 
 def normalize_phone(raw: object) -> str:
@@ -302,11 +309,11 @@ def check_birth_date(
     if years_between(birth_date, on) >= ADULT_AGE:
         raise ValidationError(
             {
+                # Without the date: the message may reach someone who may not see it
+                # (an edit of another field by a role without the reveal right).
                 field: _(
-                    "登记时已满18周岁（出生于%(date)s），不属于困境儿童台账的登记范围；"
-                    "请核对出生日期或身份证号。"
+                    "登记时已满18周岁，不属于困境儿童台账的登记范围；请核对出生日期或身份证号。"
                 )
-                % {"date": birth_date.isoformat()}
             },
             code="birth_date_adult",
         )
@@ -334,10 +341,9 @@ def check_record_date(
         )
     if birth_date is not None and value < birth_date:
         raise ValidationError(
-            {
-                field: _("%(label)s不能早于儿童的出生日期（%(birth)s）。")
-                % {"label": label, "birth": birth_date.isoformat()}
-            },
+            # Without the birth date: the person entering a visit or a screening may not
+            # be allowed to see it (it is half of the ID number).
+            {field: _("%(label)s不能早于儿童的出生日期。") % {"label": label}},
             code="date_before_birth",
         )
 

@@ -67,6 +67,7 @@ def claim_version(
 # Fields whose values the history shows masked, like the pages do.
 MASKED_IN_HISTORY = {
     "id_number": mask_id_number,
+    "document_number": mask_id_number,
     "father_phone": mask_phone,
     "mother_phone": mask_phone,
     "guardian_phone": mask_phone,

@@ -64,6 +64,8 @@ SET_BY_SERVICE = {
     "report_version_reviewed_has_reviewer": "report_accept/return set reviewer and time",
     "alert_event_once": "alerts_escalate claims each step with a conditional update first",
     "caresettings_singleton": "CareSettings is one row, saved with pk 1",
+    "duplicatecheck_resolved_has_time": "duplicate_check_resolve sets status, resolver and time "
+    "together",
 }
 
 # Constraints that arrived with another change and whose field rule has not been walked

@@ -34,7 +34,7 @@ from children.models import Child, ChildAssistance, ChildCircumstance
 from children.models.child import masked_id_display
 from core.cells import safe_cell_text
 from core.choices import choice_labels
-from core.validators import mask_id_number, mask_phone
+from core.validators import mask_id_number, mask_phone, years_between
 
 SHEET_TITLE = "花名册"
 TEXT_FORMAT = "@"
@@ -42,6 +42,15 @@ DATE_FORMAT = "yyyy-mm-dd"
 EXPORT_COLUMNS = [column for column in lc.COLUMNS if column.kind != lc.NO_HUKOU]
 STATUS_HEADER = "状态"
 HEADERS = [column.header for column in EXPORT_COLUMNS] + [STATUS_HEADER]
+# Without the reveal right the birth date goes out as the age on the export date: beside
+# even the last characters of an ID number, the full date is half of the number.
+AGE_HEADER = "年龄（导出日）"
+MASKED_HEADERS = [AGE_HEADER if header == "出生日期" else header for header in HEADERS]
+
+
+def headers(reveal: bool) -> list[str]:
+    return HEADERS if reveal else MASKED_HEADERS
+
 CHUNK_SIZE = 2000
 
 
@@ -104,7 +113,7 @@ def child_row(child: Child) -> LedgerRow:
     return (*values, circumstances, assistance)
 
 
-def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
+def _getters(reveal: bool, on: dt.date | None = None) -> list[Callable[[LedgerRow], Any] | None]:
     """One function per column turning a row into the cell's value, built once per export:
     Django's get_FOO_display() rebuilds its choices dict on every call, and lazy labels are
     translated again each time they are turned into text."""
@@ -151,6 +160,11 @@ def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
     def flag(index):
         return lambda row: yes if row[index] else no
 
+    today = on or timezone.localdate()
+
+    def age(index):
+        return lambda row: years_between(row[index], today) if row[index] else None
+
     getters: list[Callable[[LedgerRow], Any] | None] = []
     for column in EXPORT_COLUMNS:
         key, kind = column.key, column.kind
@@ -167,6 +181,8 @@ def _getters(reveal: bool) -> list[Callable[[LedgerRow], Any] | None]:
             getter = joined(labels, CODE_INDEX[key])
         elif kind == lc.BOOL:
             getter = flag(at[key])
+        elif key == "birth_date" and not reveal:
+            getter = age(at[key])
         elif kind == lc.TOWNSHIP:
             getter = itemgetter(at["township__name"])
         elif kind == lc.VILLAGE:
@@ -224,7 +240,7 @@ def write_ledger(
         .freeze(row=3, col=2)  # C4: the title rows, the header, 序号 and 姓名 stay in view
         .sheet(
             SHEET_TITLE,
-            _records(rows, reveal),
+            _records(rows, reveal, exported_on),
             header_row=2,
             header_format=header,
             # The title rows: plain string cells (the writer never turns text into a
@@ -234,7 +250,11 @@ def write_ledger(
                 (1, 0, 1, last, safe_cell_text(str(meta))),
             ],
             column_widths=[column.width for column in EXPORT_COLUMNS] + [8],
-            column_formats=[formats.get(column.kind) for column in EXPORT_COLUMNS] + [None],
+            column_formats=[
+                None if column.key == "birth_date" and not reveal else formats.get(column.kind)
+                for column in EXPORT_COLUMNS
+            ]
+            + [None],
         )
         .save()
     )
@@ -262,11 +282,13 @@ def _cell(getter: Callable[[LedgerRow], Any], text_only: bool) -> Callable[[Ledg
     return cell
 
 
-def _records(rows: Iterable[LedgerRow], reveal: bool) -> Iterator[dict[str, Any]]:
+def _records(
+    rows: Iterable[LedgerRow], reveal: bool, on: dt.date
+) -> Iterator[dict[str, Any]]:
     """One dict per row, keyed by the header, each value from ``_cell``; 序号 counts the
     rows and 状态 is the case status's label."""
     textual = {lc.ID, lc.PHONE}
-    getters = _getters(reveal)
+    getters = _getters(reveal, on)
     sequence_at = getters.index(None)  # 序号, numbered while writing
     cells = [
         (lambda row: None) if getter is None else _cell(getter, column.kind in textual)
@@ -274,15 +296,15 @@ def _records(rows: Iterable[LedgerRow], reveal: bool) -> Iterator[dict[str, Any]
     ]
     statuses = {code: safe_cell_text(label) for code, label in choice_labels(CaseStatus).items()}
     status = FIELD_INDEX["status"]
-    headers = [safe_cell_text(text) for text in HEADERS]
+    names = [safe_cell_text(text) for text in headers(reveal)]
     written = False
     for sequence, values in enumerate(rows, start=1):
         record = [cell(values) for cell in cells]
         record[sequence_at] = sequence
         record.append(statuses.get(values[status]) or safe_cell_text(values[status]))
         written = True
-        yield dict(zip(headers, record, strict=True))
+        yield dict(zip(names, record, strict=True))
     if not written:
         # The writer takes the header from the first record: an empty export still has
         # its header, over one row without a single cell.
-        yield dict.fromkeys(headers)
+        yield dict.fromkeys(names)

@@ -37,6 +37,7 @@ from children.services_import import (
     ImportRow,
     ledger_import_apply,
     ledger_import_plan,
+    record_elsewhere,
 )
 from core.cells import (
     find_header_row,
@@ -582,6 +583,9 @@ def preview_ledger(*, actor, township: Township, data) -> LedgerPreview:
     """Read and check a file without writing anything."""
     ledger = read_ledger(data, township=township)
     plan = ledger_import_plan(actor=actor, township=township, rows=ledger.rows)
+    # The preview is where the person reads the row errors: each number registered outside
+    # their area is put before the county center here (the write re-plans and is refused).
+    record_elsewhere(actor=actor, plan=plan)
     return LedgerPreview(file=ledger, plan=plan)
 
 

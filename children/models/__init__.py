@@ -4,6 +4,12 @@ from children.models.child import (
     ChildAssistance,
     ChildCircumstance,
 )
+from children.models.duplicates import (
+    DuplicateCheck,
+    DuplicateCheckKind,
+    DuplicateCheckSource,
+    DuplicateCheckStatus,
+)
 from children.models.history import ChangeLog
 
 __all__ = [
@@ -12,4 +18,8 @@ __all__ = [
     "Child",
     "ChildAssistance",
     "ChildCircumstance",
+    "DuplicateCheck",
+    "DuplicateCheckKind",
+    "DuplicateCheckSource",
+    "DuplicateCheckStatus",
 ]

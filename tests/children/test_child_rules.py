@@ -125,7 +125,9 @@ def test_a_duplicate_id_in_another_area_does_not_say_where(client):
     )
     response = post_create(client, id_number=CHILD_ID)
     message = " ".join(field_errors(response, "id_number"))
-    assert "其他辖区" in message and "县未保中心" in message
+    # Not even that it is registered somewhere else: only that the county center checks it.
+    assert "无法在本辖区登记" in message and "县未保中心核实" in message
+    assert "其他辖区" not in message and "已登记" not in message
     text = response.content.decode()
     assert "罗平安" not in text and "罗汉村" not in text and "平等镇" not in text
 
@@ -165,9 +167,13 @@ def test_another_document_needs_its_number_and_is_unique(client):
     assert "已登记" in " ".join(field_errors(again, "document_number"))
 
 
-def test_without_a_number_the_same_name_birth_and_guardian_elsewhere_asks_to_check(
+def test_without_a_number_the_same_name_birth_and_guardian_elsewhere_goes_to_the_county(
     longsheng_supervisor,
 ):
+    """Asking "is this the child registered elsewhere?" would tell that one is: the child is
+    registered, and the county center gets both records to check (issue 22)."""
+    from children.models import DuplicateCheck
+
     factories.ChildFactory(
         name="蒙小雨",
         birth_date=dt.date(2016, 4, 4),
@@ -185,20 +191,12 @@ def test_without_a_number_the_same_name_birth_and_guardian_elsewhere_asks_to_che
         "id_due_on": dt.date(2026, 8, 1),
         "guardian_name": "蒙奶奶",
     }
-    with pytest.raises(services.PossibleDuplicate) as caught:
-        services.child_register(
-            actor=longsheng_supervisor, township=village.township, village=village, data=data
-        )
-    assert caught.value.matches == [] and caught.value.elsewhere
-    assert "其他辖区" in str(caught.value)
     child = services.child_register(
-        actor=longsheng_supervisor,
-        township=village.township,
-        village=village,
-        data=data,
-        confirm_duplicate=True,
+        actor=longsheng_supervisor, township=village.township, village=village, data=data
     )
     assert child.pk
+    check = DuplicateCheck.objects.get()
+    assert (check.kind, check.edited, check.existing.village.name) == ("person", child, "罗汉村")
 
 
 # --- every date on the child's forms ------------------------------------------------------

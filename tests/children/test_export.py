@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccessAction, AccessLog
-from children.io.ledger_export import HEADERS, write_ledger
+from children.io.ledger_export import MASKED_HEADERS, write_ledger
 from children.io.ledger_import import import_ledger
 from children.models import Child, ChildCircumstance
 from children.selectors import child_list
@@ -82,9 +82,11 @@ def test_ids_are_text_and_masked_without_reveal(
         [id_cell] = column_cells(sheet, "公民身份号码")
         [phone] = column_cells(sheet, "监护人电话")
         assert id_cell.data_type == "s" and id_cell.number_format == "@"
-        assert (
-            id_cell.value == hostile_child.id_number[:6] + "********" + hostile_child.id_number[-4:]
-        )
+        assert id_cell.value == "*" * 14 + hostile_child.id_number[-4:]
+        # Neither the birth date beside it: the age on the export date instead.
+        assert "出生日期" not in [cell.value for cell in sheet[3]]
+        [age] = column_cells(sheet, "年龄（导出日）")
+        assert age.value == hostile_child.age
         assert phone.value == "138****5678"
         assert hostile_child.id_number.encode() not in response.content
         log = AccessLog.objects.filter(action=AccessAction.EXPORT, user=user).get()
@@ -137,7 +139,7 @@ def test_roster_layout_title_unit_date_header_and_filename(
     assert "A1:" in " ".join(str(r) for r in sheet.merged_cells.ranges)
     assert "导出单位：龙胜镇" in sheet["A2"].value
     assert "导出日期：2026-06-04" in sheet["A2"].value
-    assert [cell.value for cell in sheet[3]] == HEADERS
+    assert [cell.value for cell in sheet[3]] == MASKED_HEADERS  # not asked to reveal
     assert sheet.freeze_panes == "C4"
     [row] = data_rows(sheet)
     assert row["序号"] == 1 and row["村（社区）"] == "山东村" and row["状态"] == "在册"

@@ -160,15 +160,20 @@ class TestCheckIdMatches:
 
 class TestMasking:
     def test_mask_id(self):
-        assert mask_id_number(VALID_MALE) == "450328********0018"
-        assert mask_id_number(VALID_FEMALE) == "110105********002X"
+        # The last 4 only: the area code and the birth date are easy to learn from what
+        # stands beside a mask (the county, the birth date), so they are not kept.
+        assert mask_id_number(VALID_MALE) == "**************0018"
+        assert mask_id_number(VALID_FEMALE) == "**************002X"
+
+    def test_an_older_mask_comes_out_in_todays_form(self):
+        assert mask_id_number("450328********0018") == "**************0018"
 
     @pytest.mark.parametrize("value", ["", None])
     def test_mask_empty_id(self, value):
         assert mask_id_number(value) == ""
 
     def test_mask_short_value_hides_everything(self):
-        assert mask_id_number("12345") == "*****"
+        assert mask_id_number("12345") == "*" * 14
 
     @pytest.mark.parametrize(
         ("phone", "masked"),

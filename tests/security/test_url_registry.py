@@ -64,6 +64,9 @@ CLASSES = {
     "children:reopen": "scoped:child",
     "children:transfer": "scoped:child",
     # Villages are county-wide reference data; 撤并/拆分 is the county admin's alone.
+    # County-wide: the county center's list of numbers entered outside their child's area;
+    # answered by a POST of the same page naming the request in its body (no id in the URL).
+    "children:duplicate_checks": "permission:children.view_duplicatecheck",
     "children:village_merge": "permission:accounts.merge_village",
     "children:village_split": "permission:accounts.merge_village",
     # --- visits
