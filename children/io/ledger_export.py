@@ -51,6 +51,7 @@ MASKED_HEADERS = [AGE_HEADER if header == "出生日期" else header for header 
 def headers(reveal: bool) -> list[str]:
     return HEADERS if reveal else MASKED_HEADERS
 
+
 CHUNK_SIZE = 2000
 
 
@@ -282,9 +283,7 @@ def _cell(getter: Callable[[LedgerRow], Any], text_only: bool) -> Callable[[Ledg
     return cell
 
 
-def _records(
-    rows: Iterable[LedgerRow], reveal: bool, on: dt.date
-) -> Iterator[dict[str, Any]]:
+def _records(rows: Iterable[LedgerRow], reveal: bool, on: dt.date) -> Iterator[dict[str, Any]]:
     """One dict per row, keyed by the header, each value from ``_cell``; 序号 counts the
     rows and 状态 is the case status's label."""
     textual = {lc.ID, lc.PHONE}
