@@ -64,6 +64,7 @@ SET_BY_SERVICE = {
     "report_version_reviewed_has_reviewer": "report_accept/return set reviewer and time",
     "alert_event_once": "alerts_escalate claims each step with a conditional update first",
     "caresettings_singleton": "CareSettings is one row, saved with pk 1",
+    "offlinesettings_singleton": "OfflineSettings.save() always writes pk 1",
 }
 
 # Constraints that arrived with another change and whose field rule has not been walked
@@ -75,7 +76,7 @@ NOT_YET_CHECKED = {
     "caresettings_hours_positive": "the county's alert deadlines (merged with clinical safety)",
 }
 
-PROJECT_APPS = {"accounts", "children", "visits", "care", "activities", "reports"}
+PROJECT_APPS = {"accounts", "children", "visits", "care", "activities", "reports", "fieldwork"}
 RAW = ["约束", "constraint", "IntegrityError", "violates"]
 
 
