@@ -29,7 +29,7 @@ def test_a_director_receives_the_children_of_their_village_only(
         village=shandong_child.village,
         status="closed",
         closed_on=timezone.localdate(),
-        close_reason="moved",
+        close_reason="moved_out",
     )
     data = _caseload(client_for(shandong_director))
     assert [c["id"] for c in data["children"]] == [shandong_child.pk]
