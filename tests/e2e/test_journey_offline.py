@@ -198,11 +198,10 @@ def test_a_conflicting_offline_edit_is_shown_side_by_side_and_the_choice_kept(pa
     assert visit.place == "村委会"
     assert visit.actions_taken == "离线补充的措施"
     assert visit.emotion_note == "督导员补充"
-    note = (
-        ChangeLog.objects.filter(record_type="visit", record_id=visit.pk, action=ChangeAction.UPDATE)
-        .latest("pk")
-        .note
+    changes = ChangeLog.objects.filter(
+        record_type="visit", record_id=visit.pk, action=ChangeAction.UPDATE
     )
+    note = changes.latest("pk").note
     assert "采用本机填写：走访地点" in note
     assert_journey_clean(page)
 
@@ -241,3 +240,28 @@ def test_a_refused_entry_stays_with_its_message_and_logout_wipes_the_device(page
     expect(page.get_by_role("alert").filter(has_text="已安全退出")).to_be_visible()
     assert DB_NAME not in _db_names(page)
     assert_journey_clean(page)
+
+
+def test_another_user_or_an_old_caseload_leaves_nothing_behind(page):
+    login(page, "director")
+    _open_app(page)
+    expect(page.locator(".fw-child").first).to_be_visible()
+
+    # Not refreshed for longer than the county allows (7 days by default): wiped, even offline.
+    page.context.set_offline(True)
+    page.evaluate(
+        """() => window.FieldStore.setMeta("refreshed_at", Date.now() - 8 * 24 * 3600 * 1000)"""
+    )
+    page.reload()
+    expect(page.locator("#fieldwork[data-ready='1']")).to_be_attached()
+    expect(page.locator("#fw-message")).to_contain_text("已超过保留期限")
+    expect(page.locator(".fw-child")).to_have_count(0)
+    page.context.set_offline(False)
+    page.reload()
+    expect(page.locator(".fw-child").first).to_be_visible()
+
+    # The session ends without a logout and another user signs in on this phone.
+    page.context.clear_cookies()
+    login(page, "longsheng")
+    page.evaluate("() => window.FieldGuard.ready")
+    assert DB_NAME not in _db_names(page)

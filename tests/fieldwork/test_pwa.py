@@ -44,6 +44,6 @@ def test_the_app_shell_carries_no_childs_data(client_for, shandong_director, sha
 
 
 def test_the_field_roles_have_the_menu_entry(client_for, shandong_director, county_staff):
-    url = reverse("fieldwork:app")
-    assert url in client_for(shandong_director).get(reverse("home")).content.decode()
-    assert url not in client_for(county_staff).get(reverse("home")).content.decode()
+    link = f'href="{reverse("fieldwork:app")}"'
+    assert link in client_for(shandong_director).get(reverse("home")).content.decode()
+    assert link not in client_for(county_staff).get(reverse("home")).content.decode()
