@@ -301,9 +301,13 @@ def _duplicate(receipt: SyncReceipt, key: str, actor) -> SyncResult:
     )
 
 
+def _receipt(key: str) -> SyncReceipt | None:
+    return SyncReceipt.objects.filter(key=key).first()
+
+
 @transaction.atomic
 def _sync(*, actor, entry: dict, key: str, kind: str, target) -> SyncResult:
-    existing = SyncReceipt.objects.filter(key=key).first()
+    existing = _receipt(key)
     if existing is not None:
         return _duplicate(existing, key, actor)
     try:
