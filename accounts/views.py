@@ -59,6 +59,9 @@ class PortalLogoutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
+        # Nothing of the portal stays in this browser: the offline store (IndexedDB), the
+        # offline app's cache and its service worker go with the session.
+        response["Clear-Site-Data"] = '"cache", "storage"'
         # After logout() flushed the session: the message lives in the new, anonymous one.
         messages.success(request, _("已安全退出。"))
         return response

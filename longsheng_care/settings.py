@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "care",
     "activities",
     "reports",
+    "fieldwork",
     # Above the apps: the benchmarks' synthetic data (seed_scale); no models, no pages.
     "scale",
 ]

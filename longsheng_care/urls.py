@@ -17,6 +17,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("jobs/", include("jobs.urls")),
+    # The offline app: /fieldwork/ and, from the site root, /sw.js and its manifest.
+    path("", include("fieldwork.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -66,6 +66,7 @@ SET_BY_SERVICE = {
     "caresettings_singleton": "CareSettings is one row, saved with pk 1",
     "duplicatecheck_resolved_has_time": "duplicate_check_resolve sets status, resolver and time "
     "together",
+    "offlinesettings_singleton": "OfflineSettings.save() always writes pk 1",
 }
 
 # Constraints that arrived with another change and whose field rule has not been walked
@@ -77,7 +78,7 @@ NOT_YET_CHECKED = {
     "caresettings_hours_positive": "the county's alert deadlines (merged with clinical safety)",
 }
 
-PROJECT_APPS = {"accounts", "children", "visits", "care", "activities", "reports"}
+PROJECT_APPS = {"accounts", "children", "visits", "care", "activities", "reports", "fieldwork"}
 RAW = ["约束", "constraint", "IntegrityError", "violates"]
 
 

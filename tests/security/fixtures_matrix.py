@@ -513,6 +513,7 @@ SNAPSHOT_APPS = (
     "care",
     "activities",
     "reports",
+    "fieldwork",
 )
 
 

@@ -10,8 +10,18 @@ from django.urls import reverse
 
 from tests.security.urlwalk import walk
 
-# Public by design: the login pages, the language switch, logout (which only ends a session).
-PUBLIC = {"accounts:login", "admin:login", "set_language", "accounts:logout", "admin:logout"}
+# Public by design: the login pages, the language switch, logout (which only ends a session),
+# and the offline app's manifest and service worker (code and icons, no data: a browser
+# fetches them to install and update the app, with or without a session).
+PUBLIC = {
+    "accounts:login",
+    "admin:login",
+    "set_language",
+    "accounts:logout",
+    "admin:logout",
+    "fieldwork:manifest",
+    "fieldwork:service_worker",
+}
 ENDPOINTS = [e for e in walk() if e.name not in PUBLIC]
 
 

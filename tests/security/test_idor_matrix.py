@@ -178,6 +178,7 @@ QUERY_PAGES = {
     "plans ?township=龙胜镇": _query("care:plan_list", **LONGSHENG),
     "referrals ?q=哨兵": _query("care:referral_list", **SEARCH),
     "pairings ?village=山东村": _query("care:pairing_list", **SHANDONG),
+    "offline caseload ?village=山东村": _query("fieldwork:caseload", **SHANDONG),
     "care due ?township=龙胜镇": _query("care:due_list", **LONGSHENG),
     "activities ?township=龙胜镇": _query("activities:list", **LONGSHENG),
     "services ?township=龙胜镇": _query("activities:service_list", **LONGSHENG),
@@ -255,7 +256,13 @@ def test_lists_search_and_exports_show_nothing_of_another_area(db, world, kind, 
 
 @pytest.mark.parametrize(
     "key",
-    ["ledger ?q=哨兵", "ledger export ?q=哨兵", "picker search ?q=哨兵", "visits ?village=山东村"],
+    [
+        "ledger ?q=哨兵",
+        "ledger export ?q=哨兵",
+        "picker search ?q=哨兵",
+        "visits ?village=山东村",
+        "offline caseload ?village=山东村",
+    ],
 )
 def test_the_same_pages_do_show_the_child_in_its_own_area(db, world, key):
     """The control: the 龙胜镇 supervisor finds 哨兵甲 there (in the workbook's cells too), so
@@ -510,3 +517,69 @@ def test_the_same_forms_save_with_a_choice_of_ones_own(db, world, case):
 def _form_errors(response):
     context = response.context or {}
     return {k: v.errors for k, v in context.items() if getattr(v, "errors", None)}
+
+
+# --- offline sync: the record is named in the JSON body, not the URL ------------------------
+
+
+def _offline_entry(world, kind: str) -> dict:
+    """One queued entry of each kind, naming the 山东村 sentinel's child, pairing or visit."""
+    import uuid
+
+    from fieldwork.selectors import visit_values
+
+    today = world.today.isoformat()
+    entries = {
+        "visit": {"child": world.child.pk, "data": m._visit_data(today) | {"problems": []}},
+        "screening": {
+            "child": world.child.pk,
+            "data": {
+                "instrument": "GAD7",
+                "respondent": "self",
+                "screened_on": today,
+                "answers": {str(n): 0 for n in range(1, 8)},
+            },
+        },
+        "follow_up": {
+            "pairing": world.pairing.pk,
+            "data": {"followed_on": today, "by_name": "外人", "condition": "外人随访"},
+        },
+        "visit_edit": {
+            "visit": world.visit.pk,
+            "version": world.visit.version,
+            "base": visit_values(world.visit),
+            "data": {"place": "外人改写"},
+        },
+    }
+    return {"key": str(uuid.uuid4()), "kind": kind, **entries[kind]}
+
+
+OFFLINE_KINDS = ("visit", "screening", "follow_up", "visit_edit")
+
+
+def _sync(client, entry):
+    import json
+
+    return client.post(
+        reverse("fieldwork:sync"), data=json.dumps(entry), content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("role", m.ROLES)
+@pytest.mark.parametrize("kind", OFFLINE_KINDS)
+def test_offline_sync_of_another_areas_record_is_404_and_untouched(db, world, kind, role):
+    before = m.snapshot(world)
+    response = _sync(m.user_client(getattr(world, role)), _offline_entry(world, kind))
+    assert response.status_code == 404, (kind, role, response.status_code)
+    assert not m.snapshot_diff(before, m.snapshot(world))
+    assert not m.leaked(response, m.sentinels_for(world, role))
+
+
+@pytest.mark.parametrize("kind", OFFLINE_KINDS)
+def test_offline_sync_by_a_user_of_the_area_writes(db, world, kind):
+    """The control: the same entry from the 山东村 director is written (visit_edit: merged),
+    so the 404 above is the scoping, not an entry that could never be saved."""
+    before = m.snapshot(world)
+    response = _sync(m.user_client(world.shandong_director), _offline_entry(world, kind))
+    assert response.status_code in (200, 201), response.content
+    assert m.snapshot_diff(before, m.snapshot(world))

@@ -166,6 +166,14 @@ CLASSES = {
     "reports:return": "scoped:township-report",
     "reports:accept": "scoped:township-report",
     "reports:reopen": "scoped:township-report",
+    # --- offline field work: the app, its manifest and service worker (public: no data),
+    # the caseload (the user's own area) and sync (the entry's record read from the user's
+    # area, 404 outside it: tests/security/test_idor_matrix.py::test_offline_sync_*)
+    "fieldwork:manifest": "public",
+    "fieldwork:service_worker": "public",
+    "fieldwork:app": "permission:fieldwork.work_offline",
+    "fieldwork:caseload": "permission:fieldwork.work_offline",
+    "fieldwork:sync": "permission:fieldwork.work_offline",
     # --- background jobs: the owner's alone
     "jobs:list": "login",
     "jobs:detail": "owner:job",
