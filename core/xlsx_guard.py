@@ -418,12 +418,18 @@ def open_workbook_streaming_safely(
 _FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _DATE_1904 = re.compile(rb"date1904\s*=\s*[\"'](?:1|true)[\"']")
 _SCAN_CHUNK = 1024 * 1024
+# A worksheet row element (<row …>, not <rowBreaks>), with or without a namespace prefix.
+_ROW_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 
-def _needs_openpyxl(archive: zipfile.ZipFile) -> bool:
+def _needs_openpyxl(archive: zipfile.ZipFile, row_limit: int | None = None) -> bool:
     """True when calamine would read the workbook otherwise than openpyxl: a formula in a
     worksheet (calamine gives only its cached value, and the importer must name every
-    formula cell) or the 1904 date system (numbers typed as date serials need the epoch)."""
+    formula cell) or the 1904 date system (numbers typed as date serials need the epoch).
+
+    Also true, as soon as it is seen, for a part with more than ``row_limit`` row elements:
+    calamine loads a whole sheet at once, while the streaming reader stops at the limit, so
+    a file over it costs the limit, not its size."""
     if _DATE_1904.search(archive.read("xl/workbook.xml")):
         return True
     # Every XML part, not only xl/worksheets/ (a workbook's relations may put its sheets
@@ -432,11 +438,20 @@ def _needs_openpyxl(archive: zipfile.ZipFile) -> bool:
     for name in archive.namelist():
         if not name.endswith(".xml"):
             continue
+        rows = 0
         with archive.open(name) as part:
             tail = b""
             while chunk := part.read(_SCAN_CHUNK):
-                if _FORMULA_ELEMENT.search(tail + chunk):
+                window = tail + chunk
+                if _FORMULA_ELEMENT.search(window):
                     return True
+                if row_limit is not None:
+                    # A match ending inside the tail was counted with the previous chunk.
+                    rows += sum(
+                        1 for match in _ROW_ELEMENT.finditer(window) if match.end() > len(tail)
+                    )
+                    if rows > row_limit:
+                        return True
                 tail = chunk[-32:]
     return False
 
@@ -482,7 +497,9 @@ class CalamineWorkbook:
             if meta.typ == SheetTypeEnum.WorkSheet
         ]
 
-    def read(self, sheet: SheetRef) -> SheetCells:
+    def read(self, sheet: SheetRef, *, max_rows: int | None = None) -> SheetCells:
+        """As ``StreamingWorkbook.read``; the sheet has at most ``row_limit`` rows here (see
+        ``open_workbook_fast_safely``), ``max_rows`` still cuts the result the same way."""
         from openpyxl.utils import get_column_letter
 
         try:
@@ -500,8 +517,11 @@ class CalamineWorkbook:
                 cell = _calamine_cell(value)
                 if cell is not None:
                     filled[column] = cell
-            if filled:
-                rows[number] = filled
+            if not filled:
+                continue
+            if max_rows is not None and len(rows) >= max_rows:
+                return SheetCells(rows, [], truncated=True)
+            rows[number] = filled
         refs = [
             f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
             for (r1, c1), (r2, c2) in merged
@@ -513,12 +533,13 @@ class CalamineWorkbook:
 
 
 def open_workbook_fast_safely(
-    data: bytes | bytearray | memoryview | IO[bytes], **limits: int
+    data: bytes | bytearray | memoryview | IO[bytes], *, row_limit: int | None = None, **limits: int
 ) -> CalamineWorkbook | StreamingWorkbook:
     """Guard ``data`` like load_workbook_safely (``limits`` are check_xlsx_upload's), then
     read it with calamine, or — when it holds a formula or uses the 1904 date system — with
     ``open_workbook_streaming_safely``. Either way: the same ``sheets``, ``read(sheet)``,
-    ``epoch`` and ``close()``, the same cells with openpyxl's data types.
+    ``epoch`` and ``close()``, the same cells with openpyxl's data types. A sheet with more
+    than ``row_limit`` rows is read the streaming way, which stops at the caller's limit.
 
     calamine's XML parser (quick-xml) expands no DTD entities and fetches nothing, and the
     archive has passed the size, ratio and macro checks before it is opened."""
@@ -529,7 +550,7 @@ def open_workbook_fast_safely(
     raw = stream.read()
     try:
         with zipfile.ZipFile(BytesIO(raw)) as archive:
-            slow = _needs_openpyxl(archive)
+            slow = _needs_openpyxl(archive, row_limit)
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise _corrupt() from exc
     if slow:

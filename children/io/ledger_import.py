@@ -355,7 +355,10 @@ def read_ledger(data, *, township: Township) -> LedgerFile:
     """Read a ledger workbook for ``township``. Raises WorkbookRefused for a file that
     cannot be read at all; every cell problem is in ``errors`` with its row and column."""
     workbook = open_workbook_fast_safely(
-        data, max_bytes=MAX_FILE_BYTES, max_uncompressed=MAX_UNCOMPRESSED
+        data,
+        row_limit=HEADER_SCAN_ROWS + MAX_ROWS + 1,
+        max_bytes=MAX_FILE_BYTES,
+        max_uncompressed=MAX_UNCOMPRESSED,
     )
     try:
         sheet, cells, header_row, header_values, mapping = _find_sheet(workbook)
