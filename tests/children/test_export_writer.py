@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl.utils import get_column_letter
 
 from children.io import ledger_export
-from children.io.ledger_export import HEADERS, child_row, ledger_rows, write_ledger
+from children.io.ledger_export import HEADERS, MASKED_HEADERS, child_row, ledger_rows, write_ledger
 from children.io.ledger_import import import_ledger
 from children.models import Child, ChildAssistance, ChildCircumstance
 from children.selectors import child_list
@@ -202,5 +202,7 @@ def test_a_value_of_another_type_in_a_column_keeps_its_own_cell_type(longsheng_s
 def test_an_empty_export_still_has_its_title_and_header(longsheng_supervisor):
     sheet = read(write_ledger([], title="标题", unit="单位", reveal=False))
     assert sheet["A1"].value == "标题" and sheet.freeze_panes == "C4"
-    assert [cell.value for cell in sheet[3]] == HEADERS
+    # Without the reveal right the birth date column is the age on the export date.
+    assert [cell.value for cell in sheet[3]] == MASKED_HEADERS
+    assert "出生日期" not in MASKED_HEADERS and "出生日期" in HEADERS
     assert sheet.max_row == 3
