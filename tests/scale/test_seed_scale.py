@@ -44,6 +44,9 @@ def test_seed_scale_writes_children_with_valid_ids_pinyin_visits_and_screenings(
         assert is_synthetic_id_number(child.id_number)
         assert (child.name_pinyin, child.name_initials) == pinyin_keys(child.name)
         assert child.village.township_id == child.township_id
+    # Written encrypted with their keyed hashes (COPY on PostgreSQL, bulk_create on SQLite):
+    # the numbers above were decrypted, and a lookup by number finds its child.
+    assert Child.objects.get(id_number=children[0].id_number) == children[0]
     # Spread over several townships and villages, each child with a history entry.
     assert len({child.township_id for child in children}) > 3
     assert ChangeLog.objects.filter(record_type="child").count() == 50
