@@ -4,17 +4,24 @@ from django.utils.translation import gettext_lazy as _
 from core.navigation import NavItem
 
 VIEW = "children.view_child"
+TRANSFERS = "children.view_childtransfer"
+DECIDE = "children.decide_childtransfer"
+HANDOVER = ["children.handover_caseload", "children.view_caseloadhandover"]
 
 
 class ChildrenConfig(AppConfig):
     name = "children"
     verbose_name = _("困境儿童台账")
 
-    navigation = [NavItem(_("儿童台账"), "children:list", VIEW, order=10)]
+    navigation = [
+        NavItem(_("儿童台账"), "children:list", VIEW, order=10),
+        NavItem(_("转移"), "children:transfer_list", TRANSFERS, order=12),
+    ]
     # Timeline entries and home-page figures this app contributes (see children/timeline.py
     # and reports/selectors.py); other apps declare theirs the same way.
     child_timeline = "children.selectors.timeline_entries"
-    home_panels = "children.selectors.home_panels"
+    home_panels = "children.selectors_transfer.ledger_home_panels"
+    handover_providers = "children.caseload.ledger_parts"
 
     role_permissions = {
         "county_admin": [
@@ -29,8 +36,11 @@ class ChildrenConfig(AppConfig):
             "children.view_access_log",
             "children.view_changelog",
             "children.view_benefitcategoryperiod",
+            TRANSFERS,
+            DECIDE,
+            *HANDOVER,
         ],
-        "county_staff": [VIEW, "children.export_ledger"],
+        "county_staff": [VIEW, "children.export_ledger", TRANSFERS],
         "township_supervisor": [
             VIEW,
             "children.add_child",
@@ -40,8 +50,19 @@ class ChildrenConfig(AppConfig):
             "children.import_ledger",
             "children.transfer_child",
             "children.close_child",
+            TRANSFERS,
+            DECIDE,
+            *HANDOVER,
         ],
-        "village_director": [VIEW, "children.add_child", "children.change_child"],
+        # A director asks to move a child of their village and receives children moved in.
+        "village_director": [
+            VIEW,
+            "children.add_child",
+            "children.change_child",
+            "children.transfer_child",
+            TRANSFERS,
+            DECIDE,
+        ],
     }
 
     def ready(self):

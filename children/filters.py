@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filter_mixins import PortalFilterSetMixin
 from accounts.scoping import is_county_wide, visible_townships, visible_villages
 from children import choices
-from children.models import Child
+from children.models import Child, ChildTransfer
 from children.selectors import search_q
 from core.extensions import collect
 
@@ -124,3 +124,35 @@ class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
         if earliest:
             queryset = queryset.filter(birth_date__gte=earliest)
         return queryset
+
+
+class TransferFilter(PortalFilterSetMixin, django_filters.FilterSet):
+    """The transfer list's filters; its Excel export uses the same ones."""
+
+    q = django_filters.CharFilter(label=_("儿童姓名"), method="filter_name")
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=choices.TransferState.choices)
+    direction = django_filters.ChoiceFilter(
+        label=_("方向"),
+        choices=[("in", _("转入本辖区")), ("out", _("转出本辖区"))],
+        method="filter_direction",
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("已上报县级"),
+        field_name="escalated_at",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=YES_NO,
+    )
+
+    class Meta:
+        model = ChildTransfer
+        fields = ["q", "state", "direction", "overdue"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(child__name__contains=value.strip()) if value.strip() else queryset
+
+    def filter_direction(self, queryset, name, value):
+        user = self.request.user if self.request is not None else None
+        if user is None or value not in ("in", "out"):
+            return queryset
+        return queryset.on_side(user, 1 if value == "in" else 0)

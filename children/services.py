@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import can_see_area
-from children.choices import RISK_ORDER, BenefitCategory, CaseStatus, ChangeAction
+from children.choices import RISK_ORDER, BenefitCategory, CaseStatus, ChangeAction, TransferState
 from children.models import (
     BenefitCategoryPeriod,
     ChangeLog,
@@ -355,35 +355,6 @@ def child_update(
 
 
 @transaction.atomic
-def child_transfer(*, actor, child: Child, township, village, note: str = "") -> Child:
-    """Move a child to another township/village (转移). The county may move any child; a
-    township may move a child it holds, to anywhere in the county."""
-    if not actor.has_perm("children.transfer_child"):
-        raise PermissionDenied
-    if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
-        raise PermissionDenied
-    if village is None or village.township_id != township.pk:
-        raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
-    if not village.is_active:
-        raise ValidationError({"village": MERGED_VILLAGE})
-    child = Child.objects.select_for_update().get(pk=child.pk)
-    if child.village_id == village.pk:
-        raise ValidationError({"village": _("儿童已在该村/社区。")})
-    before = str(child.village)
-    child.township, child.village = township, village
-    child.version += 1
-    child.save(update_fields=["township", "village", "version", "updated_at"])
-    record_change(
-        child=child,
-        actor=actor,
-        action=ChangeAction.TRANSFER,
-        changes={str(_("村/社区")): [before, str(village)]},
-        note=_("转移至%(place)s。%(note)s") % {"place": str(village), "note": note},
-    )
-    return child
-
-
-@transaction.atomic
 def child_close(
     *, actor, child: Child, reason: str, closed_on: dt.date | None = None, note: str = ""
 ) -> Child:
@@ -396,6 +367,8 @@ def child_close(
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.status == CaseStatus.CLOSED:
         raise ValidationError(_("该儿童已结案。"))
+    if child.transfers.filter(state=TransferState.REQUESTED).exists():
+        raise ValidationError(_("该儿童有一条待接收的转移申请，请先撤回或等待对方处理后再结案。"))
     closed_on = closed_on or timezone.localdate()
     check_record_date(
         closed_on, field="closed_on", label=_("结案日期"), birth_date=child.birth_date
@@ -472,7 +445,6 @@ __all__ = [
     "child_raise_risk",
     "child_register",
     "child_reopen",
-    "child_transfer",
     "child_update",
     "record_change",
 ]

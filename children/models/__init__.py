@@ -5,11 +5,14 @@ from children.models.child import (
     ChildCircumstance,
 )
 from children.models.history import ChangeLog
+from children.models.transfer import CaseloadHandover, ChildTransfer
 
 __all__ = [
     "BenefitCategoryPeriod",
+    "CaseloadHandover",
     "ChangeLog",
     "Child",
     "ChildAssistance",
     "ChildCircumstance",
+    "ChildTransfer",
 ]
