@@ -63,6 +63,16 @@ CLASSES = {
     "children:close": "scoped:child",
     "children:reopen": "scoped:child",
     "children:transfer": "scoped:child",
+    # Transfers: seen by the sending and the receiving area (accounts.scoping
+    # TwoAreaScopedQuerySet); the list and its export are the user's own area's.
+    "children:transfer_list": "permission:children.view_childtransfer",
+    "children:transfer_export": "permission:children.export_ledger",
+    "children:transfer_detail": "scoped:transfer",
+    "children:transfer_accept": "scoped:transfer",
+    "children:transfer_reject": "scoped:transfer",
+    "children:transfer_cancel": "scoped:transfer",
+    "children:handover": "permission:children.handover_caseload",
+    "children:orphans": "permission:children.handover_caseload",
     # Villages are county-wide reference data; 撤并/拆分 is the county admin's alone.
     "children:village_merge": "permission:accounts.merge_village",
     "children:village_split": "permission:accounts.merge_village",
