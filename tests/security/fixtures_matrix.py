@@ -6,8 +6,9 @@ string that must never reach a user of another area:
 
 - village sentinels: the child 哨兵甲 and its care records (visit, screening, alert, plan,
   referral, pairing, follow-up, history); the child 哨兵乙, whose transfer to a third
-  龙胜镇 village waits (both sides see the request). Neither the 平等镇 supervisor nor the 南门村 child
-  director may see them. The alert's notification to the 龙胜镇 supervisor is his alone.
+  龙胜镇 village waits (both sides see the request). Neither the 平等镇 supervisor nor the
+  南门村 child director may see them. The alert's notification to the 龙胜镇 supervisor is
+  his alone.
 - township sentinels: the activity, its photo, the purchased service, the training, the
   township report and its version, and the 山东村 director's name. The 南门村 director belongs
   to 龙胜镇 and sees township records by design (docs/architecture.md "The scoping rule");
