@@ -101,6 +101,10 @@ def caseload_handover(*, actor, from_user, to_user, note: str) -> CaseloadHandov
         raise ValidationError({"to_user": _("接收人须为在用的账号。")})
     if not handover_targets(actor).filter(pk=to_user.pk).exists():
         raise ValidationError({"to_user": _("只能移交给本辖区的账号。")})
+    if to_user.role != from_user.role:
+        # A director's children go to a director (the responsible director of a child is
+        # one of its village's), a supervisor's work to a supervisor.
+        raise ValidationError({"to_user": _("接收人须与移交人担任同一角色。")})
 
     actor_children = Child.objects.visible_to(actor)
     receiver_children = Child.objects.visible_to(to_user)

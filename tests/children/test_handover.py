@@ -262,3 +262,17 @@ def test_the_pages(
 def test_a_director_has_no_hand_over_page(client_for, shandong_director):
     assert client_for(shandong_director).get(reverse("children:handover")).status_code == 403
     assert client_for(shandong_director).get(reverse("children:orphans")).status_code == 403
+
+
+def test_the_receiver_holds_the_same_role(
+    longsheng_supervisor, county_admin, shandong_director, caseload_of
+):
+    with pytest.raises(ValidationError) as caught:
+        caseload_handover(
+            actor=county_admin,
+            from_user=shandong_director,
+            to_user=longsheng_supervisor,
+            note="调离",
+        )
+    assert "to_user" in caught.value.message_dict
+    assert held_by(shandong_director).total == 5

@@ -476,3 +476,14 @@ def test_list_and_export_show_both_sides_only(
     assert AccessLog.objects.filter(user=longsheng_supervisor, action="export").exists()
     # A director has no export right.
     assert client_for(shandong_director).get(reverse("children:transfer_export")).status_code == 403
+
+
+def test_the_timeline_shows_each_step(
+    shandong_director, shandong_child, luohan, pingdeng_supervisor
+):
+    from children.selectors import timeline_entries
+
+    transfer = ask(shandong_director, shandong_child, luohan)
+    services_transfer.transfer_accept(actor=pingdeng_supervisor, transfer=transfer)
+    kinds = [str(entry.kind) for entry in timeline_entries(shandong_child, pingdeng_supervisor)]
+    assert "申请转移" in kinds and "转移" in kinds
