@@ -487,3 +487,26 @@ def test_the_timeline_shows_each_step(
     services_transfer.transfer_accept(actor=pingdeng_supervisor, transfer=transfer)
     kinds = [str(entry.kind) for entry in timeline_entries(shandong_child, pingdeng_supervisor)]
     assert "申请转移" in kinds and "转移" in kinds
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(
+    client_for, shandong_director, luohan, pingdeng_supervisor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    village = factories.village("龙胜镇", "山东村")
+    client = client_for(pingdeng_supervisor)
+    url = reverse("children:transfer_list")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    ask(shandong_director, factories.ChildFactory(village=village), luohan)
+    client.get(url)  # sessions, permissions cached
+    one = queries()
+    for _ in range(4):
+        ask(shandong_director, factories.ChildFactory(village=village), luohan)
+    assert queries() == one
