@@ -295,6 +295,9 @@ class TransferTable(tables.Table):
             choices.TransferState.REJECTED: "danger",
         }.get(record.state, "secondary")
         label = record.get_state_display()
+        if record.is_pending:
+            # Both sides read a waiting request the same way: the child is 转移中.
+            label = f"{gettext('转移中')} · {label}"
         if record.is_pending and record.escalated_at:
             return format_html(
                 '<span class="badge text-bg-{}">{}</span> '
