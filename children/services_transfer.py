@@ -89,7 +89,8 @@ def _receivers(transfer: ChildTransfer) -> list[User]:
     ]
 
 
-def _locked(actor, transfer: ChildTransfer, expected_version: int | None) -> ChildTransfer:
+def _locked(actor, transfer: ChildTransfer) -> ChildTransfer:
+    """The transfer, locked, from the actor's scope; refused once decided."""
     try:
         transfer = ChildTransfer.objects.visible_to(actor).select_for_update().get(pk=transfer.pk)
     except ChildTransfer.DoesNotExist as exc:
@@ -103,6 +104,8 @@ def _locked(actor, transfer: ChildTransfer, expected_version: int | None) -> Chi
 
 
 def _close(transfer: ChildTransfer, *, actor, state: str, note: str, expected_version) -> None:
+    """Claim the next version (StaleEdit if the form is older than the record) and record
+    the decision. Called before anything else is written."""
     claim_version(transfer, expected_version, message=TRANSFER_STALE)
     transfer.state = state
     transfer.decided_by = actor
@@ -174,7 +177,7 @@ def transfer_request(*, actor, child: Child, to_village: Village, reason: str) -
     return transfer
 
 
-def _follow_child(*, actor, child: Child, new_director, transfer: ChildTransfer) -> dict:
+def _follow_child(*, actor, child: Child, new_director) -> dict:
     """After the move: every open record of the child assigned to someone who no longer
     covers it goes to the new responsible director (or nobody, where allowed). Returns
     {label: count}."""
@@ -223,7 +226,7 @@ def transfer_accept(
     director becomes one of that village's (``new_director``, or the first one), and its
     open plans and unfinished visits assigned to someone of the old area follow it."""
     require_perm(actor, "children.decide_childtransfer")
-    transfer = _locked(actor, transfer, expected_version)
+    transfer = _locked(actor, transfer)
     if not can_decide(actor, transfer):
         raise PermissionDenied
     child = Child.objects.select_for_update().get(pk=transfer.child_id)
@@ -243,6 +246,14 @@ def transfer_accept(
     else:
         new_director = directors.first()
 
+    transfer.new_director = new_director
+    _close(
+        transfer,
+        actor=actor,
+        state=TransferState.ACCEPTED,
+        note=note,
+        expected_version=expected_version,
+    )
     before_place, before_director = str(child.village), child.responsible_director
     requested_by = transfer.created_by
     child.township_id, child.village = to_village.township_id, to_village
@@ -270,15 +281,7 @@ def transfer_accept(
             "reason": transfer.reason,
         },
     )
-    _follow_child(actor=actor, child=child, new_director=new_director, transfer=transfer)
-    transfer.new_director = new_director
-    _close(
-        transfer,
-        actor=actor,
-        state=TransferState.ACCEPTED,
-        note=note,
-        expected_version=expected_version,
-    )
+    _follow_child(actor=actor, child=child, new_director=new_director)
     return transfer
 
 
@@ -288,7 +291,7 @@ def transfer_reject(
 ) -> ChildTransfer:
     """The receiving side refuses, with the reason; the child stays where it is."""
     require_perm(actor, "children.decide_childtransfer")
-    transfer = _locked(actor, transfer, expected_version)
+    transfer = _locked(actor, transfer)
     if not can_decide(actor, transfer):
         raise PermissionDenied
     note = (note or "").strip()
@@ -319,7 +322,7 @@ def transfer_cancel(
 ) -> ChildTransfer:
     """The sending side withdraws its request."""
     require_perm(actor, "children.transfer_child")
-    transfer = _locked(actor, transfer, expected_version)
+    transfer = _locked(actor, transfer)
     if not can_cancel(actor, transfer):
         raise PermissionDenied
     _close(
