@@ -9,6 +9,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,10 @@ class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
     school_stage = django_filters.ChoiceFilter(
         label=_("就学情况"), choices=choices.SchoolStage.choices
     )
+    # 转移中: a transfer request waits for the receiving side.
+    transferring = django_filters.BooleanFilter(
+        label=_("转移中"), method="filter_transferring", widget=YES_NO
+    )
 
     class Meta:
         model = Child
@@ -117,6 +122,14 @@ class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_q(value))
+
+    def filter_transferring(self, queryset, name, value):
+        waiting = Exists(
+            ChildTransfer.objects.filter(
+                child=OuterRef("pk"), state=choices.TransferState.REQUESTED
+            )
+        )
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)
 
     def filter_age(self, queryset, name, value):
         earliest, latest = _birth_range(value, timezone.localdate())

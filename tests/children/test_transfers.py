@@ -510,3 +510,16 @@ def test_the_list_reads_in_a_fixed_number_of_queries(
     for _ in range(4):
         ask(shandong_director, factories.ChildFactory(village=village), luohan)
     assert queries() == one
+
+
+def test_the_ledger_filters_children_in_transfer(
+    client_for, shandong_director, shandong_child, luohan
+):
+    other = factories.ChildFactory(name="李不动", village=shandong_child.village)
+    ask(shandong_director, shandong_child, luohan)
+    html = (
+        client_for(shandong_director)
+        .get(reverse("children:list") + "?transferring=true")
+        .content.decode()
+    )
+    assert "张小花" in html and other.name not in html
