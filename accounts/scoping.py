@@ -64,6 +64,32 @@ class AreaScopedQuerySet(models.QuerySet):
         return self.filter(area_q(user, township=self.township_path, village=self.village_path))
 
 
+class TwoAreaScopedQuerySet(models.QuerySet):
+    """Base queryset of a record that belongs to two areas at once: a transfer of a child
+    (转移) is seen by the sending area and by the receiving one, and by no one else.
+
+    ``area_paths`` lists the (township, village) lookup paths of each area. Only the record
+    itself is widened this way: the child it names stays visible to exactly one area (its
+    own queryset's ``visible_to``), and a page of the record shows what the receiving side
+    needs to decide, read through the record, never through the child's own pages."""
+
+    area_paths: tuple[tuple[str, str | None], ...] = ()
+
+    def visible_to(self, user):
+        conditions = [area_q(user, township=t, village=v) for t, v in self.area_paths]
+        if any(not condition for condition in conditions):  # Q(): the whole county
+            return self.all()
+        condition = conditions[0]
+        for other in conditions[1:]:
+            condition |= other
+        return self.filter(condition)
+
+    def on_side(self, user, side: int):
+        """The records whose ``side``-th area (0: sending, 1: receiving) is the user's."""
+        township, village = self.area_paths[side]
+        return self.filter(area_q(user, township=township, village=village))
+
+
 def visible_townships(user):
     """The townships whose records the user may see (and pick in a form)."""
     if is_county_wide(user):

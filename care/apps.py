@@ -63,6 +63,7 @@ class CareConfig(AppConfig):
     # Prominent prompts for the child page (discharged without a pairing, open alert).
     child_notices = "care.selectors.child_notices"
     home_panels = "care.selectors.home_panels"
+    handover_providers = "care.caseload.handover_parts"
     ledger_filters = "care.ledger.ledger_filters"
     notification_digest = "care.selectors.digest_items"
 

@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from core.navigation import NavItem
 
 VIEW = "children.view_child"
+TRANSFERS = "children.view_childtransfer"
+DECIDE = "children.decide_childtransfer"
+HANDOVER = ["children.handover_caseload", "children.view_caseloadhandover"]
 
 
 class ChildrenConfig(AppConfig):
@@ -12,14 +15,16 @@ class ChildrenConfig(AppConfig):
 
     navigation = [
         NavItem(_("儿童台账"), "children:list", VIEW, order=10),
+        NavItem(_("转移"), "children:transfer_list", TRANSFERS, order=12),
         NavItem(
-            _("重复登记核实"), "children:duplicate_checks", "children.view_duplicatecheck", order=12
+            _("重复登记核实"), "children:duplicate_checks", "children.view_duplicatecheck", order=13
         ),
     ]
     # Timeline entries and home-page figures this app contributes (see children/timeline.py
     # and reports/selectors.py); other apps declare theirs the same way.
     child_timeline = "children.selectors.timeline_entries"
-    home_panels = "children.selectors.home_panels"
+    home_panels = "children.selectors_transfer.ledger_home_panels"
+    handover_providers = "children.caseload.ledger_parts"
 
     role_permissions = {
         "county_admin": [
@@ -36,8 +41,11 @@ class ChildrenConfig(AppConfig):
             "children.view_benefitcategoryperiod",
             "children.view_duplicatecheck",
             "children.resolve_duplicatecheck",
+            TRANSFERS,
+            DECIDE,
+            *HANDOVER,
         ],
-        "county_staff": [VIEW, "children.export_ledger", "children.view_duplicatecheck"],
+        "county_staff": [VIEW, "children.export_ledger", "children.view_duplicatecheck", TRANSFERS],
         "township_supervisor": [
             VIEW,
             "children.add_child",
@@ -47,8 +55,19 @@ class ChildrenConfig(AppConfig):
             "children.import_ledger",
             "children.transfer_child",
             "children.close_child",
+            TRANSFERS,
+            DECIDE,
+            *HANDOVER,
         ],
-        "village_director": [VIEW, "children.add_child", "children.change_child"],
+        # A director asks to move a child of their village and receives children moved in.
+        "village_director": [
+            VIEW,
+            "children.add_child",
+            "children.change_child",
+            "children.transfer_child",
+            TRANSFERS,
+            DECIDE,
+        ],
     }
 
     def ready(self):

@@ -158,6 +158,20 @@ class ChangeAction(models.TextChoices):
     UPDATE = "update", _("修改")
     IMPORT = "import", _("导入")
     TRANSFER = "transfer", _("转移")
+    TRANSFER_REQUEST = "transfer_request", _("申请转移")
+    TRANSFER_REJECT = "transfer_reject", _("转移被退回")
+    TRANSFER_CANCEL = "transfer_cancel", _("撤回转移申请")
+    HANDOVER = "handover", _("工作移交")
     CLOSE = "close", _("结案")
     REOPEN = "reopen", _("恢复在册")
     RECORD = "record", _("关爱记录")
+
+
+class TransferState(models.TextChoices):
+    """转移申请的状态: a request waits for the receiving area, which accepts or rejects it;
+    the sending side may withdraw it while it waits."""
+
+    REQUESTED = "requested", _("待接收")
+    ACCEPTED = "accepted", _("已接收")
+    REJECTED = "rejected", _("已退回")
+    CANCELLED = "cancelled", _("已撤回")

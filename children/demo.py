@@ -131,6 +131,7 @@ def seed(stdout=None) -> None:
         stdout.write(f"儿童台账：新增 {created} 名合成演示儿童。")
         if checks:
             stdout.write("重复登记核实：新增 1 条待县未保中心处理的申请。")
+    seed_transfers(stdout)
 
 
 def _seed_duplicate_check() -> int:
@@ -155,3 +156,50 @@ def _seed_duplicate_check() -> int:
         existing=existing,
     )
     return 1
+
+
+DEMO_PENDING = "（演示）随母亲迁居平等镇罗汉村"
+DEMO_ACCEPTED = "（演示）随祖父母迁至本镇小江村"
+
+
+def seed_transfers(stdout=None) -> None:
+    """Two transfers: one 山东村 child waiting for 罗汉村 to accept (转移中 on both sides),
+    and one 罗汉村 child the county asked to move to 小江村, accepted by 平等镇's
+    supervisor (its history says who asked and who accepted)."""
+    from children.models import ChildTransfer
+    from children.services_transfer import transfer_accept, transfer_request
+
+    made = 0
+    if not ChildTransfer.objects.filter(reason=DEMO_PENDING).exists():
+        child = (
+            Child.objects.active()
+            .filter(village__name="山东村", village__township__name="龙胜镇")
+            .order_by("-pk")
+            .first()
+        )
+        transfer_request(
+            actor=User.objects.get(username="director"),
+            child=child,
+            to_village=Village.objects.get(township__name="平等镇", name="罗汉村"),
+            reason=DEMO_PENDING,
+        )
+        made += 1
+    if not ChildTransfer.objects.filter(reason=DEMO_ACCEPTED).exists():
+        child = (
+            Child.objects.active()
+            .filter(village__name="罗汉村", village__township__name="平等镇")
+            .order_by("-pk")
+            .first()
+        )
+        transfer = transfer_request(
+            actor=User.objects.get(username="county"),
+            child=child,
+            to_village=Village.objects.get(township__name="平等镇", name="小江村"),
+            reason=DEMO_ACCEPTED,
+        )
+        transfer_accept(
+            actor=User.objects.get(username="pingdeng"), transfer=transfer, note="已核实，同意接收"
+        )
+        made += 1
+    if stdout is not None:
+        stdout.write(f"转移申请：新增 {made} 条演示转移（1 条待接收，1 条已接收）。")

@@ -9,13 +9,14 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filter_mixins import PortalFilterSetMixin
 from accounts.scoping import is_county_wide, visible_townships, visible_villages
 from children import choices
-from children.models import Child
+from children.models import Child, ChildTransfer
 from children.privacy import may_reveal
 from children.selectors import search_q
 from core.extensions import collect
@@ -74,6 +75,10 @@ class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
     school_stage = django_filters.ChoiceFilter(
         label=_("就学情况"), choices=choices.SchoolStage.choices
     )
+    # 转移中: a transfer request waits for the receiving side.
+    transferring = django_filters.BooleanFilter(
+        label=_("转移中"), method="filter_transferring", widget=YES_NO
+    )
 
     class Meta:
         model = Child
@@ -119,9 +124,49 @@ class ChildFilter(PortalFilterSetMixin, django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_q(value, reveal=may_reveal(self.request.user)))
 
+    def filter_transferring(self, queryset, name, value):
+        waiting = Exists(
+            ChildTransfer.objects.filter(
+                child=OuterRef("pk"), state=choices.TransferState.REQUESTED
+            )
+        )
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)
+
     def filter_age(self, queryset, name, value):
         earliest, latest = _birth_range(value, timezone.localdate())
         queryset = queryset.filter(birth_date__lte=latest)
         if earliest:
             queryset = queryset.filter(birth_date__gte=earliest)
         return queryset
+
+
+class TransferFilter(PortalFilterSetMixin, django_filters.FilterSet):
+    """The transfer list's filters; its Excel export uses the same ones."""
+
+    q = django_filters.CharFilter(label=_("儿童姓名"), method="filter_name")
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=choices.TransferState.choices)
+    direction = django_filters.ChoiceFilter(
+        label=_("方向"),
+        choices=[("in", _("转入本辖区")), ("out", _("转出本辖区"))],
+        method="filter_direction",
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("已上报县级"),
+        field_name="escalated_at",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=YES_NO,
+    )
+
+    class Meta:
+        model = ChildTransfer
+        fields = ["q", "state", "direction", "overdue"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(child__name__contains=value.strip()) if value.strip() else queryset
+
+    def filter_direction(self, queryset, name, value):
+        user = self.request.user if self.request is not None else None
+        if user is None or value not in ("in", "out"):
+            return queryset
+        return queryset.on_side(user, 1 if value == "in" else 0)

@@ -207,22 +207,6 @@ class ReopenForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("恢复原因"), max_length=200)
 
 
-class TransferForm(BootstrapFormMixin, forms.Form):
-    """Any village of the county may be the destination: a township may move a child it
-    holds elsewhere (the receiving township then sees it), which is why the choice is not
-    narrowed to the user's own area."""
-
-    village = forms.ModelChoiceField(
-        label=_("转入村/社区"),
-        queryset=Village.objects.filter(status=VillageStatus.ACTIVE).select_related("township"),
-    )
-    note = forms.CharField(label=_("转移原因"), max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["village"].label_from_instance = str
-
-
 def _active_villages():
     return Village.objects.filter(status=VillageStatus.ACTIVE).select_related("township")
 
@@ -305,3 +289,76 @@ class DuplicateResolveForm(BootstrapFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("处理说明"), max_length=300, required=False)
+
+
+# --- transfers and hand-overs ----------------------------------------------------------------
+
+
+class TransferRequestForm(BootstrapFormMixin, forms.Form):
+    """Any active village of the county may be the destination: the receiving side decides."""
+
+    to_village = forms.ModelChoiceField(label=_("转入村/社区"), queryset=Village.objects.none())
+    reason = forms.CharField(
+        label=_("转移原因"),
+        max_length=200,
+        help_text=_("如：随监护人迁居、入住福利机构。对方据此决定是否接收。"),
+    )
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_village"].queryset = _active_villages().exclude(pk=child.village_id)
+        self.fields["to_village"].label_from_instance = str
+
+
+class TransferAcceptForm(BootstrapFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    new_director = forms.ModelChoiceField(
+        label=_("接收后责任儿童主任"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("转入村/社区的儿童主任；留空则由系统指定该村第一位儿童主任。"),
+    )
+    note = forms.CharField(label=_("接收意见"), max_length=200, required=False)
+
+    def __init__(self, *args, directors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_director"].queryset = directors
+        self.fields["new_director"].label_from_instance = lambda u: u.display_name
+
+
+class TransferRejectForm(BootstrapFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("退回原因"), max_length=200)
+
+
+class TransferCancelForm(BootstrapFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("撤回说明"), max_length=200, required=False)
+
+
+def _account_label(user) -> str:
+    area = (
+        user.village.name if user.village_id else (user.township.name if user.township_id else "")
+    )
+    state = "" if user.is_active else str(_("（已停用）"))
+    return f"{user.display_name}（{user.get_role_display()} {area}）{state}"
+
+
+class HandoverForm(BootstrapFormMixin, forms.Form):
+    from_user = forms.ModelChoiceField(label=_("移交人（将被停用）"), queryset=User.objects.none())
+    to_user = forms.ModelChoiceField(label=_("接收人"), queryset=User.objects.none())
+    note = forms.CharField(
+        label=_("移交原因"), max_length=200, help_text=_("如：调离、退休、换届。")
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "我已核对：移交人的全部责任儿童、进行中的关爱方案和未完成的家访记录将交给接收人，移交人的账号将被停用"
+        ),
+    )
+
+    def __init__(self, *args, sources, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_user"].queryset = sources
+        self.fields["to_user"].queryset = targets
+        self.fields["from_user"].label_from_instance = _account_label
+        self.fields["to_user"].label_from_instance = _account_label

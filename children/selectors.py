@@ -118,10 +118,18 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
     """The ledger's own events on the timeline: registration, transfers, closing; the newest
     ``limit`` of them (one query)."""
     shown = {ChangeAction.CREATE, ChangeAction.IMPORT, ChangeAction.TRANSFER}
-    shown |= {ChangeAction.CLOSE, ChangeAction.REOPEN}
+    shown |= {ChangeAction.CLOSE, ChangeAction.REOPEN, ChangeAction.HANDOVER}
+    # A transfer request's steps: asked, returned, withdrawn (accepted is TRANSFER).
+    shown |= {
+        ChangeAction.TRANSFER_REQUEST,
+        ChangeAction.TRANSFER_REJECT,
+        ChangeAction.TRANSFER_CANCEL,
+    }
     registration = [ChangeAction.CREATE, ChangeAction.IMPORT]
     changes = (
-        ChangeLog.objects.filter(child=child, action__in=shown, record_type="child")
+        ChangeLog.objects.filter(
+            child=child, action__in=shown, record_type__in=("child", "transfer")
+        )
         .annotate(
             # The entry's date, as below, so that SQL cuts the newest in the timeline's order.
             timeline_date=Case(

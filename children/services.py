@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import can_see_area
-from children.choices import RISK_ORDER, BenefitCategory, CaseStatus, ChangeAction
+from children.choices import RISK_ORDER, BenefitCategory, CaseStatus, ChangeAction, TransferState
 from children.models import (
     BenefitCategoryPeriod,
     ChangeLog,
@@ -21,7 +21,6 @@ from children.models import (
     DuplicateCheck,
     DuplicateCheckKind,
     DuplicateCheckSource,
-    DuplicateCheckStatus,
 )
 from core.validators import (
     check_birth_date,
@@ -405,35 +404,6 @@ def child_update(
 
 
 @transaction.atomic
-def child_transfer(*, actor, child: Child, township, village, note: str = "") -> Child:
-    """Move a child to another township/village (转移). The county may move any child; a
-    township may move a child it holds, to anywhere in the county."""
-    if not actor.has_perm("children.transfer_child"):
-        raise PermissionDenied
-    if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
-        raise PermissionDenied
-    if village is None or village.township_id != township.pk:
-        raise ValidationError({"village": _("所选村/社区不属于所选乡镇。")})
-    if not village.is_active:
-        raise ValidationError({"village": MERGED_VILLAGE})
-    child = Child.objects.select_for_update().get(pk=child.pk)
-    if child.village_id == village.pk:
-        raise ValidationError({"village": _("儿童已在该村/社区。")})
-    before = str(child.village)
-    child.township, child.village = township, village
-    child.version += 1
-    child.save(update_fields=["township", "village", "version", "updated_at"])
-    record_change(
-        child=child,
-        actor=actor,
-        action=ChangeAction.TRANSFER,
-        changes={str(_("村/社区")): [before, str(village)]},
-        note=_("转移至%(place)s。%(note)s") % {"place": str(village), "note": note},
-    )
-    return child
-
-
-@transaction.atomic
 def child_close(
     *, actor, child: Child, reason: str, closed_on: dt.date | None = None, note: str = ""
 ) -> Child:
@@ -446,6 +416,8 @@ def child_close(
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.status == CaseStatus.CLOSED:
         raise ValidationError(_("该儿童已结案。"))
+    if child.transfers.filter(state=TransferState.REQUESTED).exists():
+        raise ValidationError(_("该儿童有一条待接收的转移申请，请先撤回或等待对方处理后再结案。"))
     closed_on = closed_on or timezone.localdate()
     check_record_date(
         closed_on, field="closed_on", label=_("结案日期"), birth_date=child.birth_date
@@ -542,59 +514,6 @@ def duplicate_check_record(
     )
 
 
-RESOLVE_TRANSFER = "transfer"
-RESOLVE_REJECT = "reject"
-
-
-@transaction.atomic
-def duplicate_check_resolve(*, actor, check: DuplicateCheck, decision: str, note: str = ""):
-    """The county center's answer: move the registered child to the village that asked for
-    it (转移, with the child's history), or reject. Every open request for the same child
-    from the same village is answered with it."""
-    if not actor.has_perm("children.resolve_duplicatecheck"):
-        raise PermissionDenied
-    check = DuplicateCheck.objects.select_for_update().get(pk=check.pk)
-    if check.status != DuplicateCheckStatus.OPEN:
-        raise ValidationError(_("该核实申请已处理。"))
-    if decision == RESOLVE_TRANSFER and check.kind == DuplicateCheckKind.PERSON:
-        # Both records exist: which one stays is decided on the children's pages (close
-        # the other with a reason); here the request is answered with a note.
-        raise ValidationError(
-            {
-                "decision": _(
-                    "无身份证号的疑似重复：请在儿童页面核对并结案其中一条，此处填写说明后驳回。"
-                )
-            }
-        )
-    if decision == RESOLVE_TRANSFER:
-        child = check.existing
-        if child.village_id != check.village_id:
-            child_transfer(
-                actor=actor,
-                child=child,
-                township=check.village.township,
-                village=check.village,
-                note=note or _("县未保中心核实重复登记后转入"),
-            )
-        status = DuplicateCheckStatus.TRANSFERRED
-    elif decision == RESOLVE_REJECT:
-        if not note.strip():
-            raise ValidationError({"note": _("驳回时请填写说明。")})
-        status = DuplicateCheckStatus.REJECTED
-    else:
-        raise ValidationError({"decision": _("请选择处理方式。")})
-    same = DuplicateCheck.objects.select_for_update().filter(
-        existing_id=check.existing_id, village_id=check.village_id, status=DuplicateCheckStatus.OPEN
-    )
-    now = timezone.now()
-    for item in same:
-        item.status, item.resolved_by, item.resolved_at = status, actor, now
-        item.resolution_note = note[:300]
-        item.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
-    check.refresh_from_db()
-    return check
-
-
 __all__ = [
     "BenefitCategory",
     "PossibleDuplicate",
@@ -604,9 +523,7 @@ __all__ = [
     "child_raise_risk",
     "child_register",
     "child_reopen",
-    "child_transfer",
     "child_update",
     "duplicate_check_record",
-    "duplicate_check_resolve",
     "record_change",
 ]

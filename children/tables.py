@@ -15,15 +15,17 @@ from html import escape
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from children import choices, selectors
-from children.models import Child
+from children.models import CaseloadHandover, Child, ChildTransfer
 from children.models.child import age_on, masked_id_display
 from core.choices import choice_labels
 from core.extensions import collect
+from core.tables import Card
 from core.validators import ADULT_AGE
 
 RISK_CSS = {
@@ -256,3 +258,95 @@ class LedgerCells:
     def registered_on(self, record):
         registered = record["registered_on"]
         return registered.isoformat() if registered else EMPTY
+
+
+class TransferTable(tables.Table):
+    """The transfer list: a row per request, sending or receiving. The child's name leads
+    to the transfer's page (the receiving side may not open the child's own page)."""
+
+    card = Card(
+        title="child", fields=("route", "requested_at", "created_by"), badge="state", action="link"
+    )
+    child = tables.Column(verbose_name=_("儿童"), order_by=("child__name_pinyin",))
+    route = tables.Column(verbose_name=_("转出 → 转入"), accessor="pk", orderable=False)
+    state = tables.Column(verbose_name=_("状态"))
+    requested_at = tables.DateTimeColumn(verbose_name=_("申请时间"), format="Y-m-d")
+    created_by = tables.Column(verbose_name=_("申请人"), order_by=("created_by__name",))
+    decided_by = tables.Column(verbose_name=_("处理人"), order_by=("decided_by__name",))
+    link = tables.Column(verbose_name="", accessor="pk", orderable=False)
+
+    class Meta:
+        model = ChildTransfer
+        fields = ()
+        sequence = ("child", "route", "state", "requested_at", "created_by", "decided_by", "link")
+        order_by = ("-requested_at",)
+        empty_text = _("没有转移申请。")
+
+    def render_child(self, record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.child.name)
+
+    def render_route(self, record):
+        return f"{record.from_village} → {record.to_village}"
+
+    def render_state(self, record):
+        tone = {
+            choices.TransferState.REQUESTED: "warning",
+            choices.TransferState.ACCEPTED: "success",
+            choices.TransferState.REJECTED: "danger",
+        }.get(record.state, "secondary")
+        label = record.get_state_display()
+        if record.is_pending:
+            # Both sides read a waiting request the same way: the child is 转移中.
+            label = f"{gettext('转移中')} · {label}"
+        if record.is_pending and record.escalated_at:
+            return format_html(
+                '<span class="badge text-bg-{}">{}</span> '
+                '<span class="badge text-bg-danger">{}</span>',
+                tone,
+                label,
+                gettext("已上报县级"),
+            )
+        return format_html('<span class="badge text-bg-{}">{}</span>', tone, label)
+
+    def render_created_by(self, record):
+        return record.created_by.display_name if record.created_by else EMPTY
+
+    def render_decided_by(self, record):
+        return record.decided_by.display_name if record.decided_by else EMPTY
+
+    def render_link(self, record):
+        label = gettext("处理") if record.is_pending else gettext("查看")
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
+            record.get_absolute_url(),
+            label,
+        )
+
+
+class HandoverTable(tables.Table):
+    card = Card(title="from_user", fields=("to_user", "at", "actor"), badge=None, action=None)
+    from_user = tables.Column(verbose_name=_("移交人"))
+    to_user = tables.Column(verbose_name=_("接收人"))
+    at = tables.DateTimeColumn(verbose_name=_("移交时间"), format="Y-m-d H:i")
+    actor = tables.Column(verbose_name=_("操作人"))
+    counts = tables.Column(verbose_name=_("移交内容"), orderable=False)
+    note = tables.Column(verbose_name=_("移交原因"), orderable=False)
+
+    class Meta:
+        model = CaseloadHandover
+        fields = ()
+        sequence = ("from_user", "to_user", "at", "actor", "counts", "note")
+        order_by = ("-at",)
+        empty_text = _("暂无移交记录。")
+
+    def render_from_user(self, record):
+        return record.from_user.display_name
+
+    def render_to_user(self, record):
+        return record.to_user.display_name
+
+    def render_actor(self, record):
+        return record.actor.display_name
+
+    def render_counts(self, record):
+        return "、".join(f"{label} {n}" for label, n in record.counts.items() if n) or EMPTY

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import urls_io, views, views_duplicates, views_villages
+from children import urls_io, views, views_duplicates, views_transfer, views_villages
 
 app_name = "children"
 
@@ -12,7 +12,33 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.RevealView.as_view(), name="reveal"),
     path("<int:pk>/close/", views.ChildCloseView.as_view(), name="close"),
     path("<int:pk>/reopen/", views.ChildReopenView.as_view(), name="reopen"),
-    path("<int:pk>/transfer/", views.ChildTransferView.as_view(), name="transfer"),
+    path("<int:pk>/transfer/", views_transfer.TransferRequestView.as_view(), name="transfer"),
+    path("transfers/", views_transfer.TransferListView.as_view(), name="transfer_list"),
+    path(
+        "transfers/export.xlsx",
+        views_transfer.TransferExportView.as_view(),
+        name="transfer_export",
+    ),
+    path(
+        "transfers/<int:pk>/", views_transfer.TransferDetailView.as_view(), name="transfer_detail"
+    ),
+    path(
+        "transfers/<int:pk>/accept/",
+        views_transfer.TransferAcceptView.as_view(),
+        name="transfer_accept",
+    ),
+    path(
+        "transfers/<int:pk>/reject/",
+        views_transfer.TransferRejectView.as_view(),
+        name="transfer_reject",
+    ),
+    path(
+        "transfers/<int:pk>/cancel/",
+        views_transfer.TransferCancelView.as_view(),
+        name="transfer_cancel",
+    ),
+    path("handover/", views_transfer.HandoverView.as_view(), name="handover"),
+    path("orphans/", views_transfer.OrphanListView.as_view(), name="orphans"),
     path(
         "duplicate-checks/",
         views_duplicates.DuplicateCheckListView.as_view(),

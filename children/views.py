@@ -15,9 +15,9 @@ from django_tables2 import SingleTableMixin
 
 from accounts.audit import AccessAction, log_access
 from accounts.scoping import cache_scope
-from children import choices, privacy, selectors, services
+from children import choices, privacy, selectors, selectors_transfer, services
 from children.filters import ChildFilter
-from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm, TransferForm
+from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm
 from children.models import Child, DuplicateCheckSource
 from children.pagination import BoundedCountPaginator, approximate
 from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
@@ -134,6 +134,7 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
             can_edit=user.has_perm("children.change_child"),
             can_close=user.has_perm("children.close_child"),
             can_transfer=user.has_perm("children.transfer_child"),
+            pending_transfer=selectors_transfer.pending_transfer(child),
             can_reveal=user.has_perm("children.reveal_id"),
         )
         return context
@@ -270,7 +271,8 @@ class ChildUpdateView(ChildMixin, PermissionRequiredMixin, FormView):
 
 
 class ChildActionView(ChildMixin, PermissionRequiredMixin, FormView):
-    """Close, reopen or transfer: a small form that calls one service."""
+    """Close or reopen: a small form that calls one service (a transfer is a request:
+    children/views_transfer.py)."""
 
     raise_exception = True
     template_name = "children/child_action.html"
@@ -319,32 +321,3 @@ class ChildReopenView(ChildActionView):
 
     def run(self, data):
         services.child_reopen(actor=self.request.user, child=self.get_child(), note=data["note"])
-
-
-class ChildTransferView(ChildActionView):
-    permission_required = "children.transfer_child"
-    form_class = TransferForm
-    title = gettext_lazy("转移至其他乡镇/村")
-    done_message = gettext_lazy("已转移。")
-
-    def run(self, data):
-        village = data["village"]
-        services.child_transfer(
-            actor=self.request.user,
-            child=self.get_child(),
-            township=village.township,
-            village=village,
-            note=data["note"],
-        )
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        # After moving a child out of one's own area the child page would be a 404.
-        if (
-            response.status_code == 302
-            and not Child.objects.visible_to(self.request.user)
-            .filter(pk=self.get_child().pk)
-            .exists()
-        ):
-            return redirect("children:list")
-        return response

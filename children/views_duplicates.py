@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from children import selectors, services
+from children import selectors, services_duplicates
 from children.forms import DuplicateResolveForm
 
 
@@ -43,7 +43,7 @@ class DuplicateCheckListView(PermissionRequiredMixin, TemplateView):
             check = selectors.duplicate_check(form.cleaned_data["check"])
             if check is not None:
                 try:
-                    services.duplicate_check_resolve(
+                    services_duplicates.duplicate_check_resolve(
                         actor=request.user,
                         check=check,
                         decision=form.cleaned_data["decision"],

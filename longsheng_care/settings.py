@@ -332,6 +332,8 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A job's result file is kept this long, for its owner only.
 JOB_RESULT_HOURS = env.int("JOB_RESULT_HOURS", default=6)
+# A transfer request (转移) waiting this many days for the receiving side reaches the county.
+TRANSFER_COUNTY_AFTER_DAYS = env.int("TRANSFER_COUNTY_AFTER_DAYS", default=7)
 # A running job whose worker has not reported for this long is shown as interrupted.
 JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=60)
 # How long a user's dashboard figures are reused (reports.dashboards.for_user); 0: never.

@@ -42,6 +42,9 @@ FORM = {
     "service_period_order": "tests/test_constraints.py::test_negative_amounts_and_hours",
     "service_amount_positive": "tests/test_constraints.py::test_negative_amounts_and_hours",
     "training_hours": "tests/test_constraints.py::test_negative_amounts_and_hours",
+    "transfer_one_pending_per_child": "tests/children/test_transfers.py::"
+    "test_one_request_waits_at_a_time",
+    "transfer_to_another_village": "tests/children/test_transfers.py::test_request_rules",
 }
 
 SET_BY_SERVICE = {
@@ -67,6 +70,10 @@ SET_BY_SERVICE = {
     "duplicatecheck_resolved_has_time": "duplicate_check_resolve sets status, resolver and time "
     "together",
     "offlinesettings_singleton": "OfflineSettings.save() always writes pk 1",
+    "transfer_decided_has_who_and_when": "transfer_accept/reject/cancel set state, decider "
+    "and time together (services_transfer._close)",
+    "handover_to_another_account": "caseload_handover refuses the same account at to_user "
+    "before writing",
 }
 
 # Constraints that arrived with another change and whose field rule has not been walked

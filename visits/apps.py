@@ -20,6 +20,7 @@ class VisitsConfig(AppConfig):
     child_timeline = "visits.selectors.timeline_entries"
     child_actions = "visits.selectors.child_actions"
     home_panels = "visits.selectors.home_panels"
+    handover_providers = "visits.caseload.handover_parts"
     ledger_filters = "visits.ledger.ledger_filters"
     ledger_columns = "visits.ledger.ledger_columns"
     notification_digest = "visits.selectors.digest_items"

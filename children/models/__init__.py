@@ -11,13 +11,16 @@ from children.models.duplicates import (
     DuplicateCheckStatus,
 )
 from children.models.history import ChangeLog
+from children.models.transfer import CaseloadHandover, ChildTransfer
 
 __all__ = [
     "BenefitCategoryPeriod",
+    "CaseloadHandover",
     "ChangeLog",
     "Child",
     "ChildAssistance",
     "ChildCircumstance",
+    "ChildTransfer",
     "DuplicateCheck",
     "DuplicateCheckKind",
     "DuplicateCheckSource",

@@ -8,7 +8,7 @@ from accounts.models import Township, Village
 
 class DuplicateCheckStatus(models.TextChoices):
     OPEN = "open", _("待核实")
-    TRANSFERRED = "transferred", _("已转入申请村/社区")
+    TRANSFERRED = "transferred", _("已发起转入申请村/社区")
     REJECTED = "rejected", _("已驳回")
 
 

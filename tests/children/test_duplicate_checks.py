@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from children import services
-from children.models import Child, DuplicateCheck, DuplicateCheckStatus
+from children.choices import ChangeAction, TransferState
+from children.models import Child, ChildTransfer, DuplicateCheck, DuplicateCheckStatus
 from tests import factories
 from tests.security.fixtures_matrix import form_posting_to
 
@@ -121,7 +122,7 @@ def test_the_county_center_sees_every_attempt_and_others_do_not(
     assert response.status_code == 403
 
 
-def test_the_county_moves_the_child_to_the_village_that_asked(
+def test_the_county_asks_to_move_the_child_to_the_village_that_asked(
     client_for, shandong_director, county_admin, elsewhere
 ):
     client = client_for(shandong_director)
@@ -133,11 +134,14 @@ def test_the_county_moves_the_child_to_the_village_that_asked(
         {"check": first.pk, "decision": "transfer", "note": "已核实：该儿童随母亲迁入山东村"},
     )
     assert response.status_code == 302
+    # A transfer request like any other: the child stays until 山东村's side accepts it.
     elsewhere.refresh_from_db()
-    assert elsewhere.village.name == "山东村"
+    assert elsewhere.village.name != "山东村"
+    waiting = ChildTransfer.objects.get(child=elsewhere, state=TransferState.REQUESTED)
+    assert waiting.to_village.name == "山东村" and waiting.created_by == county_admin
     assert set(DuplicateCheck.objects.values_list("status", flat=True)) == {"transferred"}
     assert all(c.resolved_by == county_admin for c in DuplicateCheck.objects.all())
-    assert elsewhere.change_log.filter(action="transfer").exists()
+    assert elsewhere.change_log.filter(action=ChangeAction.TRANSFER_REQUEST).exists()
 
 
 def test_a_rejection_needs_a_note(client_for, shandong_director, county_admin, elsewhere):

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from children import services
+from children import services, services_transfer
 from children.choices import CaseStatus, ChangeAction
 from children.models import BenefitCategoryPeriod, ChangeLog, Child
 from tests import factories
@@ -215,13 +215,10 @@ def test_township_transfers_its_child_elsewhere_and_loses_sight_of_it(
     longsheng_supervisor, pingdeng_supervisor, shandong_child
 ):
     target = factories.village("平等镇", "罗汉村")
-    services.child_transfer(
-        actor=longsheng_supervisor,
-        child=shandong_child,
-        township=target.township,
-        village=target,
-        note="随母迁居",
+    transfer = services_transfer.transfer_request(
+        actor=longsheng_supervisor, child=shandong_child, to_village=target, reason="随母迁居"
     )
+    services_transfer.transfer_accept(actor=pingdeng_supervisor, transfer=transfer)
     assert not Child.objects.visible_to(longsheng_supervisor).filter(pk=shandong_child.pk)
     assert Child.objects.visible_to(pingdeng_supervisor).filter(pk=shandong_child.pk).exists()
     entry = ChangeLog.objects.get(child=shandong_child, action=ChangeAction.TRANSFER)
@@ -231,11 +228,8 @@ def test_township_transfers_its_child_elsewhere_and_loses_sight_of_it(
 def test_township_cannot_transfer_a_child_it_does_not_hold(longsheng_supervisor, pingdeng_child):
     target = factories.village("龙胜镇", "山东村")
     with pytest.raises(PermissionDenied):
-        services.child_transfer(
-            actor=longsheng_supervisor,
-            child=pingdeng_child,
-            township=target.township,
-            village=target,
+        services_transfer.transfer_request(
+            actor=longsheng_supervisor, child=pingdeng_child, to_village=target, reason="迁居"
         )
     pingdeng_child.refresh_from_db()
     assert pingdeng_child.village.name == "罗汉村"

@@ -142,16 +142,16 @@ def test_split_page_lists_each_child_with_a_destination(client_for, county_admin
 def test_no_child_is_registered_or_transferred_into_a_merged_village(
     county_admin, shandong, nanmen
 ):
-    from children import services
+    from children import services, services_transfer
 
     child = factories.ChildFactory(village=nanmen)
     village_merge(actor=county_admin, source=shandong, target=nanmen, note="依据")
     shandong.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
-        services.child_transfer(
-            actor=county_admin, child=child, township=shandong.township, village=shandong
+        services_transfer.transfer_request(
+            actor=county_admin, child=child, to_village=shandong, reason="迁居"
         )
-    assert "已撤并" in caught.value.message_dict["village"][0]
+    assert "已撤并" in caught.value.message_dict["to_village"][0]
     with pytest.raises(ValidationError):
         services.child_register(
             actor=county_admin,

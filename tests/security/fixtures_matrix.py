@@ -5,8 +5,10 @@ lives in 龙胜镇 山东村 (or, for township-level records, in 龙胜镇), eac
 string that must never reach a user of another area:
 
 - village sentinels: the child 哨兵甲 and its care records (visit, screening, alert, plan,
-  referral, pairing, follow-up, history). Neither the 平等镇 supervisor nor the 南门村 child
-  director may see them. The alert's notification to the 龙胜镇 supervisor is his alone.
+  referral, pairing, follow-up, history); the child 哨兵乙, whose transfer to a third
+  龙胜镇 village waits (both sides see the request). Neither the 平等镇 supervisor nor the
+  南门村 child director may see them. The alert's notification to the 龙胜镇 supervisor is
+  his alone.
 - township sentinels: the activity, its photo, the purchased service, the training, the
   township report and its version, and the 山东村 director's name. The 南门村 director belongs
   to 龙胜镇 and sees township records by design (docs/architecture.md "The scoping rule");
@@ -38,6 +40,7 @@ from PIL import Image
 
 from accounts.audit import AccessAction, log_access
 from accounts.choices import Role
+from accounts.models import Village
 from activities import notice_services
 from activities import services as activity_services
 from activities.choices import ActivityForm, LeaderLevel, PartnerKind
@@ -47,6 +50,7 @@ from care import services as care_services
 from care.screening import get_instrument
 from children.choices import ChangeAction
 from children.services import record_change
+from children.services_transfer import transfer_request
 from notifications.models import Notification
 from reports import services as report_services
 from tests import factories
@@ -72,6 +76,8 @@ VILLAGE_SENTINELS = [
     "SENTINEL-REFERRAL-REASON",
     "SENTINEL-PAIRING-NOTE",
     "SENTINEL-FOLLOWUP",
+    "SENTINEL-TRANSFER-REASON",
+    "哨兵乙",
 ]  # plus the child's full ID number, added when the world is built
 TOWNSHIP_SENTINELS = [
     DIRECTOR_NAME,
@@ -109,6 +115,10 @@ IDOR_TARGETS = {
     "children:close": "child",
     "children:reopen": "child",
     "children:transfer": "child",
+    "children:transfer_detail": "transfer",
+    "children:transfer_accept": "transfer",
+    "children:transfer_reject": "transfer",
+    "children:transfer_cancel": "transfer",
     "visits:create": "child",
     "care:screening_create": "child",
     "care:plan_create": "child",
@@ -157,6 +167,7 @@ IDOR_TARGETS = {
 VILLAGE_RULES = {
     "notification",
     "child",
+    "transfer",
     "visit",
     "attachment",
     "screening",
@@ -285,6 +296,23 @@ def build_world() -> SimpleNamespace:
     )
     w.nanmen_child = factories.ChildFactory(
         name="南门童", village=w.nanmen, registered_on=today - dt.timedelta(days=300)
+    )
+    # A transfer waiting between two villages of 龙胜镇 that are neither outsider's: the
+    # sending and the receiving area see it, 南门村 and 平等镇 must not.
+    w.transfer_target = (
+        Village.objects.filter(township=w.ls, status="active")
+        .exclude(pk__in=[w.shandong.pk, w.nanmen.pk])
+        .order_by("code")
+        .first()
+    )
+    w.transfer_child = factories.ChildFactory(
+        name="哨兵乙", village=w.shandong, registered_on=today - dt.timedelta(days=200)
+    )
+    w.transfer = transfer_request(
+        actor=director,
+        child=w.transfer_child,
+        to_village=w.transfer_target,
+        reason="SENTINEL-TRANSFER-REASON 随母迁居",
     )
 
     # --- a visit recorded by the 山东村 director (pending review) with an attachment
@@ -529,6 +557,7 @@ def _snapshot_tables() -> list[str]:
 
 WORLD_RECORDS = (
     "child",
+    "transfer",
     "visit",
     "attachment",
     "screening",
@@ -800,10 +829,23 @@ def harvest_payloads(world) -> dict[str, dict[str, list[str]]]:
     answers = {f"item_{n}": ["0"] for n in get_instrument("PHQA").item_numbers}
     overrides = {
         reverse("children:transfer", args=[child_page]): {
-            "village": [str(world.pd_village.pk)],
-            "note": ["转入平等镇"],
+            "to_village": [str(world.pd_village.pk)],
+            "reason": ["转入平等镇"],
         },
         reverse("children:reopen", args=[child_page]): {"note": ["恢复在册"]},
+        # Decide the waiting transfer: accept it, return it, withdraw it.
+        reverse("children:transfer_accept", args=[world.transfer.pk]): {
+            "accept-version": [str(world.transfer.version)],
+            "accept-note": ["同意接收"],
+        },
+        reverse("children:transfer_reject", args=[world.transfer.pk]): {
+            "reject-version": [str(world.transfer.version)],
+            "reject-note": ["不在本村"],
+        },
+        reverse("children:transfer_cancel", args=[world.transfer.pk]): {
+            "cancel-version": [str(world.transfer.version)],
+            "cancel-note": ["误报"],
+        },
         reverse("visits:create", args=[child_page]): {
             "date": [today],
             "kind": ["home"],

@@ -162,6 +162,12 @@ QUERY_PAGES = {
     "ledger export ?village=山东村": _query("children:export", **SHANDONG),
     "ledger export reveal": _query("children:export", reveal=_const("1")),
     "import template ?township=龙胜镇": _query("children:import_template", **LONGSHENG),
+    "transfers ?q=哨兵": _query("children:transfer_list", **SEARCH),
+    "transfers ?direction=in": _query("children:transfer_list", direction=_const("in")),
+    "transfers export ?q=哨兵": _query("children:transfer_export", **SEARCH),
+    "handover ?from=山东村主任": _query(
+        "children:handover", **{"from": lambda w: w.shandong_director.pk}
+    ),
     "picker search ?q=哨兵": _query("activities:child_search", **SEARCH),
     "picker search ?q=pinyin": _query("activities:child_search", q=_const("shaobing")),
     "picker search ?q=ID tail": _query("activities:child_search", q=_id_tail),

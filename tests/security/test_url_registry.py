@@ -63,6 +63,16 @@ CLASSES = {
     "children:close": "scoped:child",
     "children:reopen": "scoped:child",
     "children:transfer": "scoped:child",
+    # Transfers: seen by the sending and the receiving area (accounts.scoping
+    # TwoAreaScopedQuerySet); the list and its export are the user's own area's.
+    "children:transfer_list": "permission:children.view_childtransfer",
+    "children:transfer_export": "permission:children.export_ledger",
+    "children:transfer_detail": "scoped:transfer",
+    "children:transfer_accept": "scoped:transfer",
+    "children:transfer_reject": "scoped:transfer",
+    "children:transfer_cancel": "scoped:transfer",
+    "children:handover": "permission:children.handover_caseload",
+    "children:orphans": "permission:children.handover_caseload",
     # Villages are county-wide reference data; 撤并/拆分 is the county admin's alone.
     # County-wide: the county center's list of numbers entered outside their child's area;
     # answered by a POST of the same page naming the request in its body (no id in the URL).

@@ -235,15 +235,17 @@ def test_an_unchanged_save_writes_nothing(longsheng_supervisor, shandong_child):
 def test_visits_follow_a_transferred_child_and_stay_editable(
     shandong_director, longsheng_supervisor, pingdeng_supervisor, shandong_child
 ):
+    from children import services_transfer
     from tests import factories
 
     visit = record(shandong_director, shandong_child, dt.date(2026, 6, 1))
-    child_services.child_transfer(
+    transfer = services_transfer.transfer_request(
         actor=longsheng_supervisor,
         child=shandong_child,
-        township=factories.township("平等镇"),
-        village=factories.village("平等镇", "罗汉村"),
+        to_village=factories.village("平等镇", "罗汉村"),
+        reason="随母迁居",
     )
+    services_transfer.transfer_accept(actor=pingdeng_supervisor, transfer=transfer)
     assert not Visit.objects.visible_to(longsheng_supervisor).filter(pk=visit.pk).exists()
     assert not Visit.objects.visible_to(shandong_director).filter(pk=visit.pk).exists()
     assert Visit.objects.visible_to(pingdeng_supervisor).filter(pk=visit.pk).exists()
