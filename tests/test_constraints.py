@@ -42,6 +42,8 @@ FORM = {
     "service_period_order": "tests/test_constraints.py::test_negative_amounts_and_hours",
     "service_amount_positive": "tests/test_constraints.py::test_negative_amounts_and_hours",
     "training_hours": "tests/test_constraints.py::test_negative_amounts_and_hours",
+    "incident_reported_after_occurred": "tests/care/test_incidents.py::"
+    "test_reported_before_it_happened_is_refused_in_the_form",
 }
 
 SET_BY_SERVICE = {

@@ -131,6 +131,11 @@ IDOR_TARGETS = {
     "care:pairing_detail": "pairing",
     "care:pairing_edit": "pairing",
     "care:followup_create": "pairing",
+    "care:session_create": "plan",
+    "care:session_edit": "session",
+    "care:incident_create": "child",
+    "care:incident_detail": "incident",
+    "care:incident_edit": "incident",
     "activities:detail": "activity",
     "activities:edit": "activity",
     "activities:photo_upload": "activity",
@@ -164,6 +169,8 @@ VILLAGE_RULES = {
     "plan",
     "referral",
     "pairing",
+    "session",
+    "incident",
 }
 TOWNSHIP_RULES = {
     "activity",
@@ -375,6 +382,33 @@ def build_world() -> SimpleNamespace:
         condition="SENTINEL-FOLLOWUP 情绪平稳",
     )
 
+    # --- a service delivered under the plan, and a mandatory report (强制报告)
+    w.session = care_services.session_record(
+        actor=director,
+        plan=w.plan,
+        data={
+            "delivered_on": today - dt.timedelta(days=1),
+            "kind": care_choices.SessionKind.COMFORT,
+            "delivered_by": care_choices.DeliveredBy.STAFF,
+            "provider_name": "矩阵主任",
+            "duration_minutes": 40,
+            "notes": "SENTINEL-SESSION-NOTES 谈心",
+        },
+    )
+    w.incident = care_services.incident_record(
+        actor=ls_sup,
+        child=w.child,
+        data={
+            "kind": care_choices.IncidentKind.NEGLECT,
+            "occurred_on": today - dt.timedelta(days=2),
+            "description": "SENTINEL-INCIDENT-DESCRIPTION 长期无人照料",
+            "reported_to": care_choices.ReportedTo.CIVIL_AFFAIRS,
+            "reported_on": today - dt.timedelta(days=1),
+            "reported_by_name": "王督导",
+            "reference_number": "SENTINEL-INCIDENT-REF",
+        },
+    )
+
     # --- township records: partner, activity with a photo, purchased service, training, report
     w.campaign = Campaign.objects.filter(year=today.year).first() or Campaign.objects.create(
         year=today.year,
@@ -537,6 +571,8 @@ WORLD_RECORDS = (
     "referral",
     "pairing",
     "follow_up",
+    "session",
+    "incident",
     "institution",
     "mentor",
     "partner",
@@ -855,6 +891,24 @@ def harvest_payloads(world) -> dict[str, dict[str, list[str]]]:
         reverse("care:plan_edit", args=[world.plan.pk]): {"status_note": ["矩阵复核"]},
         reverse("care:referral_edit", args=[world.referral.pk]): {"feedback": ["矩阵反馈"]},
         reverse("care:pairing_edit", args=[world.pairing.pk]): {"note": ["矩阵帮扶"]},
+        reverse("care:session_create", args=[world.plan.pk]): {
+            "delivered_on": [today],
+            "kind": ["comfort"],
+            "delivered_by": ["staff"],
+            "provider_name": ["矩阵主任"],
+            "duration_minutes": ["30"],
+        },
+        reverse("care:session_edit", args=[world.session.pk]): {"notes": ["矩阵服务"]},
+        reverse("care:incident_create", args=[child_page]): {
+            "kind": ["abuse"],
+            "occurred_on": [today],
+            "description": ["矩阵登记"],
+            "reported_to": ["police"],
+            "reported_on": [today],
+            "reported_by_name": ["矩阵"],
+            "status": ["reported"],
+        },
+        reverse("care:incident_edit", args=[world.incident.pk]): {"outcome": ["矩阵结果"]},
         **{
             reverse(f"reports:{action}", args=[world.campaign.year, world.ls.pk]): {
                 "comment": ["请补充活动照片后重新报送。"]

@@ -110,6 +110,13 @@ CLASSES = {
     "care:pairing_edit": "scoped:pairing",
     "care:followup_create": "scoped:pairing",
     "care:pairing_create": "scoped:child",
+    "care:session_list": "permission:care.view_servicesession",
+    "care:session_create": "scoped:plan",
+    "care:session_edit": "scoped:session",
+    "care:incident_list": "permission:care.view_incident",
+    "care:incident_create": "scoped:child",
+    "care:incident_detail": "scoped:incident",
+    "care:incident_edit": "scoped:incident",
     # --- activities
     "activities:list": "permission:activities.view_activity",
     "activities:create": "permission:activities.add_activity",
