@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import urls_io, views, views_villages
+from children import households, urls_io, views, views_villages
 
 app_name = "children"
 
@@ -13,6 +13,22 @@ urlpatterns = [
     path("<int:pk>/close/", views.ChildCloseView.as_view(), name="close"),
     path("<int:pk>/reopen/", views.ChildReopenView.as_view(), name="reopen"),
     path("<int:pk>/transfer/", views.ChildTransferView.as_view(), name="transfer"),
+    # households (家庭户)
+    path("households/", households.HouseholdListView.as_view(), name="household_list"),
+    path(
+        "<int:pk>/household/new/",
+        households.ChildHouseholdCreateView.as_view(),
+        name="household_create",
+    ),
+    path("households/<int:pk>/", households.HouseholdDetailView.as_view(), name="household_detail"),
+    path(
+        "households/<int:pk>/edit/", households.HouseholdEditView.as_view(), name="household_edit"
+    ),
+    path(
+        "households/<int:pk>/guardian/",
+        households.HouseholdGuardianView.as_view(),
+        name="household_guardian",
+    ),
     path(
         "villages/<int:pk>/merge/",
         views_villages.VillageMergeView.as_view(),

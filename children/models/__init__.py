@@ -5,6 +5,7 @@ from children.models.child import (
     ChildCircumstance,
 )
 from children.models.history import ChangeLog
+from children.models.household import Household
 
 __all__ = [
     "BenefitCategoryPeriod",
@@ -12,4 +13,5 @@ __all__ = [
     "Child",
     "ChildAssistance",
     "ChildCircumstance",
+    "Household",
 ]
