@@ -63,7 +63,7 @@ class MemberField(forms.ModelMultipleChoiceField):
 
 
 class HouseholdForm(BootstrapFormMixin, forms.ModelForm):
-    members = MemberField(label=_("同户儿童"), queryset=Child.objects.none())
+    members = MemberField(label=gettext_lazy("同户儿童"), queryset=Child.objects.none())
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -98,29 +98,32 @@ class HouseholdForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class GuardianChangeForm(BootstrapFormMixin, forms.Form):
-    guardian_name = forms.CharField(label=_("新的实际监护人"), max_length=50)
+    guardian_name = forms.CharField(label=gettext_lazy("新的实际监护人"), max_length=50)
     guardian_relation = forms.ChoiceField(
-        label=_("与儿童关系"), choices=[("", "---------"), *choices.GuardianRelation.choices],
+        label=gettext_lazy("与儿童关系"),
+        choices=[("", "---------"), *choices.GuardianRelation.choices],
         required=False,
-    )  # fmt: skip
+    )
     guardian_phone = forms.CharField(
-        label=_("监护人电话"),
+        label=gettext_lazy("监护人电话"),
         max_length=20,
         required=False,
-        help_text=_("新监护人的电话；不填则本户儿童的监护人电话清空。"),
+        help_text=gettext_lazy("新监护人的电话；不填则本户儿童的监护人电话清空。"),
     )
     note = forms.CharField(
-        label=_("变更原因"),
+        label=gettext_lazy("变更原因"),
         max_length=100,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("如：母亲返乡，监护人由祖母改为母亲")}),
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("如：母亲返乡，监护人由祖母改为母亲")}
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class HouseholdFilter(PortalFilterSetMixin, django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("户名/监护人"), method="filter_q")
-    village = django_filters.ModelChoiceFilter(label=_("村/社区"), queryset=None)
+    q = django_filters.CharFilter(label=gettext_lazy("户名/监护人"), method="filter_q")
+    village = django_filters.ModelChoiceFilter(label=gettext_lazy("村/社区"), queryset=None)
 
     class Meta:
         model = Household
@@ -141,14 +144,14 @@ class HouseholdFilter(PortalFilterSetMixin, django_filters.FilterSet):
 
 
 class HouseholdTable(tables.Table):
-    name = tables.Column(verbose_name=_("户名"))
+    name = tables.Column(verbose_name=gettext_lazy("户名"))
     area = tables.Column(
-        verbose_name=_("乡镇/村"), accessor="village__name", order_by=("village__code",)
+        verbose_name=gettext_lazy("乡镇/村"), accessor="village__name", order_by=("village__code",)
     )
-    n_members = tables.Column(verbose_name=_("同户儿童（人）"))
-    guardian_name = tables.Column(verbose_name=_("实际监护人"))
-    guardian_relation = tables.Column(verbose_name=_("与儿童关系"))
-    guardian_phone = tables.Column(verbose_name=_("监护人电话"), empty_values=())
+    n_members = tables.Column(verbose_name=gettext_lazy("同户儿童（人）"))
+    guardian_name = tables.Column(verbose_name=gettext_lazy("实际监护人"))
+    guardian_relation = tables.Column(verbose_name=gettext_lazy("与儿童关系"))
+    guardian_phone = tables.Column(verbose_name=gettext_lazy("监护人电话"), empty_values=())
 
     class Meta:
         model = Household

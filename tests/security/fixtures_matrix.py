@@ -46,6 +46,7 @@ from care import choices as care_choices
 from care import services as care_services
 from care.screening import get_instrument
 from children.choices import ChangeAction
+from children import services_households as household_services
 from children.services import record_change
 from notifications.models import Notification
 from reports import services as report_services
@@ -72,6 +73,10 @@ VILLAGE_SENTINELS = [
     "SENTINEL-REFERRAL-REASON",
     "SENTINEL-PAIRING-NOTE",
     "SENTINEL-FOLLOWUP",
+    "SENTINEL-SESSION-NOTES",
+    "SENTINEL-INCIDENT",
+    "SENTINEL-HOUSEHOLD",
+    "哨兵乙",
 ]  # plus the child's full ID number, added when the world is built
 TOWNSHIP_SENTINELS = [
     DIRECTOR_NAME,
@@ -110,6 +115,11 @@ IDOR_TARGETS = {
     "children:reopen": "child",
     "children:transfer": "child",
     "visits:create": "child",
+    "visits:household_create": "household",
+    "children:household_create": "child",
+    "children:household_detail": "household",
+    "children:household_edit": "household",
+    "children:household_guardian": "household",
     "care:screening_create": "child",
     "care:plan_create": "child",
     "care:referral_create": "child",
@@ -171,6 +181,7 @@ VILLAGE_RULES = {
     "pairing",
     "session",
     "incident",
+    "household",
 }
 TOWNSHIP_RULES = {
     "activity",
@@ -293,6 +304,23 @@ def build_world() -> SimpleNamespace:
     w.nanmen_child = factories.ChildFactory(
         name="南门童", village=w.nanmen, registered_on=today - dt.timedelta(days=300)
     )
+
+    # --- the sentinel child's household (家庭户) with a sibling
+    w.sibling = factories.ChildFactory(
+        name="哨兵乙", village=w.shandong, registered_on=today - dt.timedelta(days=300)
+    )
+    w.household = household_services.household_create(
+        actor=director,
+        village=w.shandong,
+        data={
+            "name": "SENTINEL-HOUSEHOLD 哨兵家",
+            "address": "SENTINEL-HOUSEHOLD-ADDR",
+            "guardian_name": "哨兵监护人",
+            "guardian_phone": GUARDIAN_PHONE,
+        },
+        members=[w.child, w.sibling],
+    )
+    w.child.refresh_from_db()
 
     # --- a visit recorded by the 山东村 director (pending review) with an attachment
     w.visit = visit_services.visit_record(
@@ -573,6 +601,7 @@ WORLD_RECORDS = (
     "follow_up",
     "session",
     "incident",
+    "household",
     "institution",
     "mentor",
     "partner",
@@ -891,6 +920,25 @@ def harvest_payloads(world) -> dict[str, dict[str, list[str]]]:
         reverse("care:plan_edit", args=[world.plan.pk]): {"status_note": ["矩阵复核"]},
         reverse("care:referral_edit", args=[world.referral.pk]): {"feedback": ["矩阵反馈"]},
         reverse("care:pairing_edit", args=[world.pairing.pk]): {"note": ["矩阵帮扶"]},
+        reverse("visits:household_create", args=[world.household.pk]): {
+            "date": [today],
+            "kind": ["home"],
+            "visitor": [str(world.shandong_director.pk)],
+            "members": [str(world.child.pk)],
+            **states,
+        },
+        reverse("children:household_edit", args=[world.household.pk]): {
+            "name": ["矩阵户"],
+            "members": [str(world.child.pk)],
+        },
+        reverse("children:household_guardian", args=[world.household.pk]): {
+            "guardian_name": ["矩阵监护人"],
+        },
+        reverse("children:household_create", args=[child_page]): {
+            "name": ["矩阵户"],
+            "guardian_name": ["矩阵监护人"],
+            "members": [str(world.child.pk)],
+        },
         reverse("care:session_create", args=[world.plan.pk]): {
             "delivered_on": [today],
             "kind": ["comfort"],
