@@ -45,8 +45,8 @@ from activities.models import Campaign
 from care import choices as care_choices
 from care import services as care_services
 from care.screening import get_instrument
-from children.choices import ChangeAction
 from children import services_households as household_services
+from children.choices import ChangeAction
 from children.services import record_change
 from notifications.models import Notification
 from reports import services as report_services
