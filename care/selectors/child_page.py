@@ -212,9 +212,12 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
                     sort_key=(s.created_at.timestamp(),),
                 )
             )
-    # Incidents only for those who may read them (the others see the child page's flag).
+    # Incidents only for those who may read them (the others see the child page's flag);
+    # the entry says that a report was made and its status, the record holds the rest.
     if user.has_perm("care.view_incident"):
-        incidents = Incident.objects.filter(child=child)
+        incidents = Incident.objects.filter(child=child).only(
+            "pk", "reported_on", "status", "created_at"
+        )
         incidents, count = newest_rows(
             incidents.order_by("-reported_on", "-created_at", "-pk"), limit
         )
@@ -224,7 +227,8 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
                 TimelineEntry(
                     date=i.reported_on,
                     kind=_("强制报告"),
-                    title=_("强制报告：%(kind)s") % {"kind": i.get_kind_display()},
+                    # No kind or detail here: reading one is opening it (logged).
+                    title=_("强制报告"),
                     summary=i.get_status_display(),
                     url=_url("incident_detail", i.pk),
                     tone="danger" if i.is_open else "secondary",

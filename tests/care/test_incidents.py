@@ -197,3 +197,14 @@ def test_export_is_for_the_roles_that_must_act(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert AccessLog.objects.filter(action=AccessAction.EXPORT, target_type="incident").exists()
+
+
+def test_the_child_page_of_a_reader_shows_no_detail_unlogged(
+    client_for, incident, longsheng_supervisor, shandong_child
+):
+    """The timeline and the notice say a report exists and its status; its kind and story
+    are read only by opening it, which the access log records."""
+    page = client_for(longsheng_supervisor).get(shandong_child.get_absolute_url())
+    html = page.content.decode()
+    assert incident.get_absolute_url() in html
+    assert SECRET not in html and "虐待" not in html
