@@ -211,6 +211,7 @@ class AccessAction(models.TextChoices):
     VIEW_CHILD = "view_child", _("查看儿童档案")
     REVEAL_ID = "reveal_id", _("查看完整身份证号/电话")
     VIEW_SCREENING = "view_screening", _("查看测评详情")
+    VIEW_INCIDENT = "view_incident", _("查看强制报告")
     EXPORT = "export", _("导出")
     DOWNLOAD = "download", _("下载导出文件")
     IMPORT = "import", _("导入")

@@ -15,6 +15,14 @@ DIRECTOR = [
     "care.add_followup",
     "care.view_mentor",
     "care.view_institution",
+    # Sessions they deliver (心理慰藉, 谈心) under a plan the supervisor made.
+    "care.view_servicesession",
+    "care.add_servicesession",
+    "care.change_servicesession",
+    # A director is a mandated reporter (未成年人保护法 第十一条): they record the report they
+    # made and may re-read it (IncidentQuerySet.readable_by), never another's. The child
+    # page tells them only that an incident exists.
+    "care.add_incident",
 ]
 # Supervisors run the township's care work: results, alerts, plans, referrals, pairings.
 SUPERVISOR = [
@@ -29,6 +37,11 @@ SUPERVISOR = [
     "care.add_pairing",
     "care.change_pairing",
     "care.add_mentor",
+    # The roles that must act on a mandatory report: the township supervisor (民政所) and the
+    # county center read every incident of their area, follow it up and export the list.
+    "care.view_incident",
+    "care.change_incident",
+    "care.export_incident",
 ]
 # County staff read everything in the county except screening answers and scores.
 COUNTY_STAFF = [
@@ -40,6 +53,9 @@ COUNTY_STAFF = [
     "care.view_followup",
     "care.view_mentor",
     "care.view_institution",
+    "care.view_servicesession",
+    "care.view_incident",
+    "care.export_incident",
 ]
 COUNTY_ADMIN = [
     *SUPERVISOR,
@@ -57,6 +73,7 @@ class CareConfig(AppConfig):
     navigation = [
         NavItem(_("关爱服务"), "care:index", "care.view_screening", order=30),
         NavItem(_("待处置预警"), "care:alert_list", "care.view_safetyalert", order=31),
+        NavItem(_("强制报告"), "care:incident_list", "care.view_incident", order=32),
     ]
     child_timeline = "care.selectors.timeline_entries"
     child_actions = "care.selectors.child_actions"

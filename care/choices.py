@@ -233,3 +233,66 @@ class PairingStatus(models.TextChoices):
 
 
 DEFAULT_FOLLOW_UP_INTERVAL_DAYS = 30
+
+
+# --- services delivered (服务记录) ----------------------------------------------------------
+
+# The sessions the notice names (关爱服务: 心理辅导、情绪疏导、心理慰藉; 家庭教育指导): the
+# same codes as the plan's services, so a session's kind is one of its plan's.
+SESSION_KINDS = (
+    CareService.COUNSELLING,
+    CareService.EMOTIONAL_GUIDANCE,
+    CareService.COMFORT,
+    CareService.FAMILY_EDUCATION,
+)
+
+
+class SessionKind(models.TextChoices):
+    COUNSELLING = CareService.COUNSELLING.value, CareService.COUNSELLING.label
+    EMOTIONAL_GUIDANCE = (
+        CareService.EMOTIONAL_GUIDANCE.value,
+        CareService.EMOTIONAL_GUIDANCE.label,
+    )
+    COMFORT = CareService.COMFORT.value, CareService.COMFORT.label
+    FAMILY_EDUCATION = CareService.FAMILY_EDUCATION.value, CareService.FAMILY_EDUCATION.label
+
+
+class DeliveredBy(models.TextChoices):
+    """Who delivered a session. Care may not import activities (they share a floor), so a
+    partner organisation or a purchased service is named in text, not linked."""
+
+    STAFF = "staff", _("工作人员（儿童主任/督导员）")
+    PARTNER = "partner", _("合作社会组织")
+    PURCHASED = "purchased", _("政府购买服务")
+
+
+SESSION_MAX_MINUTES = 480
+
+
+# --- incidents and mandatory reporting (强制报告, 未成年人保护法 第十一条) ------------------------
+
+
+class IncidentKind(models.TextChoices):
+    SEXUAL_ABUSE = "sexual_abuse", _("性侵害")
+    ABUSE = "abuse", _("虐待、暴力伤害")
+    NEGLECT = "neglect", _("遗弃、严重监护失职")
+    TRAFFICKING = "trafficking", _("拐卖、失踪")
+    BULLYING = "bullying", _("学生欺凌")
+    OTHER = "other", _("其他侵害")
+
+
+class ReportedTo(models.TextChoices):
+    POLICE = "police", _("公安机关")
+    CIVIL_AFFAIRS = "civil_affairs", _("民政部门")
+    BOTH = "both", _("公安机关和民政部门")
+    EDUCATION = "education", _("教育等其他有关部门")
+
+
+class IncidentStatus(models.TextChoices):
+    REPORTED = "reported", _("已报告，待反馈")
+    INVESTIGATING = "investigating", _("立案调查中")
+    UNFOUNDED = "unfounded", _("经核查不属实")
+    RESOLVED = "resolved", _("已依法处置")
+
+
+INCIDENT_OPEN_STATUSES = frozenset({IncidentStatus.REPORTED, IncidentStatus.INVESTIGATING})

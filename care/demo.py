@@ -24,6 +24,7 @@ from care import choices, services
 from care.models import (
     CarePlan,
     CareSettings,
+    Incident,
     Institution,
     Mentor,
     Pairing,
@@ -392,4 +393,66 @@ def seed(stdout=None) -> None:
                 condition="情绪稳定，愿意参加村里的周末活动。",
                 next_step="继续每月上门。",
             )
+    _seed_sessions_and_incident(county, featured, ago)
     _say(stdout, "关爱服务：关爱记录演示数据已就绪。")
+
+
+SESSION_PLAN = [
+    # (days ago, kind, delivered by, provider, minutes, notes)
+    (
+        18, choices.SessionKind.COUNSELLING, choices.DeliveredBy.PURCHASED,
+        "龙胜县社会工作服务中心 石晓兰（购买服务）", 50, "个案心理辅导：学习压力与睡眠。",
+    ),
+    (
+        11, choices.SessionKind.EMOTIONAL_GUIDANCE, choices.DeliveredBy.STAFF,
+        "", 30, "放学后谈心，情绪较上次平稳。",
+    ),
+    (
+        4, choices.SessionKind.FAMILY_EDUCATION, choices.DeliveredBy.PARTNER,
+        "龙胜县心语社会工作服务中心", 60, "与祖母沟通陪伴方式（家庭教育指导）。",
+    ),
+]  # fmt: skip
+
+
+def _seed_sessions_and_incident(county, featured, ago) -> None:
+    """Services delivered (服务记录) under every active demo plan that has none, and one
+    mandatory report (强制报告) for a featured 龙胜镇 child. Idempotent."""
+    for plan in CarePlan.objects.filter(
+        child__is_synthetic=True, status=choices.PlanStatus.ACTIVE, sessions__isnull=True
+    ).select_related("child"):
+        actor = _actor_for(plan.child, county)
+        for days, kind, by, provider, minutes, notes in SESSION_PLAN:
+            day = max(ago(days), plan.started_on)
+            if day > timezone.localdate():
+                continue
+            services.session_record(
+                actor=actor,
+                plan=plan,
+                data={
+                    "delivered_on": day,
+                    "kind": kind,
+                    "delivered_by": by,
+                    "provider_name": provider or actor.display_name,
+                    "provider_user": actor if by == choices.DeliveredBy.STAFF else None,
+                    "duration_minutes": minutes,
+                    "notes": notes,
+                },
+            )
+    child = featured[2] if len(featured) > 2 else None
+    if child is None or Incident.objects.filter(child=child).exists():
+        return
+    services.incident_record(
+        actor=_actor_for(child, county),
+        child=child,
+        data={
+            "kind": choices.IncidentKind.NEGLECT,
+            "occurred_on": ago(9),
+            "description": "（演示，虚构）邻居反映儿童连续多日独自在家，无人照料饮食。",
+            "reported_to": choices.ReportedTo.BOTH,
+            "reported_on": ago(9),
+            "reported_by_name": "山东村儿童主任",
+            "reference_number": "演示-2026-001",
+            "status": choices.IncidentStatus.INVESTIGATING,
+            "outcome": "",
+        },
+    )

@@ -9,7 +9,15 @@ from accounts.filter_mixins import PortalFilterSetMixin
 from accounts.models import Township, Village
 from accounts.scoping import visible_townships, visible_villages
 from care import choices
-from care.models import CarePlan, Pairing, Referral, SafetyAlert, Screening
+from care.models import (
+    CarePlan,
+    Incident,
+    Pairing,
+    Referral,
+    SafetyAlert,
+    Screening,
+    ServiceSession,
+)
 from care.models.screening import INSTRUMENT_CHOICES
 from care.selectors import awaiting_pairing
 from children.models import Child
@@ -159,3 +167,23 @@ class DueFilterForm(forms.Form):
         self.fields["township"].queryset = visible_townships(user)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class ServiceSessionFilter(AreaFilterSet):
+    delivered_on = df.DateFromToRangeFilter(label=_("服务日期"), widget=DateRangeWidget())
+    kind = df.ChoiceFilter(label=_("服务类型"), choices=choices.SessionKind.choices)
+    delivered_by = df.ChoiceFilter(label=_("服务提供方"), choices=choices.DeliveredBy.choices)
+
+    class Meta:
+        model = ServiceSession
+        fields = ["delivered_on", "kind", "delivered_by", "q", "township", "village"]
+
+
+class IncidentFilter(AreaFilterSet):
+    reported_on = df.DateFromToRangeFilter(label=_("报告日期"), widget=DateRangeWidget())
+    kind = df.ChoiceFilter(label=_("侵害类型"), choices=choices.IncidentKind.choices)
+    status = df.ChoiceFilter(label=_("处理状态"), choices=choices.IncidentStatus.choices)
+
+    class Meta:
+        model = Incident
+        fields = ["reported_on", "kind", "status", "q", "township", "village"]

@@ -9,9 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import COUNTY_ROLES, Role
 from accounts.models import User
 from care import choices
-from care.models import CarePlan, CareSettings, Institution, Mentor, Pairing, Referral
+from care.models import (
+    CarePlan,
+    CareSettings,
+    Incident,
+    Institution,
+    Mentor,
+    Pairing,
+    Referral,
+    ServiceSession,
+)
 from care.screening import INSTRUMENTS, get_instrument
-from care.services import age_error, instrument_enabled
+from care.services import INCIDENT_FIELDS, SESSION_FIELDS, age_error, instrument_enabled
 from core.forms import BootstrapFormMixin, DateInput
 
 
@@ -455,3 +464,95 @@ class FollowUpForm(BootstrapFormMixin, forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("随访日期不能晚于今天。"))
         return value
+
+
+# --- services delivered --------------------------------------------------------------------
+
+
+class ServiceSessionForm(BootstrapFormMixin, forms.ModelForm):
+    provider_user = UserChoiceField(
+        label=_("服务人员账号（工作人员服务时可选）"), queryset=User.objects.none(), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ServiceSession
+        fields = SESSION_FIELDS
+        widgets = {
+            "delivered_on": DateInput(),
+            "kind": forms.RadioSelect,
+            "delivered_by": forms.RadioSelect,
+            "duration_minutes": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "delivered_on": {"required": _("请填写服务日期。")},
+            "kind": {"required": _("请选择服务类型。")},
+            "delivered_by": {"required": _("请选择服务提供方。")},
+            "provider_name": {"required": _("请填写服务人员或机构。")},
+            "duration_minutes": {"required": _("请填写服务时长。")},
+        }
+
+    def __init__(self, *args, user, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider_user"].queryset = users_covering(child)
+        for name in ("kind", "delivered_by"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields.pop("version")
+            self.fields["delivered_on"].initial = timezone.localdate()
+            self.fields["delivered_by"].initial = choices.DeliveredBy.STAFF
+            self.fields["provider_name"].initial = user.display_name
+            self.fields["provider_user"].initial = user.pk
+
+    def _post_clean(self):
+        pass  # the services validate the session against its plan and child
+
+    def session_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in SESSION_FIELDS}
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+
+class IncidentForm(BootstrapFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Incident
+        fields = INCIDENT_FIELDS
+        widgets = {
+            "occurred_on": DateInput(),
+            "reported_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "kind": {"required": _("请选择侵害类型。")},
+            "occurred_on": {"required": _("请填写发生（发现）日期。")},
+            "description": {"required": _("请简要说明情况。")},
+            "reported_to": {"required": _("请选择报告单位。")},
+            "reported_on": {"required": _("请填写报告日期。")},
+            "reported_by_name": {"required": _("请填写报告人。")},
+        }
+
+    def __init__(self, *args, user, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields.pop("version")
+            self.fields["reported_on"].initial = timezone.localdate()
+            self.fields["reported_by_name"].initial = user.display_name
+        self.fields["reported_to"].help_text = _(
+            "发现未成年人遭受或疑似遭受不法侵害、面临不法侵害危险的，应当立即向公安、民政、"
+            "教育等有关部门报告（《未成年人保护法》第十一条）。"
+        )
+
+    def _post_clean(self):
+        pass  # the services validate
+
+    def incident_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in INCIDENT_FIELDS}

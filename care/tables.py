@@ -8,7 +8,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from care import due
-from care.models import CarePlan, Institution, Mentor, Pairing, Referral, SafetyAlert, Screening
+from care.models import (
+    CarePlan,
+    Incident,
+    Institution,
+    Mentor,
+    Pairing,
+    Referral,
+    SafetyAlert,
+    Screening,
+    ServiceSession,
+)
 from care.selectors import child_url
 from core.tables import Card
 
@@ -346,3 +356,75 @@ class MentorTable(tables.Table):
 
     def value_phone(self, record):
         return self.render_phone(record)
+
+
+class ServiceSessionTable(ChildColumnsMixin):
+    card = Card(
+        title="child", fields=("delivered_on", "provider_name", "duration_minutes"),
+        badge="kind", action="link",
+    )  # fmt: skip
+    delivered_on = tables.DateColumn(verbose_name=_("服务日期"), format=DATE)
+    kind = tables.Column(verbose_name=_("服务类型"))
+    delivered_by = tables.Column(verbose_name=_("服务提供方"))
+    provider_name = tables.Column(verbose_name=_("服务人员/机构"))
+    duration_minutes = tables.Column(verbose_name=_("时长（分钟）"))
+    notes = tables.Column(verbose_name=_("服务记录"), visible=False)
+    link = tables.Column(
+        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+    )
+
+    class Meta:
+        model = ServiceSession
+        fields = (
+            "delivered_on", "child", "area", "kind", "delivered_by", "provider_name",
+            "duration_minutes", "notes",
+        )  # fmt: skip
+        order_by = ("-delivered_on",)
+
+    def value_area(self, record):
+        return _area(record.child)
+
+    def value_delivered_on(self, value):
+        return value.isoformat()
+
+    def render_link(self, record):
+        return format_html('<a href="{}">{}</a>', record.plan.get_absolute_url(), _("查看方案"))
+
+
+class IncidentTable(ChildColumnsMixin):
+    """The incidents list, for the roles that may read them (the view checks)."""
+
+    card = Card(
+        title="child", fields=("kind", "reported_on", "reported_to"), badge="status",
+        action="link",
+    )  # fmt: skip
+    reported_on = tables.DateColumn(verbose_name=_("报告日期"), format=DATE)
+    kind = tables.Column(verbose_name=_("侵害类型"))
+    occurred_on = tables.DateColumn(verbose_name=_("发生（发现）日期"), format=DATE)
+    reported_to = tables.Column(verbose_name=_("报告单位"))
+    reported_by_name = tables.Column(verbose_name=_("报告人"))
+    reference_number = tables.Column(verbose_name=_("受案/回执编号"))
+    status = tables.Column(verbose_name=_("处理状态"))
+    link = tables.Column(
+        verbose_name="", empty_values=(), orderable=False, exclude_from_export=True
+    )
+
+    class Meta:
+        model = Incident
+        fields = (
+            "reported_on", "child", "area", "kind", "occurred_on", "reported_to",
+            "reported_by_name", "reference_number", "status",
+        )  # fmt: skip
+        order_by = ("-reported_on",)
+
+    def value_area(self, record):
+        return _area(record.child)
+
+    def value_reported_on(self, value):
+        return value.isoformat()
+
+    def value_occurred_on(self, value):
+        return value.isoformat()
+
+    def render_link(self, record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), _("查看"))

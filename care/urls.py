@@ -26,6 +26,23 @@ urlpatterns = [
     path(
         "children/<int:child_pk>/plans/new/", views.CarePlanCreateView.as_view(), name="plan_create"
     ),
+    # services delivered (服务记录) under a plan
+    path("sessions/", views.ServiceSessionListView.as_view(), name="session_list"),
+    path(
+        "plans/<int:pk>/sessions/new/",
+        views.ServiceSessionCreateView.as_view(),
+        name="session_create",
+    ),
+    path("sessions/<int:pk>/edit/", views.ServiceSessionEditView.as_view(), name="session_edit"),
+    # incidents and mandatory reporting (强制报告)
+    path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
+    path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
+    path("incidents/<int:pk>/edit/", views.IncidentEditView.as_view(), name="incident_edit"),
+    path(
+        "children/<int:child_pk>/incidents/new/",
+        views.IncidentCreateView.as_view(),
+        name="incident_create",
+    ),
     # referrals and the institution register
     path("referrals/", views.ReferralListView.as_view(), name="referral_list"),
     path("referrals/<int:pk>/", views.ReferralDetailView.as_view(), name="referral_detail"),

@@ -7,6 +7,8 @@ VIEW = "children.view_child"
 TRANSFERS = "children.view_childtransfer"
 DECIDE = "children.decide_childtransfer"
 HANDOVER = ["children.handover_caseload", "children.view_caseloadhandover"]
+# 家庭户: whoever keeps the ledger of an area keeps its households.
+HOUSEHOLD = ["children.view_household", "children.add_household", "children.change_household"]
 
 
 class ChildrenConfig(AppConfig):
@@ -15,6 +17,7 @@ class ChildrenConfig(AppConfig):
 
     navigation = [
         NavItem(_("儿童台账"), "children:list", VIEW, order=10),
+        NavItem(_("家庭户"), "children:household_list", "children.view_household", order=11),
         NavItem(_("转移"), "children:transfer_list", TRANSFERS, order=12),
         NavItem(
             _("重复登记核实"), "children:duplicate_checks", "children.view_duplicatecheck", order=13
@@ -44,8 +47,15 @@ class ChildrenConfig(AppConfig):
             TRANSFERS,
             DECIDE,
             *HANDOVER,
+            *HOUSEHOLD,
         ],
-        "county_staff": [VIEW, "children.export_ledger", "children.view_duplicatecheck", TRANSFERS],
+        "county_staff": [
+            VIEW,
+            "children.export_ledger",
+            "children.view_duplicatecheck",
+            TRANSFERS,
+            "children.view_household",
+        ],
         "township_supervisor": [
             VIEW,
             "children.add_child",
@@ -58,6 +68,7 @@ class ChildrenConfig(AppConfig):
             TRANSFERS,
             DECIDE,
             *HANDOVER,
+            *HOUSEHOLD,
         ],
         # A director asks to move a child of their village and receives children moved in.
         "village_director": [
@@ -67,6 +78,7 @@ class ChildrenConfig(AppConfig):
             "children.transfer_child",
             TRANSFERS,
             DECIDE,
+            *HOUSEHOLD,
         ],
     }
 

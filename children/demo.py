@@ -132,6 +132,7 @@ def seed(stdout=None) -> None:
         if checks:
             stdout.write("重复登记核实：新增 1 条待县未保中心处理的申请。")
     seed_transfers(stdout)
+    _seed_household(stdout)
 
 
 def _seed_duplicate_check() -> int:
@@ -203,3 +204,42 @@ def seed_transfers(stdout=None) -> None:
         made += 1
     if stdout is not None:
         stdout.write(f"转移申请：新增 {made} 条演示转移（1 条待接收，1 条已接收）。")
+
+
+DEMO_HOUSEHOLD = "演示：潘家（三姐弟，祖母照料）"
+
+
+def _seed_household(stdout=None) -> None:
+    """A household (家庭户) of three synthetic siblings in 山东村, the ``director`` login's
+    village: its guardian on every child, ready for a household visit and a change of
+    guardian. Idempotent (found by its name)."""
+    from children.models import Household
+    from children.services_households import household_create
+
+    if Household.objects.filter(name=DEMO_HOUSEHOLD).exists():
+        return
+    director = User.objects.filter(username="director", is_active=True).first()
+    if director is None or director.village_id is None:
+        return
+    siblings = list(
+        Child.objects.filter(
+            is_synthetic=True, status="active", village=director.village, household__isnull=True
+        ).order_by("pk")[:3]
+    )
+    if len(siblings) < 2:
+        return
+    household_create(
+        actor=director,
+        village=director.village,
+        data={
+            "name": DEMO_HOUSEHOLD,
+            "address": "山东村三组（虚构）",
+            "guardian_name": "潘奶奶",
+            "guardian_relation": "grandparent",
+            "guardian_phone": "13800000066",
+            "note": "父母在广东务工（演示数据）",
+        },
+        members=siblings,
+    )
+    if stdout is not None:
+        stdout.write(f"儿童台账：演示家庭户（{len(siblings)} 名儿童）已建立。")

@@ -36,7 +36,7 @@ def child_list(user):
     queries."""
     return (
         _ledger(user)
-        .select_related("township", "village", "responsible_director")
+        .select_related("township", "village", "responsible_director", "household")
         .prefetch_related(
             Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code"))
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import urls_io, views, views_duplicates, views_transfer, views_villages
+from children import households, urls_io, views, views_duplicates, views_transfer, views_villages
 
 app_name = "children"
 
@@ -43,6 +43,22 @@ urlpatterns = [
         "duplicate-checks/",
         views_duplicates.DuplicateCheckListView.as_view(),
         name="duplicate_checks",
+    ),
+    # households (家庭户)
+    path("households/", households.HouseholdListView.as_view(), name="household_list"),
+    path(
+        "<int:pk>/household/new/",
+        households.ChildHouseholdCreateView.as_view(),
+        name="household_create",
+    ),
+    path("households/<int:pk>/", households.HouseholdDetailView.as_view(), name="household_detail"),
+    path(
+        "households/<int:pk>/edit/", households.HouseholdEditView.as_view(), name="household_edit"
+    ),
+    path(
+        "households/<int:pk>/guardian/",
+        households.HouseholdGuardianView.as_view(),
+        name="household_guardian",
     ),
     path(
         "villages/<int:pk>/merge/",

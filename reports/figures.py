@@ -31,6 +31,9 @@ Definitions (the campaign period is ``campaign.start_date`` … ``as_of``):
   those overdue as of *as of* (visits.schedule, the one definition), due = visited ∪ overdue;
 * pairings live during the period; followed up within it; overdue (care.due, as of *as of*);
   follow-ups within the period (人次);
+* services delivered (服务记录) within the period: sessions (人次) and the distinct children
+  served (人), by kind; the one rule, here and in ``live_key_figures_by_township``;
+* incidents (强制报告) reported within the period: a count, never a detail or a kind;
 * activities (held by *as of*), beneficiaries, leaders, brands, channels, partners,
   purchased services and trainings: the campaign's records of the scope.
 
@@ -87,8 +90,18 @@ from care.choices import (
     PairingStatus,
     PlanStatus,
     ReferralStatus,
+    SessionKind,
 )
-from care.models import CarePlan, FollowUp, Pairing, Referral, SafetyAlert, Screening
+from care.models import (
+    CarePlan,
+    FollowUp,
+    Incident,
+    Pairing,
+    Referral,
+    SafetyAlert,
+    Screening,
+    ServiceSession,
+)
 from children.choices import BenefitCategory, Circumstance, RiskLevel
 from children.models import Child, ChildCircumstance
 from reports.choices import ReportStatus
@@ -240,6 +253,11 @@ def _follow_ups(period: Period):
     return FollowUp.objects.filter(period.q("followed_on") & period.recorded("created_at"))
 
 
+def _sessions(period: Period):
+    """Services delivered (服务记录) in the period: each session is one 人次 of its child."""
+    return ServiceSession.objects.filter(period.q("delivered_on") & period.recorded("created_at"))
+
+
 def _alerts(period: Period):
     """Alerts raised by the freeze (raised_at is the instant it was recorded)."""
     cutoff = period.recorded_by
@@ -375,6 +393,33 @@ def _care_plan_figures(scope: Scope, period: Period) -> dict:
     return plans.aggregate(
         started=Count("pk", filter=period.q("started_on")),
         active=Count("pk", filter=Q(status=PlanStatus.ACTIVE) & period.until("started_on")),
+    )
+
+
+def _service_figures(scope: Scope, period: Period) -> dict:
+    """服务记录: sessions (人次), the distinct children served within the scope (人), hours,
+    and sessions by kind."""
+    sessions = _sessions(period).filter(scope.children("child__"))
+    counts = sessions.aggregate(
+        n_sessions=Count("pk"),
+        n_children=Count("child", distinct=True),
+        minutes=Sum("duration_minutes"),
+    )
+    by_kind = sessions.order_by().values_list("kind").annotate(n=Count("pk"))
+    return {
+        "sessions": counts["n_sessions"],
+        "children": counts["n_children"],
+        "hours": _hours(Decimal(counts["minutes"] or 0) / 60),
+        "by_kind": _codes(by_kind, SessionKind.values),
+    }
+
+
+def _incident_figures(scope: Scope, period: Period) -> dict:
+    """强制报告 made within the period: how many, never which or of what kind."""
+    return (
+        Incident.objects.filter(scope.children("child__"))
+        .filter(period.q("reported_on") & period.recorded("created_at"))
+        .aggregate(reported=Count("pk"))
     )
 
 
@@ -613,6 +658,8 @@ def area_figures(
         "screening": _screening_figures(children, period, ledger["children"]),
         "alerts": _alert_figures(scope, period),
         "care_plans": _care_plan_figures(scope, period),
+        "services": _service_figures(scope, period),
+        "incidents": _incident_figures(scope, period),
         "referrals": _referral_figures(scope, period),
         "pairings": _pairing_figures(scope, period),
         "visits": _visit_figures(scope, period, rules),
@@ -646,6 +693,8 @@ KEY_FIGURES = [
     ("children_visited", "visits.children_visited", gettext_lazy("已访儿童(人)")),
     ("children_due", "visits.children_due", gettext_lazy("应访儿童(人)")),
     ("children_overdue", "visits.children_overdue", gettext_lazy("逾期未访(人)")),
+    ("services", "services.sessions", gettext_lazy("关爱服务人次")),
+    ("children_served", "services.children", gettext_lazy("接受关爱服务儿童(人)")),
     ("activities", "activities.activities", gettext_lazy("活动场次")),
     ("distinct_children", "activities.distinct_children", gettext_lazy("参与儿童(人)")),
     ("attendances", "activities.attendances", gettext_lazy("儿童参与人次")),
@@ -717,6 +766,12 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
     )
     visits = _by_township(_active_children(period), "township", **_visit_counts(rules, period))
     visit_counts = _by_township(_visits(period), "child__township", n=Count("pk"))
+    sessions = _by_township(
+        _sessions(period),
+        "child__township",
+        services=Count("pk"),
+        children_served=Count("child", distinct=True),
+    )
     activities = _activities(campaign, period)
     people = beneficiaries_by_township(
         activities, participations=_participations(activities, period)
@@ -772,6 +827,8 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
         }
         for key in ("children_visited", "children_overdue", "children_due"):
             figures[key] = visits.get(township_id, {}).get(key, 0)
+        for key in ("services", "children_served"):
+            figures[key] = sessions.get(township_id, {}).get(key, 0)
         result[township_id] = {key: figures[key] for key in KEY_NAMES}
     return result
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from activities.choices import ActivityForm, Channel, LeaderLevel
 from activities.notice_records import NeedKind
-from care.choices import ReferralStatus
+from care.choices import ReferralStatus, SessionKind
 from children.choices import BenefitCategory, CaseStatus, Circumstance, RiskLevel
 from reports.figures import dig
 
@@ -168,6 +168,29 @@ def figure_sections(figures: dict, *, campaign=None, township_id=None, links=Tru
                 indent=True,
             )
         )
+    sessions_url = link.care("care:session_list", delivered_on_after=start, delivered_on_before=end)
+    care.rows += [
+        Row(_("关爱服务（服务记录）"), get("services.sessions"), _("人次"), sessions_url),
+        Row(_("接受关爱服务儿童"), get("services.children"), _("人"), sessions_url),
+        Row(_("关爱服务时长"), get("services.hours"), _("小时"), indent=True),
+    ]
+    for code in SessionKind.values:
+        care.rows.append(
+            Row(
+                _("服务类型：%(k)s") % {"k": _label(SessionKind, code)},
+                get(f"services.by_kind.{code}"),
+                _("人次"),
+                link.care(
+                    "care:session_list",
+                    kind=code,
+                    delivered_on_after=start,
+                    delivered_on_before=end,
+                ),
+                indent=True,
+            )
+        )
+    # Counted, never detailed: no kind, no child, no link to the records.
+    care.rows.append(Row(_("活动期间强制报告"), get("incidents.reported"), _("件")))
     pairing_url = link.care("care:pairing_list")
     care.rows += [
         Row(_("结对帮扶"), get("pairings.pairings"), _("对"), pairing_url),

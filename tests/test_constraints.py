@@ -45,6 +45,8 @@ FORM = {
     "transfer_one_pending_per_child": "tests/children/test_transfers.py::"
     "test_one_request_waits_at_a_time",
     "transfer_to_another_village": "tests/children/test_transfers.py::test_request_rules",
+    "incident_reported_after_occurred": "tests/care/test_incidents.py::"
+    "test_reported_before_it_happened_is_refused_in_the_form",
 }
 
 SET_BY_SERVICE = {

@@ -175,6 +175,7 @@ def seed(stdout=None) -> None:
     _review_director_visits(director_visits, supervisors, director)
     if stdout is not None:
         stdout.write(f"家访记录：新增 {created} 条演示家访。")
+    _seed_household_visit(stdout)
 
 
 def _review_director_visits(visits: list[Visit], supervisors: dict, director) -> None:
@@ -192,3 +193,45 @@ def _review_director_visits(visits: list[Visit], supervisors: dict, director) ->
             services.visit_return(actor=reviewer, visit=visit, comment=RETURN_COMMENT)
         else:
             services.visit_approve(actor=reviewer, visit=visit)
+
+
+def _seed_household_visit(stdout=None) -> None:
+    """One household visit (家庭走访) of the demo household: a visit for each sibling, recorded
+    once by the 龙胜镇 supervisor (approved as saved, so the director's review queue stays as
+    the demo sets it). Idempotent: skipped once a sibling has a visit that day."""
+    from children.models import Household
+
+    household = Household.objects.filter(name__startswith="演示：").order_by("pk").first()
+    director = User.objects.filter(username="longsheng", is_active=True).first()
+    if household is None or director is None:
+        return
+    members = list(household.members.filter(status=CaseStatus.ACTIVE).order_by("pk"))
+    day = timezone.localdate() - dt.timedelta(days=3)
+    if not members or Visit.objects.filter(child__in=members, date=day).exists():
+        return
+    services.visit_record_household(
+        actor=director,
+        household=household,
+        children=members,
+        data={
+            "date": day,
+            "kind": "home",
+            "visitor": director,
+            "co_visitors": "",
+            "place": "儿童家中",
+            "emotion_state": "good",
+            "emotion_note": "",
+            "study_state": "fair",
+            "study_note": "姐姐帮弟弟辅导作业",
+            "life_state": "good",
+            "life_note": "",
+            "safety_state": "good",
+            "safety_note": "",
+            "guardian_informed": True,
+            "actions_taken": "与祖母沟通了孩子们的作息安排。",
+            "follow_up_needed": False,
+            "follow_up_note": "",
+        },
+    )
+    if stdout is not None:
+        stdout.write(f"家访：演示家庭走访（{len(members)} 条家访记录）已记录。")

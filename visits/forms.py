@@ -188,3 +188,27 @@ class VisitRulesForm(BootstrapFormMixin, forms.Form):
 
     def intervals(self) -> dict[str, int]:
         return {value: self.cleaned_data[f"interval_{value}"] for value, _label in self.levels}
+
+
+class HouseholdMemberField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class HouseholdVisitForm(VisitForm):
+    """One visit to a home for the children of a household: what was seen and done is
+    recorded once and saved as one visit per chosen child (visits.services
+    .visit_record_household); each can be corrected on its own afterwards."""
+
+    members = HouseholdMemberField(label=_("本次走访的儿童"), queryset=None)
+
+    field_order = ["members", *VisitForm.field_order]
+
+    def __init__(self, *args, user, household, members, **kwargs):
+        super().__init__(*args, user=user, child=members.first(), **kwargs)
+        self.fields.pop("attachments")
+        self.fields["members"].queryset = members
+        self.fields["members"].initial = list(members.values_list("pk", flat=True))
+        self.fields["members"].error_messages["required"] = _("请至少选择一名儿童。")

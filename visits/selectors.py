@@ -235,14 +235,23 @@ def child_actions(child, user) -> list[tuple[str, str]]:
     if not can_record(user, child):
         return []
     url = reverse("visits:create", args=[child.pk])
+    # A child of a household: the whole home may be visited at once (家庭走访).
+    household = []
+    if child.household_id:
+        household = [
+            (
+                _("记录家庭走访（全户）"),
+                reverse("visits:household_create", args=[child.household_id]),
+            )
+        ]
     status = schedule.child_schedule(child)
     if status.next_visit_due is None:
-        return [(_("记录家访"), url)]
+        return [(_("记录家访"), url), *household]
     if status.overdue:
         label = _("记录家访（已逾期，应于 %(d)s 前完成）")
     else:
         label = _("记录家访（下次应于 %(d)s 前完成）")
-    return [(label % {"d": status.next_visit_due.isoformat()}, url)]
+    return [(label % {"d": status.next_visit_due.isoformat()}, url), *household]
 
 
 def home_panels(user):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from children.choices import CaseStatus, ChangeAction
-from children.models import Child
+from children.models import Child, Household
 from children.services import record_change
 from core.permissions import require_perm
 from core.versioning import claim_version, diff, snapshot
@@ -156,9 +156,11 @@ def visit_record(
     data: dict,
     problems: Iterable[str] = (),
     attachments: Iterable = (),
+    household_note: str = "",
 ) -> Visit:
     """Record a visit or talk (记录家访). A reviewer's own record is approved on saving; a
-    village director's waits for review (待审核)."""
+    village director's waits for review (待审核). ``household_note`` names the household
+    visit it was recorded with (visit_record_household)."""
     if not actor.has_perm("visits.add_visit"):
         raise PermissionDenied
     child = _require_visible_child(actor, child)
@@ -184,6 +186,8 @@ def visit_record(
             summary.append(_("发现问题：%(p)s") % {"p": _problems_display(codes)})
         if images:
             summary.append(_("附件 %(n)d 张") % {"n": len(images)})
+        if household_note:
+            summary.append(household_note)
         record_change(
             child=child,
             actor=actor,
@@ -194,6 +198,44 @@ def visit_record(
             % {"status": visit.get_review_status_display(), "summary": "，".join(summary)},
         )
     return visit
+
+
+@transaction.atomic
+def visit_record_household(
+    *, actor, household: Household, children: Iterable[Child], data: dict, problems=()
+) -> list[Visit]:
+    """Record one home visit for several children of a household (家庭走访), all or none.
+
+    One visit per child, not one visit linked to several: a visit stays one contact with
+    one child, so the counting rules hold unchanged — 家访人次 counts visits (a home visit
+    seeing three siblings is three 人次, as three contacts), 已访儿童 counts distinct
+    children, and each child's next due date, review and history follow from its own visit
+    (visits.schedule reads the last visit per child). Each child's history names the
+    others seen with it."""
+    if not actor.has_perm("visits.add_visit"):
+        raise PermissionDenied
+    household = Household.objects.visible_to(actor).filter(pk=household.pk).first()
+    if household is None:
+        raise PermissionDenied
+    chosen = sorted({child.pk for child in children})
+    if not chosen:
+        raise ValidationError({"members": _("请至少选择一名儿童。")})
+    members = {
+        child.pk: child
+        for child in Child.objects.visible_to(actor).filter(
+            household=household, status=CaseStatus.ACTIVE, pk__in=chosen
+        )
+    }
+    if len(members) != len(chosen):
+        raise ValidationError({"members": _("所选儿童不属于该家庭户，或已结案。")})
+    names = "、".join(members[pk].name for pk in chosen)
+    note = _("家庭走访（%(household)s：%(names)s）") % {"household": household.name, "names": names}
+    return [
+        visit_record(
+            actor=actor, child=members[pk], data=data, problems=problems, household_note=note
+        )
+        for pk in chosen
+    ]
 
 
 @transaction.atomic

@@ -11,6 +11,11 @@ urlpatterns = [
     path("due/", views.ScheduleListView.as_view(which="week"), name="due_week"),
     path("rules/", views.VisitRulesView.as_view(), name="rules"),
     path("new/<int:pk>/", views.VisitCreateView.as_view(), name="create"),
+    path(
+        "household/<int:pk>/new/",
+        views.HouseholdVisitCreateView.as_view(),
+        name="household_create",
+    ),
     path("<int:pk>/", views.VisitDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.VisitUpdateView.as_view(), name="edit"),
     path("<int:pk>/review/", views.VisitReviewView.as_view(), name="review"),

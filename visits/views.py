@@ -17,13 +17,19 @@ from django_tables2 import SingleTableMixin
 from accounts.audit import AccessAction, log_access
 from accounts.scoping import get_visible_or_404
 from children.choices import RiskLevel
-from children.models import Child
+from children.models import Child, Household
 from core.forms import apply_errors
 from core.versioning import StaleEdit
 from core.views import ScopedObjectMixin
 from visits import schedule, selectors, services
 from visits.filters import ScheduleFilter, VisitFilter
-from visits.forms import AttachmentForm, ReviewForm, VisitForm, VisitRulesForm
+from visits.forms import (
+    AttachmentForm,
+    HouseholdVisitForm,
+    ReviewForm,
+    VisitForm,
+    VisitRulesForm,
+)
 from visits.models import Visit, VisitAttachment
 from visits.tables import DueChildTable, VisitTable
 
@@ -157,6 +163,62 @@ class VisitCreateView(PermissionRequiredMixin, FormView):
         else:
             messages.success(self.request, _("家访记录已保存，等待乡镇督导员审核。"))
         return redirect(visit)
+
+
+class HouseholdVisitCreateView(ScopedObjectMixin, PermissionRequiredMixin, FormView):
+    """记录家庭走访: one form for the children of a household (one visit each)."""
+
+    permission_required = "visits.add_visit"
+    raise_exception = True
+    form_class = HouseholdVisitForm
+    template_name = "visits/household_visit_form.html"
+
+    def scoped_queryset(self):
+        return Household.objects.select_related("township", "village")
+
+    def members(self):
+        return (
+            Child.objects.visible_to(self.request.user)
+            .filter(household=self.get_scoped_object(), status="active")
+            .order_by("birth_date", "pk")
+        )
+
+    def get(self, request, *args, **kwargs):
+        if not self.members().exists():
+            messages.error(request, _("该家庭户没有在册儿童。"))
+            return redirect(self.get_scoped_object())
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {
+            "user": self.request.user,
+            "household": self.get_scoped_object(),
+            "members": self.members(),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "household": self.get_scoped_object(),
+            "title": _("记录家庭走访"),
+        }
+
+    def form_valid(self, form):
+        try:
+            visits = services.visit_record_household(
+                actor=self.request.user,
+                household=self.get_scoped_object(),
+                children=form.cleaned_data["members"],
+                data=form.visit_data(),
+                problems=form.cleaned_data["problems"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("家庭走访已保存：为 %(n)d 名儿童各记一条家访记录。") % {"n": len(visits)},
+        )
+        return redirect(self.get_scoped_object())
 
 
 class VisitDetailView(ScopedVisitMixin, PermissionRequiredMixin, TemplateView):

@@ -1,7 +1,9 @@
+from care.models.incidents import Incident
 from care.models.pairings import FollowUp, Mentor, Pairing
 from care.models.plans import CarePlan, CarePlanService
 from care.models.referrals import Institution, Referral, ReferralStatusChange
 from care.models.screening import AlertEvent, CareSettings, SafetyAlert, Screening
+from care.models.sessions import ServiceSession
 
 __all__ = [
     "AlertEvent",
@@ -9,6 +11,7 @@ __all__ = [
     "CarePlanService",
     "CareSettings",
     "FollowUp",
+    "Incident",
     "Institution",
     "Mentor",
     "Pairing",
@@ -16,4 +19,5 @@ __all__ = [
     "ReferralStatusChange",
     "SafetyAlert",
     "Screening",
+    "ServiceSession",
 ]

@@ -63,6 +63,13 @@ from care.selectors.screenings import (
     screening_list,
     screening_rows,
 )
+from care.selectors.sessions import (
+    incident_detail,
+    incident_flag,
+    incident_list,
+    session_list,
+    sessions_of,
+)
 
 __all__ = [
     "CHILD_RELATED",
@@ -92,6 +99,9 @@ __all__ = [
     "due_reviews",
     "follow_ups_of",
     "home_panels",
+    "incident_detail",
+    "incident_flag",
+    "incident_list",
     "institution_list",
     "mentor_children",
     "mentor_list",
@@ -101,6 +111,8 @@ __all__ = [
     "screening_for_page",
     "screening_list",
     "screening_rows",
+    "session_list",
+    "sessions_of",
     "status_history",
     "timeline_entries",
 ]

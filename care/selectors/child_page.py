@@ -14,16 +14,19 @@ from care.models import (
     CarePlan,
     CarePlanService,
     FollowUp,
+    Incident,
     Pairing,
     Referral,
     ReferralStatusChange,
     SafetyAlert,
     Screening,
+    ServiceSession,
 )
 from care.selectors.common import (
     DETAILS_PERM,
 )
 from care.selectors.due import awaiting_pairing
+from care.selectors.sessions import incident_flag
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
 
 # --- the child page: timeline, actions, notices --------------------------------------------
@@ -187,6 +190,51 @@ def timeline_entries(child, user, limit=None) -> TimelineEntries:
                     sort_key=(f.created_at.timestamp(),),
                 )
             )
+    if user.has_perm("care.view_servicesession"):
+        sessions = ServiceSession.objects.filter(child=child)
+        sessions, count = newest_rows(
+            sessions.order_by("-delivered_on", "-created_at", "-pk"), limit
+        )
+        total += count
+        for s in sessions:
+            entries.append(
+                TimelineEntry(
+                    date=s.delivered_on,
+                    kind=_("服务记录"),
+                    title=_("%(kind)s（%(who)s，%(n)d 分钟）")
+                    % {
+                        "kind": s.get_kind_display(),
+                        "who": s.provider_name,
+                        "n": s.duration_minutes,
+                    },
+                    url=_url("plan_detail", s.plan_id),
+                    tone="primary",
+                    sort_key=(s.created_at.timestamp(),),
+                )
+            )
+    # Incidents only for those who may read them (the others see the child page's flag);
+    # the entry says that a report was made and its status, the record holds the rest.
+    if user.has_perm("care.view_incident"):
+        incidents = Incident.objects.filter(child=child).only(
+            "pk", "reported_on", "status", "created_at"
+        )
+        incidents, count = newest_rows(
+            incidents.order_by("-reported_on", "-created_at", "-pk"), limit
+        )
+        total += count
+        for i in incidents:
+            entries.append(
+                TimelineEntry(
+                    date=i.reported_on,
+                    kind=_("强制报告"),
+                    # No kind or detail here: reading one is opening it (logged).
+                    title=_("强制报告"),
+                    summary=i.get_status_display(),
+                    url=_url("incident_detail", i.pk),
+                    tone="danger" if i.is_open else "secondary",
+                    sort_key=(i.created_at.timestamp(),),
+                )
+            )
     return newest(entries, limit, total)
 
 
@@ -210,6 +258,8 @@ def child_actions(child, user) -> list[tuple[str, str]]:
         actions.append((_("制定关爱方案"), _url("plan_create", child.pk)))
     if user.has_perm("care.add_referral"):
         actions.append((_("转介"), _url("referral_create", child.pk)))
+    if user.has_perm("care.add_incident"):
+        actions.append((_("强制报告"), _url("incident_create", child.pk)))
     if user.has_perm("care.add_pairing"):
         url = _url("pairing_create", child.pk)
         label = _("结对帮扶")
@@ -266,4 +316,34 @@ def child_notices(child, user) -> list[Notice]:
                     tone="danger",
                 )
             )
+    notices += _incident_notices(child, user)
     return notices
+
+
+def _incident_notices(child, user) -> list[Notice]:
+    """The child page's flag for incidents (强制报告). Everyone who sees the child learns
+    that one exists, so that the director who sees the child every week takes care and
+    turns to the supervisor; only the roles that must act read what it is (the kind, the
+    report, the outcome). A director's own reports are readable to them."""
+    flag = incident_flag(child, user)
+    if not flag["total"]:
+        return []
+    if flag["readable"]:
+        return [
+            Notice(
+                message=_("该儿童有 %(n)d 条强制报告记录，其中 %(open)d 条尚在处理中。")
+                % {"n": flag["total"], "open": flag["open"]},
+                url=reverse("care:incident_list") + "?" + urlencode({"q": child.name}),
+                link_label=_("查看强制报告"),
+                tone="danger",
+            )
+        ]
+    return [
+        Notice(
+            message=_(
+                "该儿童有强制报告记录。详情仅乡镇儿童督导员和县未保中心可查看，"
+                "如需了解请联系乡镇儿童督导员。"
+            ),
+            tone="danger",
+        )
+    ]

@@ -23,6 +23,11 @@ from care.services.common import (
     require_perm,
     user_covers_child,
 )
+from care.services.incidents import (
+    INCIDENT_FIELDS,
+    incident_record,
+    incident_update,
+)
 from care.services.pairings import (
     MENTOR_FIELDS,
     PAIRING_EDIT_FIELDS,
@@ -51,15 +56,22 @@ from care.services.screenings import (
     instrument_label,
     screening_record,
 )
+from care.services.sessions import (
+    SESSION_FIELDS,
+    session_record,
+    session_update,
+)
 from core.versioning import StaleEdit, claim_version
 
 __all__ = [
+    "INCIDENT_FIELDS",
     "INSTITUTION_FIELDS",
     "MENTOR_FIELDS",
     "NO_ACTION",
     "PAIRING_EDIT_FIELDS",
     "PLAN_FIELDS",
     "REFERRAL_EDIT_FIELDS",
+    "SESSION_FIELDS",
     "StaleEdit",
     "age_error",
     "alert_close",
@@ -73,6 +85,8 @@ __all__ = [
     "check_visible",
     "claim_version",
     "follow_up_record",
+    "incident_record",
+    "incident_update",
     "institution_save",
     "instrument_enabled",
     "instrument_label",
@@ -85,5 +99,7 @@ __all__ = [
     "referral_update",
     "require_perm",
     "screening_record",
+    "session_record",
+    "session_update",
     "user_covers_child",
 ]

@@ -54,6 +54,15 @@ from care.views.screenings import (
     ScreeningDetailView,
     ScreeningListView,
 )
+from care.views.sessions import (
+    IncidentCreateView,
+    IncidentDetailView,
+    IncidentEditView,
+    IncidentListView,
+    ServiceSessionCreateView,
+    ServiceSessionEditView,
+    ServiceSessionListView,
+)
 
 __all__ = [
     "AlertDetailView",
@@ -66,6 +75,10 @@ __all__ = [
     "CutoffReviewView",
     "DueListView",
     "FollowUpCreateView",
+    "IncidentCreateView",
+    "IncidentDetailView",
+    "IncidentEditView",
+    "IncidentListView",
     "IndexView",
     "InstitutionCreateView",
     "InstitutionEditView",
@@ -88,4 +101,7 @@ __all__ = [
     "ScreeningCreateView",
     "ScreeningDetailView",
     "ScreeningListView",
+    "ServiceSessionCreateView",
+    "ServiceSessionEditView",
+    "ServiceSessionListView",
 ]

@@ -71,6 +71,14 @@ class CarePlanDetailView(ScopedObjectMixin, TemplateView):
         context["child"] = plan.child
         context["child_url"] = selectors.child_url(plan.child)
         context["review_overdue"] = plan.is_active and due.is_overdue(plan.review_on)
+        user = self.request.user
+        context["sessions"] = (
+            list(selectors.sessions_of(plan)) if user.has_perm("care.view_servicesession") else None
+        )
+        context["can_add_session"] = (
+            user.has_perm("care.add_servicesession") and plan.is_active and plan.child.is_active
+        )
+        context["can_edit_session"] = user.has_perm("care.change_servicesession")
         return context
 
 

@@ -11,6 +11,7 @@ from children.models.duplicates import (
     DuplicateCheckStatus,
 )
 from children.models.history import ChangeLog
+from children.models.household import Household
 from children.models.transfer import CaseloadHandover, ChildTransfer
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "DuplicateCheckKind",
     "DuplicateCheckSource",
     "DuplicateCheckStatus",
+    "Household",
 ]

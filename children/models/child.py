@@ -135,6 +135,16 @@ class Child(VersionedModel):
     guardian_phone = EncryptedTextField(
         _("监护人电话"), max_length=20, blank=True, validators=[validate_phone]
     )
+    # 家庭户: siblings sharing a home and a guardian (set only by services_households).
+    household = models.ForeignKey(
+        "children.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("家庭户"),
+        editable=False,
+    )
     guardianship_assessment = models.CharField(
         _("监护情况评估"),
         max_length=10,

@@ -4,9 +4,11 @@ another village: 404 (exactly as for an absent record), nothing written, nothing
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
+from care import services
 from care.models import (
     CarePlan,
     FollowUp,
+    Incident,
     Institution,
     Mentor,
     Pairing,
@@ -14,8 +16,11 @@ from care.models import (
     ReferralStatusChange,
     SafetyAlert,
     Screening,
+    ServiceSession,
 )
 from children.models import ChangeLog
+from tests.care.test_incidents import incident_data
+from tests.care.test_sessions import session_data
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +40,11 @@ SCOPED = {
     "pairing_edit": "pairing",
     "pairing_create": "child",
     "followup_create": "pairing",
+    "session_create": "plan",
+    "session_edit": "session",
+    "incident_create": "child",
+    "incident_detail": "incident",
+    "incident_edit": "incident",
 }
 # County-wide reference data: not area-scoped, editing needs a county permission.
 REFERENCE = {"institution_edit": "institution", "mentor_detail": "mentor", "mentor_edit": "mentor"}
@@ -87,6 +97,7 @@ def _state():
             for m in (
                 *(Screening, SafetyAlert, CarePlan, Referral, ReferralStatusChange),
                 *(Pairing, FollowUp, Institution, Mentor, ChangeLog),
+                *(ServiceSession, Incident),
             )
         ],
         "alerts": list(SafetyAlert.objects.values_list("pk", "status", "closed_at")),
@@ -95,6 +106,8 @@ def _state():
         "pairings": list(Pairing.objects.values_list("pk", "version", "interval_days")),
         "mentors": list(Mentor.objects.values_list("pk", "name", "phone")),
         "institutions": list(Institution.objects.values_list("pk", "name")),
+        "sessions": list(ServiceSession.objects.values_list("pk", "version", "notes")),
+        "incidents": list(Incident.objects.values_list("pk", "version", "outcome")),
     }
 
 
@@ -107,16 +120,30 @@ def _post_data(records):
 
 
 @pytest.fixture
-def records(shandong_records, shandong_child, institution, mentor):
+def records(shandong_records, shandong_child, institution, mentor, longsheng_supervisor):
+    session = services.session_record(
+        actor=longsheng_supervisor, plan=shandong_records["plan"], data=session_data()
+    )
+    incident = services.incident_record(
+        actor=longsheng_supervisor, child=shandong_child, data=incident_data()
+    )
     return {
         **shandong_records,
+        "session": session,
+        "incident": incident,
         "child": shandong_child,
         "institution": institution,
         "mentor": mentor,
     }
 
 
-SENTINELS = ("张小花", "SENTINEL-CONDITION", "测评阳性，经监护人同意转介评估")
+SENTINELS = (
+    "张小花",
+    "SENTINEL-CONDITION",
+    "测评阳性，经监护人同意转介评估",
+    "SENTINEL-INCIDENT-DETAIL",
+    "谈学习压力",
+)
 
 
 @pytest.mark.parametrize("user_fixture", ["pingdeng_supervisor", "nanmen_director"])
@@ -162,7 +189,16 @@ def test_reference_data_pages_leak_no_child_and_edits_need_county_rights(
 
 @pytest.mark.parametrize(
     "name",
-    ["screening_list", "alert_list", "plan_list", "referral_list", "pairing_list", "due_list"],
+    [
+        "screening_list",
+        "alert_list",
+        "plan_list",
+        "referral_list",
+        "pairing_list",
+        "due_list",
+        "session_list",
+        "incident_list",
+    ],
 )
 def test_lists_of_another_area_show_nothing_of_it(client_for, records, pingdeng_supervisor, name):
     response = client_for(pingdeng_supervisor).get(

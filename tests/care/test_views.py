@@ -73,8 +73,15 @@ def test_child_actions_by_role(
     def labels(user):
         return [label for label, _url in selectors.child_actions(shandong_child, user)]
 
-    assert labels(longsheng_supervisor) == ["录入测评", "制定关爱方案", "转介", "结对帮扶"]
-    assert labels(shandong_director) == ["录入测评"]
+    assert labels(longsheng_supervisor) == [
+        "录入测评",
+        "制定关爱方案",
+        "转介",
+        "强制报告",
+        "结对帮扶",
+    ]
+    # A director is a mandated reporter: they may record a report (强制报告).
+    assert labels(shandong_director) == ["录入测评", "强制报告"]
     assert labels(county_staff) == []
 
 

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 
 # What the page costs today for a township supervisor (who sees every kind of record) and a
 # village director. Raise only with a reason: each query is paid on every visit to the page.
-CHILD_PAGE_MAX_QUERIES = {"longsheng_supervisor": 26, "shandong_director": 23}
+# Issue 18: services delivered and incidents on the timeline (one query each, for the roles
+# that see them) and the incident flag (one aggregate): +3 and +2.
+CHILD_PAGE_MAX_QUERIES = {"longsheng_supervisor": 29, "shandong_director": 25}
 
 
 def add_records(child, supervisor, director, *, n):
@@ -46,7 +48,32 @@ def add_records(child, supervisor, director, *, n):
         record(director, child, today - dt.timedelta(days=40 + i), problems=["emotional", "other"])
         record(supervisor, child, today - dt.timedelta(days=20 + i), study_state="poor")
         screen(supervisor, child, "PHQA", i1=1, i9=1, on=today - dt.timedelta(days=30 + i))
-        make_plan(supervisor, child, started_on=today - dt.timedelta(days=60 + i))
+        plan = make_plan(supervisor, child, started_on=today - dt.timedelta(days=60 + i))
+        # Older than the visits: the newest entries the test counts stay visits.
+        care_services.session_record(
+            actor=director,
+            plan=plan,
+            data={
+                "delivered_on": today - dt.timedelta(days=59 + i),
+                "kind": "comfort",
+                "delivered_by": "staff",
+                "provider_name": "赵主任",
+                "duration_minutes": 30,
+                "notes": "",
+            },
+        )
+        care_services.incident_record(
+            actor=supervisor,
+            child=child,
+            data={
+                "kind": "neglect",
+                "occurred_on": today - dt.timedelta(days=91 + i),
+                "description": "无人照料",
+                "reported_to": "civil_affairs",
+                "reported_on": today - dt.timedelta(days=90 + i),
+                "reported_by_name": "王督导",
+            },
+        )
         referral = make_referral(
             supervisor, child, institution, on=today - dt.timedelta(days=15 + i)
         )

@@ -30,6 +30,12 @@ NO_REFERRALS = {
     "ended": 0, "not_admitted": 0,
 }  # fmt: skip
 
+NO_SERVICES = {
+    "sessions": 0, "children": 0, "hours": "0.0",
+    "by_kind": {"counselling": 0, "emotional_guidance": 0, "comfort": 0, "family_education": 0},
+}  # fmt: skip
+NO_INCIDENTS = {"reported": 0}
+
 NO_NOTICE = {
     "plans": 0, "plans_reported": 0, "first_reported_on": None, "stories": 0,
     "stories_used": 0, "needs": 0, "needs_resolved": 0, "needs_open": 0, "needs_overdue": 0,
@@ -70,6 +76,8 @@ LONGSHENG = {
     },
     "alerts": {"raised": 1, "closed": 1, "open": 1},  # 甲's raised+closed; 丙's April one open
     "care_plans": {"started": 1, "active": 1},
+    "services": NO_SERVICES,
+    "incidents": NO_INCIDENTS,
     "referrals": {"total": 1, "by_status": NO_REFERRALS | {"admitted": 1}},
     # 甲 followed up 05-31; 丙 overdue since 05-01: both due
     "pairings": {"pairings": 2, "followed": 1, "overdue": 1, "due": 2, "follow_ups": 1},
@@ -167,6 +175,8 @@ PINGDENG = {
     },
     "alerts": {"raised": 1, "closed": 0, "open": 1},
     "care_plans": {"started": 0, "active": 0},
+    "services": NO_SERVICES,
+    "incidents": NO_INCIDENTS,
     "referrals": {"total": 0, "by_status": NO_REFERRALS},
     "pairings": {"pairings": 0, "followed": 0, "overdue": 0, "due": 0, "follow_ups": 0},
     # 平一 visited 05-20; 平二 never visited, first visit due 2026-02-06
@@ -279,7 +289,8 @@ def test_a_township_with_no_records_has_zero_figures(campaign):
 ROLLUP_LS = {
     "children": 4, "new_registrations": 1, "screenings": 3, "children_screened": 2,
     "coverage": 50.0, "positive": 1, "alerts_raised": 1, "visits": 3, "children_visited": 1,
-    "children_due": 3, "children_overdue": 2, "activities": 2, "distinct_children": 3,
+    "children_due": 3, "children_overdue": 2, "services": 0, "children_served": 0,
+    "activities": 2, "distinct_children": 3,
     "attendances": 4, "other_beneficiaries": 38, "beneficiary_attendances": 42,
     "beneficiaries": 41, "leader_attendances": 3, "trainings": 1, "training_attendances": 7,
     "purchased_services": 1, "purchased_amount": "12000.50",
@@ -287,7 +298,8 @@ ROLLUP_LS = {
 ROLLUP_PD = {
     "children": 2, "new_registrations": 0, "screenings": 1, "children_screened": 1,
     "coverage": 50.0, "positive": 1, "alerts_raised": 1, "visits": 1, "children_visited": 1,
-    "children_due": 2, "children_overdue": 1, "activities": 1, "distinct_children": 2,
+    "children_due": 2, "children_overdue": 1, "services": 0, "children_served": 0,
+    "activities": 1, "distinct_children": 2,
     "attendances": 2, "other_beneficiaries": 4, "beneficiary_attendances": 6,
     "beneficiaries": 6, "leader_attendances": 1, "trainings": 0, "training_attendances": 0,
     "purchased_services": 0, "purchased_amount": "0.00",
@@ -297,7 +309,8 @@ ROLLUP_CENTER = {
     "children": None, "new_registrations": None, "screenings": None,
     "children_screened": None, "coverage": None, "positive": None, "alerts_raised": None,
     "visits": None, "children_visited": None, "children_due": None,
-    "children_overdue": None, "activities": 1, "distinct_children": 1, "attendances": 1,
+    "children_overdue": None, "services": None, "children_served": None,
+    "activities": 1, "distinct_children": 1, "attendances": 1,
     "other_beneficiaries": 99, "beneficiary_attendances": 100, "beneficiaries": 100,
     "leader_attendances": 0, "trainings": 0, "training_attendances": 0,
     "purchased_services": 0, "purchased_amount": "0.00",
@@ -307,7 +320,8 @@ ROLLUP_CENTER = {
 ROLLUP_TOTAL = {
     "children": 6, "new_registrations": 1, "screenings": 4, "children_screened": 3,
     "coverage": 50.0, "positive": 2, "alerts_raised": 2, "visits": 4, "children_visited": 2,
-    "children_due": 5, "children_overdue": 3, "activities": 4, "distinct_children": 5,
+    "children_due": 5, "children_overdue": 3, "services": 0, "children_served": 0,
+    "activities": 4, "distinct_children": 5,
     "attendances": 7, "other_beneficiaries": 141, "beneficiary_attendances": 148,
     "beneficiaries": 146, "leader_attendances": 4, "trainings": 1, "training_attendances": 7,
     "purchased_services": 1, "purchased_amount": "12000.50",

@@ -48,6 +48,7 @@ from activities.models import Campaign
 from care import choices as care_choices
 from care import services as care_services
 from care.screening import get_instrument
+from children import services_households as household_services
 from children.choices import ChangeAction
 from children.services import record_change
 from children.services_transfer import transfer_request
@@ -77,6 +78,9 @@ VILLAGE_SENTINELS = [
     "SENTINEL-PAIRING-NOTE",
     "SENTINEL-FOLLOWUP",
     "SENTINEL-TRANSFER-REASON",
+    "SENTINEL-SESSION-NOTES",
+    "SENTINEL-INCIDENT",
+    "SENTINEL-HOUSEHOLD",
     "哨兵乙",
 ]  # plus the child's full ID number, added when the world is built
 TOWNSHIP_SENTINELS = [
@@ -120,6 +124,11 @@ IDOR_TARGETS = {
     "children:transfer_reject": "transfer",
     "children:transfer_cancel": "transfer",
     "visits:create": "child",
+    "visits:household_create": "household",
+    "children:household_create": "child",
+    "children:household_detail": "household",
+    "children:household_edit": "household",
+    "children:household_guardian": "household",
     "care:screening_create": "child",
     "care:plan_create": "child",
     "care:referral_create": "child",
@@ -141,6 +150,11 @@ IDOR_TARGETS = {
     "care:pairing_detail": "pairing",
     "care:pairing_edit": "pairing",
     "care:followup_create": "pairing",
+    "care:session_create": "plan",
+    "care:session_edit": "session",
+    "care:incident_create": "child",
+    "care:incident_detail": "incident",
+    "care:incident_edit": "incident",
     "activities:detail": "activity",
     "activities:edit": "activity",
     "activities:photo_upload": "activity",
@@ -175,6 +189,9 @@ VILLAGE_RULES = {
     "plan",
     "referral",
     "pairing",
+    "session",
+    "incident",
+    "household",
 }
 TOWNSHIP_RULES = {
     "activity",
@@ -315,6 +332,23 @@ def build_world() -> SimpleNamespace:
         reason="SENTINEL-TRANSFER-REASON 随母迁居",
     )
 
+    # --- the sentinel child's household (家庭户) with a sibling
+    w.sibling = factories.ChildFactory(
+        name="哨兵乙", village=w.shandong, registered_on=today - dt.timedelta(days=300)
+    )
+    w.household = household_services.household_create(
+        actor=director,
+        village=w.shandong,
+        data={
+            "name": "SENTINEL-HOUSEHOLD 哨兵家",
+            "address": "SENTINEL-HOUSEHOLD-ADDR",
+            "guardian_name": "哨兵监护人",
+            "guardian_phone": GUARDIAN_PHONE,
+        },
+        members=[w.child, w.sibling],
+    )
+    w.child.refresh_from_db()
+
     # --- a visit recorded by the 山东村 director (pending review) with an attachment
     w.visit = visit_services.visit_record(
         actor=director,
@@ -401,6 +435,33 @@ def build_world() -> SimpleNamespace:
         followed_on=today - dt.timedelta(days=1),
         by_name="矩阵老师",
         condition="SENTINEL-FOLLOWUP 情绪平稳",
+    )
+
+    # --- a service delivered under the plan, and a mandatory report (强制报告)
+    w.session = care_services.session_record(
+        actor=director,
+        plan=w.plan,
+        data={
+            "delivered_on": today - dt.timedelta(days=1),
+            "kind": care_choices.SessionKind.COMFORT,
+            "delivered_by": care_choices.DeliveredBy.STAFF,
+            "provider_name": "矩阵主任",
+            "duration_minutes": 40,
+            "notes": "SENTINEL-SESSION-NOTES 谈心",
+        },
+    )
+    w.incident = care_services.incident_record(
+        actor=ls_sup,
+        child=w.child,
+        data={
+            "kind": care_choices.IncidentKind.NEGLECT,
+            "occurred_on": today - dt.timedelta(days=2),
+            "description": "SENTINEL-INCIDENT-DESCRIPTION 长期无人照料",
+            "reported_to": care_choices.ReportedTo.CIVIL_AFFAIRS,
+            "reported_on": today - dt.timedelta(days=1),
+            "reported_by_name": "王督导",
+            "reference_number": "SENTINEL-INCIDENT-REF",
+        },
     )
 
     # --- township records: partner, activity with a photo, purchased service, training, report
@@ -567,6 +628,9 @@ WORLD_RECORDS = (
     "referral",
     "pairing",
     "follow_up",
+    "session",
+    "incident",
+    "household",
     "institution",
     "mentor",
     "partner",
@@ -898,6 +962,43 @@ def harvest_payloads(world) -> dict[str, dict[str, list[str]]]:
         reverse("care:plan_edit", args=[world.plan.pk]): {"status_note": ["矩阵复核"]},
         reverse("care:referral_edit", args=[world.referral.pk]): {"feedback": ["矩阵反馈"]},
         reverse("care:pairing_edit", args=[world.pairing.pk]): {"note": ["矩阵帮扶"]},
+        reverse("visits:household_create", args=[world.household.pk]): {
+            "date": [today],
+            "kind": ["home"],
+            "visitor": [str(world.shandong_director.pk)],
+            "members": [str(world.child.pk)],
+            **states,
+        },
+        reverse("children:household_edit", args=[world.household.pk]): {
+            "name": ["矩阵户"],
+            "members": [str(world.child.pk)],
+        },
+        reverse("children:household_guardian", args=[world.household.pk]): {
+            "guardian_name": ["矩阵监护人"],
+        },
+        reverse("children:household_create", args=[child_page]): {
+            "name": ["矩阵户"],
+            "guardian_name": ["矩阵监护人"],
+            "members": [str(world.child.pk)],
+        },
+        reverse("care:session_create", args=[world.plan.pk]): {
+            "delivered_on": [today],
+            "kind": ["comfort"],
+            "delivered_by": ["staff"],
+            "provider_name": ["矩阵主任"],
+            "duration_minutes": ["30"],
+        },
+        reverse("care:session_edit", args=[world.session.pk]): {"notes": ["矩阵服务"]},
+        reverse("care:incident_create", args=[child_page]): {
+            "kind": ["abuse"],
+            "occurred_on": [today],
+            "description": ["矩阵登记"],
+            "reported_to": ["police"],
+            "reported_on": [today],
+            "reported_by_name": ["矩阵"],
+            "status": ["reported"],
+        },
+        reverse("care:incident_edit", args=[world.incident.pk]): {"outcome": ["矩阵结果"]},
         **{
             reverse(f"reports:{action}", args=[world.campaign.year, world.ls.pk]): {
                 "comment": ["请补充活动照片后重新报送。"]

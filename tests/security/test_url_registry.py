@@ -73,6 +73,11 @@ CLASSES = {
     "children:transfer_cancel": "scoped:transfer",
     "children:handover": "permission:children.handover_caseload",
     "children:orphans": "permission:children.handover_caseload",
+    "children:household_list": "permission:children.view_household",
+    "children:household_create": "scoped:child",
+    "children:household_detail": "scoped:household",
+    "children:household_edit": "scoped:household",
+    "children:household_guardian": "scoped:household",
     # Villages are county-wide reference data; 撤并/拆分 is the county admin's alone.
     # County-wide: the county center's list of numbers entered outside their child's area;
     # answered by a POST of the same page naming the request in its body (no id in the URL).
@@ -86,6 +91,7 @@ CLASSES = {
     "visits:due_week": "permission:visits.view_visit",
     "visits:rules": "permission:visits.view_visitrule",
     "visits:create": "scoped:child",
+    "visits:household_create": "scoped:household",
     "visits:detail": "scoped:visit",
     "visits:edit": "scoped:visit",
     "visits:review": "scoped:visit",
@@ -123,6 +129,13 @@ CLASSES = {
     "care:pairing_edit": "scoped:pairing",
     "care:followup_create": "scoped:pairing",
     "care:pairing_create": "scoped:child",
+    "care:session_list": "permission:care.view_servicesession",
+    "care:session_create": "scoped:plan",
+    "care:session_edit": "scoped:session",
+    "care:incident_list": "permission:care.view_incident",
+    "care:incident_create": "scoped:child",
+    "care:incident_detail": "scoped:incident",
+    "care:incident_edit": "scoped:incident",
     # --- activities
     "activities:list": "permission:activities.view_activity",
     "activities:create": "permission:activities.add_activity",
