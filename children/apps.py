@@ -4,6 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from core.navigation import NavItem
 
 VIEW = "children.view_child"
+# Guardians' consent: directors meet the guardians and record the signed forms.
+CONSENT = ["children.view_consent", "children.add_consent", "children.change_consent"]
+# Closing a case: anyone who keeps the ledger asks; the township supervisor (or the county
+# admin) approves.
+CLOSURE_REQUEST = ["children.view_closurerequest", "children.add_closurerequest"]
+CLOSURE_APPROVE = [*CLOSURE_REQUEST, "children.approve_closurerequest"]
 
 
 class ChildrenConfig(AppConfig):
@@ -29,8 +35,15 @@ class ChildrenConfig(AppConfig):
             "children.view_access_log",
             "children.view_changelog",
             "children.view_benefitcategoryperiod",
+            *CONSENT,
+            *CLOSURE_APPROVE,
         ],
-        "county_staff": [VIEW, "children.export_ledger"],
+        "county_staff": [
+            VIEW,
+            "children.export_ledger",
+            "children.view_consent",
+            "children.view_closurerequest",
+        ],
         "township_supervisor": [
             VIEW,
             "children.add_child",
@@ -40,8 +53,16 @@ class ChildrenConfig(AppConfig):
             "children.import_ledger",
             "children.transfer_child",
             "children.close_child",
+            *CONSENT,
+            *CLOSURE_APPROVE,
         ],
-        "village_director": [VIEW, "children.add_child", "children.change_child"],
+        "village_director": [
+            VIEW,
+            "children.add_child",
+            "children.change_child",
+            *CONSENT,
+            *CLOSURE_REQUEST,
+        ],
     }
 
     def ready(self):

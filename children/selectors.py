@@ -7,8 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import is_county_wide
-from children.choices import CaseStatus, ChangeAction, RiskLevel
-from children.models import ChangeLog, Child, ChildAssistance, ChildCircumstance
+from children.choices import CaseStatus, ChangeAction, ConsentStatus, RiskLevel
+from children.models import (
+    ChangeLog,
+    Child,
+    ChildAssistance,
+    ChildCircumstance,
+    ClosureRequest,
+    Consent,
+)
 from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
 from core.choices import choice_labels
 from core.extensions import Panel
@@ -182,3 +189,33 @@ def search_children(user, query: str, *, active_only=True, limit=20):
     if active_only:
         qs = qs.active()
     return qs[:limit]
+
+
+def child_casework(child, user) -> dict:
+    """The child page's consent panel and pending closure request (two queries)."""
+    consents = []
+    if user.has_perm("children.view_consent"):
+        consents = list(Consent.objects.filter(child=child).order_by("kind", "recipient", "pk"))
+    pending = None
+    if user.has_perm("children.view_closurerequest"):
+        pending = ClosureRequest.objects.filter(child=child).pending().first()
+    return {
+        "consents": consents,
+        "consent_withdrawn": any(c.status == ConsentStatus.WITHDRAWN for c in consents),
+        "can_view_consents": user.has_perm("children.view_consent"),
+        "can_add_consent": user.has_perm("children.add_consent"),
+        "can_change_consent": user.has_perm("children.change_consent"),
+        "pending_closure": pending,
+    }
+
+
+def closures_awaiting(user):
+    """Closure requests waiting for this user's approval (their area), oldest first."""
+    if not user.has_perm("children.approve_closurerequest"):
+        return ClosureRequest.objects.none()
+    return (
+        ClosureRequest.objects.visible_to(user)
+        .pending()
+        .select_related("child", "child__township", "child__village", "created_by")
+        .order_by("created_at", "pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import urls_io, views, views_villages
+from children import urls_casework, urls_io, views, views_casework, views_villages
 
 app_name = "children"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.ChildDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ChildUpdateView.as_view(), name="edit"),
     path("<int:pk>/reveal/", views.RevealView.as_view(), name="reveal"),
-    path("<int:pk>/close/", views.ChildCloseView.as_view(), name="close"),
+    path("<int:pk>/close/", views_casework.ClosureRequestView.as_view(), name="close"),
     path("<int:pk>/reopen/", views.ChildReopenView.as_view(), name="reopen"),
     path("<int:pk>/transfer/", views.ChildTransferView.as_view(), name="transfer"),
     path(
@@ -26,3 +26,4 @@ urlpatterns = [
 ]
 
 urlpatterns += urls_io.urlpatterns  # Excel import and export
+urlpatterns += urls_casework.urlpatterns  # consent, closure requests

@@ -4,6 +4,8 @@ from children.models.child import (
     ChildAssistance,
     ChildCircumstance,
 )
+from children.models.closure import ClosureRequest
+from children.models.consent import Consent
 from children.models.history import ChangeLog
 
 __all__ = [
@@ -12,4 +14,6 @@ __all__ = [
     "Child",
     "ChildAssistance",
     "ChildCircumstance",
+    "ClosureRequest",
+    "Consent",
 ]
