@@ -112,7 +112,6 @@ def _validate(consent: Consent) -> None:
         errors["child_assent"] = _("儿童已满八周岁，请记录儿童本人的意见。")
     if errors:
         raise ValidationError(errors)
-    consent.full_clean(exclude=["version", "created_by", "scan"], validate_unique=False)
     duplicate = (
         Consent.objects.filter(child=child, kind=consent.kind, recipient=consent.recipient)
         .exclude(pk=consent.pk)
@@ -120,6 +119,7 @@ def _validate(consent: Consent) -> None:
     )
     if duplicate:
         raise ValidationError({"kind": _("该儿童已登记过这一事项的同意书，请修改原记录。")})
+    consent.full_clean(exclude=["version", "created_by", "scan"], validate_unique=False)
 
 
 def _store_scan(consent: Consent, upload, written: list[str]) -> None:

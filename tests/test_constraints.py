@@ -42,6 +42,10 @@ FORM = {
     "service_period_order": "tests/test_constraints.py::test_negative_amounts_and_hours",
     "service_amount_positive": "tests/test_constraints.py::test_negative_amounts_and_hours",
     "training_hours": "tests/test_constraints.py::test_negative_amounts_and_hours",
+    "consent_one_per_child_kind_recipient": "tests/children/test_consent.py::"
+    "test_the_same_consent_twice_is_refused_at_its_field",
+    "consent_recipient_for_sharing_only": "tests/children/test_consent.py::"
+    "test_sharing_needs_the_named_recipient",
 }
 
 SET_BY_SERVICE = {
@@ -64,6 +68,10 @@ SET_BY_SERVICE = {
     "report_version_reviewed_has_reviewer": "report_accept/return set reviewer and time",
     "alert_event_once": "alerts_escalate claims each step with a conditional update first",
     "caresettings_singleton": "CareSettings is one row, saved with pk 1",
+    "closure_one_pending_per_child": "closure_request_create refuses a second request while "
+    "one is pending (a message at the top of the form)",
+    "consent_withdrawn_has_date": "consent_withdraw sets the status and its date together; "
+    "consent_update clears the date with a new decision",
 }
 
 # Constraints that arrived with another change and whose field rule has not been walked

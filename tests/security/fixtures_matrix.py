@@ -46,6 +46,8 @@ from care import choices as care_choices
 from care import services as care_services
 from care.screening import get_instrument
 from children.choices import ChangeAction
+from children import services_closure as closure_services
+from children import services_consent as consent_services
 from children.services import record_change
 from notifications.models import Notification
 from reports import services as report_services
@@ -72,6 +74,9 @@ VILLAGE_SENTINELS = [
     "SENTINEL-REFERRAL-REASON",
     "SENTINEL-PAIRING-NOTE",
     "SENTINEL-FOLLOWUP",
+    "哨兵签署人",
+    "哨兵乙",
+    "SENTINEL-CLOSURE-NOTE",
 ]  # plus the child's full ID number, added when the world is built
 TOWNSHIP_SENTINELS = [
     DIRECTOR_NAME,
@@ -125,6 +130,13 @@ IDOR_TARGETS = {
     "notifications:open": "notification",
     "care:plan_detail": "plan",
     "care:plan_edit": "plan",
+    "care:plan_submit": "draft_plan",
+    "care:plan_decide": "submitted_plan",
+    "children:consent_create": "child",
+    "children:consent_edit": "consent",
+    "children:consent_withdraw": "consent",
+    "children:consent_scan": "consent",
+    "children:closure_detail": "closure",
     "care:referral_detail": "referral",
     "care:referral_edit": "referral",
     "care:referral_status": "referral",
@@ -162,6 +174,10 @@ VILLAGE_RULES = {
     "screening",
     "alert",
     "plan",
+    "draft_plan",
+    "submitted_plan",
+    "consent",
+    "closure",
     "referral",
     "pairing",
 }
@@ -328,6 +344,26 @@ def build_world() -> SimpleNamespace:
         },
         services=[care_choices.CareService.COUNSELLING],
     )
+    # Plans of the 山东村 director: a draft (to submit) and one waiting for approval.
+    plan_data = {
+        "measures": "每周谈心一次",
+        "responsible_name": DIRECTOR_NAME,
+        "started_on": today - dt.timedelta(days=1),
+        "review_on": today + dt.timedelta(days=30),
+    }
+    w.draft_plan = care_services.care_plan_create(
+        actor=director,
+        child=w.child,
+        data={**plan_data, "goals": "SENTINEL-PLAN-GOALS 草稿"},
+        services=[care_choices.CareService.COMFORT],
+        submit=False,
+    )
+    w.submitted_plan = care_services.care_plan_create(
+        actor=director,
+        child=w.child,
+        data={**plan_data, "goals": "SENTINEL-PLAN-GOALS 待审批"},
+        services=[care_choices.CareService.COMFORT],
+    )
     w.institution = care_services.institution_save(
         actor=w.county_admin,
         data={
@@ -339,6 +375,33 @@ def build_world() -> SimpleNamespace:
             "note": "",
             "is_active": True,
         },
+    )
+    # The guardian's consent to share with the institution, with the photo of the form.
+    w.consent = consent_services.consent_record(
+        actor=director,
+        child=w.child,
+        data={
+            "kind": "sharing",
+            "recipient": w.institution.name,
+            "status": "given",
+            "signed_on": today - dt.timedelta(days=5),
+            "signer_name": "哨兵签署人",
+            "signer_relation": "grandparent",
+            "child_assent": "given",
+            "note": "",
+        },
+        scan=_jpeg_upload(),
+    )
+    # A closure request of another 山东村 child, waiting for the supervisor.
+    w.closure_child = factories.ChildFactory(
+        name="哨兵乙", village=w.shandong, registered_on=today - dt.timedelta(days=200)
+    )
+    w.closure = closure_services.closure_request_create(
+        actor=director,
+        child=w.closure_child,
+        reason="moved_out",
+        closed_on=today - dt.timedelta(days=1),
+        note="SENTINEL-CLOSURE-NOTE 迁出",
     )
     w.referral = care_services.referral_create(
         actor=ls_sup,
@@ -534,6 +597,10 @@ WORLD_RECORDS = (
     "alert",
     "notification",
     "plan",
+    "draft_plan",
+    "submitted_plan",
+    "consent",
+    "closure",
     "referral",
     "pairing",
     "follow_up",
@@ -826,7 +893,32 @@ def harvest_payloads(world) -> dict[str, dict[str, list[str]]]:
             "institution": [str(world.institution.pk)],
             "reason": ["再次转介"],
             "referred_on": [today],
-            "guardian_consent": ["on"],
+        },
+        reverse("care:plan_submit", args=[world.draft_plan.pk]): {
+            "version": [str(world.draft_plan.version)]
+        },
+        reverse("care:plan_decide", args=[world.submitted_plan.pk]): {
+            "version": [str(world.submitted_plan.version)],
+            "decision": ["approve"],
+            "comment": [""],
+        },
+        reverse("children:consent_create", args=[child_page]): {
+            "kind": ["sharing"],
+            "recipient": ["矩阵中学"],
+            "status": ["given"],
+            "signed_on": [today],
+            "signer_name": ["矩阵监护人"],
+            "signer_relation": ["grandparent"],
+            "child_assent": ["given"],
+        },
+        reverse("children:consent_edit", args=[world.consent.pk]): {"note": ["矩阵备注"]},
+        reverse("children:consent_withdraw", args=[world.consent.pk]): {
+            "withdrawn_on": [today],
+            "note": ["监护人撤回"],
+        },
+        reverse("children:closure_detail", args=[world.closure.pk]): {
+            "decision": ["approve"],
+            "comment": ["同意"],
         },
         reverse("care:pairing_create", args=[child_page]): {
             "mentor": [str(world.mentor.pk)],
