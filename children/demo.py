@@ -157,9 +157,7 @@ def _seed_consents(actor, stdout=None) -> None:
                 "signer_name": child.guardian_name or "监护人",
                 "signer_relation": SIGNERS.get(child.guardian_relation, "mother"),
                 "child_assent": (
-                    choices.ChildAssent.GIVEN
-                    if assent_needed(child.birth_date, signed_on)
-                    else ""
+                    choices.ChildAssent.GIVEN if assent_needed(child.birth_date, signed_on) else ""
                 ),
                 "note": "演示数据（虚构）",
             },

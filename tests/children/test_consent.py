@@ -126,9 +126,7 @@ def test_screening_without_consent_is_refused_with_the_reason(
     assert not unconsented_child.screenings.exists()
 
 
-def test_the_screening_form_shows_the_refusal(
-    client_for, longsheng_supervisor, unconsented_child
-):
+def test_the_screening_form_shows_the_refusal(client_for, longsheng_supervisor, unconsented_child):
     url = reverse("care:screening_create", args=[unconsented_child.pk])
     client = client_for(longsheng_supervisor)
     page = client.get(url).content.decode()

@@ -45,9 +45,9 @@ from activities.models import Campaign
 from care import choices as care_choices
 from care import services as care_services
 from care.screening import get_instrument
-from children.choices import ChangeAction
 from children import services_closure as closure_services
 from children import services_consent as consent_services
+from children.choices import ChangeAction
 from children.services import record_change
 from notifications.models import Notification
 from reports import services as report_services
