@@ -1,6 +1,16 @@
 """Reads of the ledger. Everything starts from ``Child.objects.visible_to(user)``."""
 
-from django.db.models import Case, Count, DateField, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -77,8 +87,14 @@ def circumstance_codes(child_pks) -> dict[int, list[str]]:
 
 def child_detail(user, pk):
     """One child for its page, or DoesNotExist when absent or outside the user's area."""
+    pending = ClosureRequest.objects.filter(child=OuterRef("pk")).pending()
     return (
         Child.objects.visible_to(user)
+        # The pending closure request, read with the child (the page is paid on every visit).
+        .annotate(
+            pending_closure_id=Subquery(pending.values("pk")[:1]),
+            pending_closure_reason=Subquery(pending.values("reason")[:1]),
+        )
         .select_related("township", "village", "responsible_director")
         .prefetch_related(
             Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code")),
@@ -198,7 +214,13 @@ def child_casework(child, user) -> dict:
         consents = list(Consent.objects.filter(child=child).order_by("kind", "recipient", "pk"))
     pending = None
     if user.has_perm("children.view_closurerequest"):
-        pending = ClosureRequest.objects.filter(child=child).pending().first()
+        pending_id = getattr(child, "pending_closure_id", None)
+        if pending_id is not None:  # as read by child_detail, without another query
+            pending = ClosureRequest(
+                pk=pending_id, child=child, reason=child.pending_closure_reason
+            )
+        elif not hasattr(child, "pending_closure_id"):
+            pending = ClosureRequest.objects.filter(child=child).pending().first()
     return {
         "consents": consents,
         "consent_withdrawn": any(c.status == ConsentStatus.WITHDRAWN for c in consents),
