@@ -229,6 +229,17 @@ class ClosureDetailView(ScopedObjectMixin, PermissionRequiredMixin, FormView):
     def get_initial(self):
         return {"version": self.get_scoped_object().version}
 
+    def get(self, request, *args, **kwargs):
+        # A page of a child's case (its closure and why): logged like the child's page.
+        closure = self.get_scoped_object()
+        log_access(
+            action=AccessAction.VIEW_CHILD,
+            request=request,
+            target=closure,
+            detail={"child": closure.child_id, "closure_request": closure.pk},
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         request = self.get_scoped_object()
         context = super().get_context_data(**kwargs)

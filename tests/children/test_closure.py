@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog
 from care import selectors as care_selectors
 from children import services_closure as services
 from children.models import Child, ClosureRequest
@@ -128,6 +129,9 @@ def test_the_pages_ask_show_and_decide(
     todo = supervisor.get(reverse("care:approvals")).content.decode()
     assert request.get_absolute_url() in todo
     assert client_for(pingdeng_supervisor).get(request.get_absolute_url()).status_code == 404
+    supervisor.get(request.get_absolute_url())
+    entry = AccessLog.objects.order_by("-pk").first()
+    assert entry.user == longsheng_supervisor and entry.target_type == "closurerequest"
     response = supervisor.post(
         request.get_absolute_url(), {"version": 1, "decision": "approve", "comment": ""}
     )
