@@ -9,6 +9,9 @@ DIRECTOR = [
     "care.view_screening",
     "care.add_screening",
     "care.view_careplan",
+    # Directors draft plans and submit them; the township supervisor approves them.
+    "care.add_careplan",
+    "care.change_careplan",
     "care.view_referral",
     "care.view_pairing",
     "care.view_followup",
@@ -30,8 +33,7 @@ SUPERVISOR = [
     "care.view_screening_details",
     "care.view_safetyalert",
     "care.close_safetyalert",
-    "care.add_careplan",
-    "care.change_careplan",
+    "care.approve_careplan",
     "care.add_referral",
     "care.change_referral",
     "care.add_pairing",
@@ -74,6 +76,7 @@ class CareConfig(AppConfig):
         NavItem(_("关爱服务"), "care:index", "care.view_screening", order=30),
         NavItem(_("待处置预警"), "care:alert_list", "care.view_safetyalert", order=31),
         NavItem(_("强制报告"), "care:incident_list", "care.view_incident", order=32),
+        NavItem(_("待审批"), "care:approvals", "care.approve_careplan", order=33),
     ]
     child_timeline = "care.selectors.timeline_entries"
     child_actions = "care.selectors.child_actions"

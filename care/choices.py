@@ -167,9 +167,22 @@ class CareService(models.TextChoices):
 
 
 class PlanStatus(models.TextChoices):
+    """A plan is drafted, submitted to the township supervisor, and becomes active only when
+    approved (or is returned with a comment, edited and resubmitted). ``active`` is the
+    approved state."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审批")
+    RETURNED = "returned", _("已退回")
     ACTIVE = "active", _("进行中")
     COMPLETED = "completed", _("已完成")
     TERMINATED = "terminated", _("已终止")
+
+
+# States a plan is in once approved: the plan has been made (制定) and counts in the report.
+APPROVED_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.TERMINATED)
+# States its author may still edit and (re)submit.
+EDITABLE_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.RETURNED)
 
 
 class InstitutionType(models.TextChoices):

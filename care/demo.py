@@ -33,8 +33,10 @@ from care.models import (
     Screening,
 )
 from care.screening import age_in_years, get_instrument
+from children.choices import ConsentKind, ConsentStatus
 from children.demo import campaign_anchor
-from children.models import Child
+from children.models import Child, Consent
+from children.services_consent import consent_record
 
 DEMO_NOTE = "演示数据（虚构），联系方式非真实"
 
@@ -123,6 +125,25 @@ def _referral(child, actor, institution, *, on, reason, steps=()):
     referral = Referral.objects.filter(child=child, institution=institution).first()
     if referral is not None:
         return referral
+    if not Consent.objects.filter(
+        child=child, kind=ConsentKind.SHARING, recipient=institution.name
+    ).exists():
+        # The guardian signs the consent to share the child's information with the
+        # institution before the referral (个人信息保护法 art. 31).
+        consent_record(
+            actor=actor,
+            child=child,
+            data={
+                "kind": ConsentKind.SHARING,
+                "recipient": institution.name,
+                "status": ConsentStatus.GIVEN,
+                "signed_on": on,
+                "signer_name": child.guardian_name or "监护人",
+                "signer_relation": "grandparent",
+                "child_assent": "given",
+                "note": DEMO_NOTE,
+            },
+        )
     referral = services.referral_create(
         actor=actor,
         child=child,
@@ -150,8 +171,14 @@ def _close(screening, actor, **how):
 
 
 def seed(stdout=None) -> None:
+    # Only children whose guardian consents to screening (a withdrawn consent stops them).
     children = list(
-        Child.objects.filter(is_synthetic=True, status="active")
+        Child.objects.filter(
+            is_synthetic=True,
+            status="active",
+            consents__kind=ConsentKind.SCREENING,
+            consents__status=ConsentStatus.GIVEN,
+        )
         .select_related("township", "village")
         .order_by("pk")
     )
@@ -325,6 +352,21 @@ def seed(stdout=None) -> None:
             started_on=ago(95),
             review_on=ago(5),
             measures="每月电话联系外出务工父母；儿童主任每两周谈心一次。",
+        )
+
+    # 4b. A plan the 山东村 director drafted and submitted: on 龙胜镇's supervisor's to-do
+    # list (待审批) until approved; not counted as made until then.
+    director = User.objects.filter(username="director", is_active=True).first()
+    child = feature(0)
+    if director is not None and child is not None and child.village_id == director.village_id:
+        _plan(
+            child,
+            director,
+            goals="稳定情绪，建立安全感，按时上学",
+            services_=[choices.CareService.EMOTIONAL_GUIDANCE, choices.CareService.COMFORT],
+            started_on=ago(1),
+            review_on=ago(1) + dt.timedelta(days=30),
+            measures="儿童主任每周谈心一次；联系学校心理老师每两周辅导一次；每月告知监护人。",
         )
 
     # 5. Referrals: one not taken up, one discharged with a pairing and an overdue follow-up.

@@ -308,6 +308,16 @@ class CarePlanEditForm(CarePlanForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
         self.fields["status_note"].help_text = _("终止方案时必填。")
+        if self.instance.is_approved:
+            # Approved plans move between their approved states here; approval has its page.
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in choices.PlanStatus.choices
+                if value in choices.APPROVED_PLAN_STATUSES
+            ]
+        else:
+            del self.fields["status"]
+            del self.fields["status_note"]
 
 
 # --- institutions and referrals ------------------------------------------------------------
@@ -323,7 +333,9 @@ class InstitutionForm(BootstrapFormMixin, forms.ModelForm):
 class ReferralForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Referral
-        fields = ["institution", "reason", "referred_on", "guardian_consent"]
+        # The guardian's consent is the child's recorded consent to share information with
+        # the institution (children.Consent), checked by the service; not a box to tick here.
+        fields = ["institution", "reason", "referred_on"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "referred_on": DateInput()}
         error_messages = {
             "institution": {"required": _("请选择转介机构。")},
@@ -342,7 +354,7 @@ class ReferralEditForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = ["institution", "reason", "guardian_consent", "feedback"]
+        fields = ["institution", "reason", "feedback"]
         widgets = {
             "reason": forms.Textarea(attrs={"rows": 3}),
             "feedback": forms.Textarea(attrs={"rows": 4}),

@@ -276,7 +276,8 @@ class DueReviewTable(ChildColumnsMixin):
         return record.services_display()
 
     def render_link(self, record):
-        if self.request is not None and self.request.user.has_perm("care.change_careplan"):
+        # Reviewing an approved plan is the approver's (care.services.can_edit).
+        if self.request is not None and self.request.user.has_perm("care.approve_careplan"):
             return format_html(
                 '<a href="{}">{}</a>', reverse("care:plan_edit", args=[record.pk]), _("复核")
             )

@@ -23,6 +23,11 @@ urlpatterns = [
     path("plans/", views.CarePlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", views.CarePlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/edit/", views.CarePlanEditView.as_view(), name="plan_edit"),
+    path("plans/<int:pk>/submit/", views.CarePlanSubmitView.as_view(), name="plan_submit"),
+    path("plans/<int:pk>/decide/", views.CarePlanDecideView.as_view(), name="plan_decide"),
+    # the supervisor's to-do list (plans and closure requests awaiting approval)
+    path("approvals/", views.ApprovalListView.as_view(), name="approvals"),
+    path("approvals/export/", views.ApprovalExportView.as_view(), name="approvals_export"),
     path(
         "children/<int:child_pk>/plans/new/", views.CarePlanCreateView.as_view(), name="plan_create"
     ),

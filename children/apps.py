@@ -9,6 +9,12 @@ DECIDE = "children.decide_childtransfer"
 HANDOVER = ["children.handover_caseload", "children.view_caseloadhandover"]
 # 家庭户: whoever keeps the ledger of an area keeps its households.
 HOUSEHOLD = ["children.view_household", "children.add_household", "children.change_household"]
+# Guardians' consent: directors meet the guardians and record the signed forms.
+CONSENT = ["children.view_consent", "children.add_consent", "children.change_consent"]
+# Closing a case: anyone who keeps the ledger asks; the township supervisor (or the county
+# admin) approves.
+CLOSURE_REQUEST = ["children.view_closurerequest", "children.add_closurerequest"]
+CLOSURE_APPROVE = [*CLOSURE_REQUEST, "children.approve_closurerequest"]
 
 
 class ChildrenConfig(AppConfig):
@@ -48,6 +54,8 @@ class ChildrenConfig(AppConfig):
             DECIDE,
             *HANDOVER,
             *HOUSEHOLD,
+            *CONSENT,
+            *CLOSURE_APPROVE,
         ],
         "county_staff": [
             VIEW,
@@ -55,6 +63,8 @@ class ChildrenConfig(AppConfig):
             "children.view_duplicatecheck",
             TRANSFERS,
             "children.view_household",
+            "children.view_consent",
+            "children.view_closurerequest",
         ],
         "township_supervisor": [
             VIEW,
@@ -69,6 +79,8 @@ class ChildrenConfig(AppConfig):
             DECIDE,
             *HANDOVER,
             *HOUSEHOLD,
+            *CONSENT,
+            *CLOSURE_APPROVE,
         ],
         # A director asks to move a child of their village and receives children moved in.
         "village_director": [
@@ -79,6 +91,8 @@ class ChildrenConfig(AppConfig):
             TRANSFERS,
             DECIDE,
             *HOUSEHOLD,
+            *CONSENT,
+            *CLOSURE_REQUEST,
         ],
     }
 

@@ -175,3 +175,44 @@ class TransferState(models.TextChoices):
     ACCEPTED = "accepted", _("已接收")
     REJECTED = "rejected", _("已退回")
     CANCELLED = "cancelled", _("已撤回")
+
+
+class ClosureRequestStatus(models.TextChoices):
+    """结案申请: a case closes only when the township supervisor approves the request."""
+
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    RETURNED = "returned", _("已退回")
+
+
+class ConsentKind(models.TextChoices):
+    """What the guardian agrees to (个人信息保护法 art. 31: a child under 14's data needs
+    the guardian's consent)."""
+
+    SCREENING = "screening", _("心理健康测评")
+    SHARING = "sharing", _("向学校/机构提供信息")
+
+
+class ConsentStatus(models.TextChoices):
+    GIVEN = "given", _("同意")
+    REFUSED = "refused", _("拒绝")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ChildAssent(models.TextChoices):
+    """The child's own view, asked from the age of 8 (see children/models/consent.py)."""
+
+    GIVEN = "given", _("本人同意")
+    REFUSED = "refused", _("本人不同意")
+
+
+class ConsentSigner(models.TextChoices):
+    """Who signed: a guardian, or (from 14, 个人信息保护法 art. 31) the child."""
+
+    FATHER = "father", _("父")
+    MOTHER = "mother", _("母")
+    GRANDPARENT = "grandparent", _("祖父母")
+    MATERNAL_GRANDPARENT = "maternal_grandparent", _("外祖父母")
+    OTHER_RELATIVE = "other_relative", _("其他亲属")
+    INSTITUTION = "institution", _("监护机构")
+    SELF = "self", _("儿童本人（年满14周岁）")

@@ -6,8 +6,11 @@ import random
 
 from accounts.models import User, Village
 from children import choices
-from children.models import Child
+from children.models import Child, ClosureRequest, Consent
+from children.models.consent import assent_needed
 from children.services import child_register
+from children.services_closure import closure_request_create
+from children.services_consent import consent_record, consent_withdraw
 from core.validators import make_synthetic_id_number
 
 SURNAMES = "潘 杨 吴 石 龙 蒙 粟 侯 廖 陆 韦 黄 梁 罗 李 王 张 刘 陈 覃 邓 蓝".split()
@@ -131,8 +134,10 @@ def seed(stdout=None) -> None:
         stdout.write(f"儿童台账：新增 {created} 名合成演示儿童。")
         if checks:
             stdout.write("重复登记核实：新增 1 条待县未保中心处理的申请。")
+    _seed_consents(actor, stdout)
     seed_transfers(stdout)
     _seed_household(stdout)
+    _seed_closure_request(stdout)
 
 
 def _seed_duplicate_check() -> int:
@@ -243,3 +248,76 @@ def _seed_household(stdout=None) -> None:
     )
     if stdout is not None:
         stdout.write(f"儿童台账：演示家庭户（{len(siblings)} 名儿童）已建立。")
+
+
+SIGNERS = {"grandparent": "grandparent", "maternal_grandparent": "maternal_grandparent"}
+
+
+def _seed_consents(actor, stdout=None) -> None:
+    """Every demo child's guardian consented to screening when the child was registered (so
+    the demo screenings are consistent); one guardian in 平等镇 小江村 has since withdrawn it."""
+    children = Child.objects.filter(is_synthetic=True).exclude(
+        consents__kind=choices.ConsentKind.SCREENING
+    )
+    recorded = 0
+    for child in children.order_by("pk"):
+        signed_on = child.registered_on
+        consent_record(
+            actor=actor,
+            child=child,
+            data={
+                "kind": choices.ConsentKind.SCREENING,
+                "status": choices.ConsentStatus.GIVEN,
+                "signed_on": signed_on,
+                "signer_name": child.guardian_name or "监护人",
+                "signer_relation": SIGNERS.get(child.guardian_relation, "mother"),
+                "child_assent": (
+                    choices.ChildAssent.GIVEN if assent_needed(child.birth_date, signed_on) else ""
+                ),
+                "note": "演示数据（虚构）",
+            },
+        )
+        recorded += 1
+    withdrawn = (
+        Consent.objects.filter(
+            child__is_synthetic=True,
+            child__village__name="小江村",
+            kind=choices.ConsentKind.SCREENING,
+        )
+        .order_by("-child_id")
+        .first()
+    )
+    if withdrawn is not None and withdrawn.status == choices.ConsentStatus.GIVEN:
+        consent_withdraw(
+            actor=actor,
+            consent=withdrawn,
+            expected_version=withdrawn.version,
+            withdrawn_on=max(withdrawn.signed_on, dt.date(2026, 5, 10)),
+            note="监护人表示暂不让孩子参加心理测评",
+        )
+    if stdout is not None:
+        stdout.write(f"知情同意：登记 {recorded} 份监护人同意书（其中一份已撤回）。")
+
+
+def _seed_closure_request(stdout=None) -> None:
+    """One closure request by the 山东村 director, waiting for 龙胜镇's supervisor."""
+    director = User.objects.filter(username="director", is_active=True).first()
+    if director is None or ClosureRequest.objects.filter(child__is_synthetic=True).exists():
+        return
+    child = (
+        Child.objects.filter(is_synthetic=True, status="active", village=director.village)
+        .exclude(transfers__state="requested")  # a waiting transfer keeps a case open
+        .order_by("-pk")
+        .first()
+    )
+    if child is None:
+        return
+    closure_request_create(
+        actor=director,
+        child=child,
+        reason=choices.CloseReason.MOVED_OUT,
+        closed_on=dt.date(2026, 5, 18),
+        note="随父母迁往柳州市就读（演示数据）",
+    )
+    if stdout is not None:
+        stdout.write("结案申请：1 份待乡镇督导员审批。")

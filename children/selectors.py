@@ -1,18 +1,30 @@
 """Reads of the ledger. Everything starts from ``Child.objects.visible_to(user)``."""
 
-from django.db.models import Case, Count, DateField, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import is_county_wide
-from children.choices import CaseStatus, ChangeAction, RiskLevel
+from children.choices import CaseStatus, ChangeAction, ConsentStatus, RiskLevel
 from children.models import (
     ChangeLog,
     Child,
     ChildAssistance,
     ChildCircumstance,
+    ClosureRequest,
+    Consent,
     DuplicateCheck,
     DuplicateCheckStatus,
 )
@@ -78,8 +90,14 @@ def circumstance_codes(child_pks) -> dict[int, list[str]]:
 
 def child_detail(user, pk):
     """One child for its page, or DoesNotExist when absent or outside the user's area."""
+    pending = ClosureRequest.objects.filter(child=OuterRef("pk")).pending()
     return (
         Child.objects.visible_to(user)
+        # The pending closure request, read with the child (the page is paid on every visit).
+        .annotate(
+            pending_closure_id=Subquery(pending.values("pk")[:1]),
+            pending_closure_reason=Subquery(pending.values("reason")[:1]),
+        )
         .select_related("township", "village", "responsible_director")
         .prefetch_related(
             Prefetch("circumstances", queryset=ChildCircumstance.objects.order_by("code")),
@@ -249,4 +267,40 @@ def duplicate_checks(*, open_only: bool = True, limit: int = 200):
 def duplicate_check(pk):
     return (
         DuplicateCheck.objects.select_related("existing", "village__township").filter(pk=pk).first()
+    )
+
+
+def child_casework(child, user) -> dict:
+    """The child page's consent panel and pending closure request (two queries)."""
+    consents = []
+    if user.has_perm("children.view_consent"):
+        consents = list(Consent.objects.filter(child=child).order_by("kind", "recipient", "pk"))
+    pending = None
+    if user.has_perm("children.view_closurerequest"):
+        pending_id = getattr(child, "pending_closure_id", None)
+        if pending_id is not None:  # as read by child_detail, without another query
+            pending = ClosureRequest(
+                pk=pending_id, child=child, reason=child.pending_closure_reason
+            )
+        elif not hasattr(child, "pending_closure_id"):
+            pending = ClosureRequest.objects.filter(child=child).pending().first()
+    return {
+        "consents": consents,
+        "consent_withdrawn": any(c.status == ConsentStatus.WITHDRAWN for c in consents),
+        "can_view_consents": user.has_perm("children.view_consent"),
+        "can_add_consent": user.has_perm("children.add_consent"),
+        "can_change_consent": user.has_perm("children.change_consent"),
+        "pending_closure": pending,
+    }
+
+
+def closures_awaiting(user):
+    """Closure requests waiting for this user's approval (their area), oldest first."""
+    if not user.has_perm("children.approve_closurerequest"):
+        return ClosureRequest.objects.none()
+    return (
+        ClosureRequest.objects.visible_to(user)
+        .pending()
+        .select_related("child", "child__township", "child__village", "created_by")
+        .order_by("created_at", "pk")
     )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from children import households, urls_io, views, views_duplicates, views_transfer, views_villages
+from children import (
+    households,
+    urls_casework,
+    urls_io,
+    views,
+    views_casework,
+    views_duplicates,
+    views_transfer,
+    views_villages,
+)
 
 app_name = "children"
 
@@ -10,7 +19,7 @@ urlpatterns = [
     path("<int:pk>/", views.ChildDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ChildUpdateView.as_view(), name="edit"),
     path("<int:pk>/reveal/", views.RevealView.as_view(), name="reveal"),
-    path("<int:pk>/close/", views.ChildCloseView.as_view(), name="close"),
+    path("<int:pk>/close/", views_casework.ClosureRequestView.as_view(), name="close"),
     path("<int:pk>/reopen/", views.ChildReopenView.as_view(), name="reopen"),
     path("<int:pk>/transfer/", views_transfer.TransferRequestView.as_view(), name="transfer"),
     path("transfers/", views_transfer.TransferListView.as_view(), name="transfer_list"),
@@ -73,3 +82,4 @@ urlpatterns = [
 ]
 
 urlpatterns += urls_io.urlpatterns  # Excel import and export
+urlpatterns += urls_casework.urlpatterns  # consent, closure requests

@@ -15,9 +15,9 @@ from django_tables2 import SingleTableMixin
 
 from accounts.audit import AccessAction, log_access
 from accounts.scoping import cache_scope
-from children import choices, privacy, selectors, selectors_transfer, services
+from children import privacy, selectors, selectors_transfer, services
 from children.filters import ChildFilter
-from children.forms import ChildCreateForm, ChildEditForm, CloseForm, ReopenForm
+from children.forms import ChildCreateForm, ChildEditForm, ReopenForm
 from children.models import Child, DuplicateCheckSource
 from children.pagination import BoundedCountPaginator, approximate
 from children.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, ChildTable
@@ -133,6 +133,8 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
             notices=collect("child_notices", child, user),
             can_edit=user.has_perm("children.change_child"),
             can_close=user.has_perm("children.close_child"),
+            can_request_close=user.has_perm("children.add_closurerequest"),
+            **selectors.child_casework(child, user),
             can_transfer=user.has_perm("children.transfer_child"),
             pending_transfer=selectors_transfer.pending_transfer(child),
             can_reveal=user.has_perm("children.reveal_id"),
@@ -290,27 +292,6 @@ class ChildActionView(ChildMixin, PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, self.done_message)
         return redirect(self.get_child())
-
-
-class ChildCloseView(ChildActionView):
-    permission_required = "children.close_child"
-    form_class = CloseForm
-    title = gettext_lazy("结案")
-    done_message = gettext_lazy("已结案。")
-
-    def get_initial(self):
-        # The child page offers closing an aged-out child with 年满18周岁 chosen.
-        reason = self.request.GET.get("reason", "")
-        return {"reason": reason} if reason in choices.CloseReason.values else {}
-
-    def run(self, data):
-        services.child_close(
-            actor=self.request.user,
-            child=self.get_child(),
-            reason=data["reason"],
-            closed_on=data["closed_on"],
-            note=data["note"],
-        )
 
 
 class ChildReopenView(ChildActionView):

@@ -1,6 +1,7 @@
 """Uploaded images: read within bounds, stored without metadata.
 
-One way for every app that keeps a picture (visit attachments, activity photos):
+One way for every app that keeps a picture (visit attachments, consent forms, activity
+photos):
 
 - ``probe`` reads only the header (format and dimensions), so that the pixel caps, per file
   and per request (core/uploads.py), are checked before anything is decoded;
@@ -10,15 +11,19 @@ One way for every app that keeps a picture (visit attachments, activity photos):
   GPS position, often a child's home), no XMP, no JPEG comment, no ICC profile (the colours
   are converted to sRGB first), no bytes appended after the image.
 
-The apps word the refusals (``ImageRefused.code`` says which one).
+The apps word the refusals (``ImageRefused.code`` says which one); ``clean_image`` does it
+for photos of signed paper forms (visit forms, consent forms), in Chinese.
 """
 
 from __future__ import annotations
 
 import io
+import secrets
 import warnings
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -130,3 +135,71 @@ def encode_clean(image: Image.Image, fmt: str, *, quality: int = 85) -> bytes:
     else:
         image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
+
+
+# --- photos of signed paper forms (visit forms, consent forms) ---------------------------------
+#
+# An upload is accepted only if Pillow decodes it as a JPEG, PNG or WebP image within the size
+# and pixel caps. It is then re-encoded: what is stored is pixels we produced, so a file that is
+# "also" something else (an image with HTML or a script appended, a polyglot) loses the rest,
+# and every metadata block is dropped.
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# Beyond ~40 megapixels a "photo" of a paper form is either a decompression bomb or needlessly
+# large; the longest side is reduced to MAX_SIDE when stored (still readable when zoomed).
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 3000
+
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: bytes
+    content_type: str
+    extension: str
+
+    def random_name(self) -> str:
+        # Never the uploaded name: it may carry the child's name and is not ours to trust.
+        return f"{secrets.token_hex(16)}.{self.extension}"
+
+
+def refuse_format() -> ValidationError:
+    return ValidationError(_("只能上传 JPEG、PNG 或 WebP 格式的图片。"), code="format")
+
+
+def refuse_size() -> ValidationError:
+    megabytes = MAX_ATTACHMENT_BYTES // 1024 // 1024
+    return ValidationError(
+        _("文件过大：每张图片不能超过 %(mb)d MB。") % {"mb": megabytes}, code="size"
+    )
+
+
+def clean_image(upload) -> CleanImage:
+    """Check an uploaded file and return the re-encoded image, or raise ValidationError
+    with a Chinese message."""
+    size = getattr(upload, "size", None)
+    if size is None or size > MAX_ATTACHMENT_BYTES:
+        raise refuse_size()
+    if size == 0:
+        raise refuse_format()
+    upload.seek(0)
+    data = upload.read(MAX_ATTACHMENT_BYTES + 1)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise refuse_size()
+    try:
+        image, image_format = decode(data, max_pixels=MAX_PIXELS, max_side=MAX_SIDE)
+    except ImageRefused as exc:
+        if exc.code == "pixels":
+            raise ValidationError(_("图片像素过大，请缩小后再上传。"), code="pixels") from exc
+        raise refuse_format() from exc
+    return _encode_form(image, image_format)
+
+
+def _encode_form(image, image_format: str) -> CleanImage:
+    content_type, extension = FORMATS[image_format]
+    return CleanImage(encode_clean(image, image_format, quality=88), content_type, extension)

@@ -389,7 +389,13 @@ def _alert_figures(scope: Scope, period: Period) -> dict:
 
 
 def _care_plan_figures(scope: Scope, period: Period) -> dict:
-    plans = CarePlan.objects.filter(scope.children("child__")).filter(period.recorded("created_at"))
+    # A plan is made (制定) when the township supervisor approves it: drafts, plans waiting
+    # for approval and returned plans are not counted.
+    plans = (
+        CarePlan.objects.approved()
+        .filter(scope.children("child__"))
+        .filter(period.recorded("created_at"))
+    )
     return plans.aggregate(
         started=Count("pk", filter=period.q("started_on")),
         active=Count("pk", filter=Q(status=PlanStatus.ACTIVE) & period.until("started_on")),

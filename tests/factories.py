@@ -9,7 +9,7 @@ import factory
 from accounts.choices import Role
 from accounts.models import Township, User, Village
 from accounts.services import user_save
-from children.models import Child
+from children.models import Child, Consent
 from core.validators import make_synthetic_id_number
 
 TEST_PASSWORD = "test-pass-2026"
@@ -58,6 +58,7 @@ class ChildFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Child
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"测试儿童{n}")
     sex = "F"
@@ -67,3 +68,37 @@ class ChildFactory(factory.django.DjangoModelFactory):
     id_number = factory.LazyAttribute(lambda o: synthetic_id(o.birth_date, o.sex))
     is_synthetic = True
     risk_level = "yellow"
+
+    @factory.post_generation
+    def consent(obj, create, extracted, **kwargs):
+        """The guardian's consent to screening, given (every screening needs it), signed on
+        the day of birth so that a screening of any date is covered. ``consent=False``
+        leaves the child without one."""
+        if not create or extracted is False:
+            return
+        give_consent(obj)
+
+
+def give_consent(
+    child: Child,
+    *,
+    kind: str = "screening",
+    recipient: str = "",
+    status: str = "given",
+    signed_on: dt.date | None = None,
+) -> Consent:
+    """A consent record written directly (fixtures); the rules are tested through services."""
+    consent, _ = Consent.objects.update_or_create(
+        child=child,
+        kind=kind,
+        recipient=recipient,
+        defaults={
+            "status": status,
+            "signed_on": signed_on or child.birth_date,
+            "signer_name": "测试监护人",
+            "signer_relation": "grandparent",
+            "child_assent": "given",
+            "withdrawn_on": signed_on or child.birth_date if status == "withdrawn" else None,
+        },
+    )
+    return consent

@@ -47,6 +47,10 @@ FORM = {
     "transfer_to_another_village": "tests/children/test_transfers.py::test_request_rules",
     "incident_reported_after_occurred": "tests/care/test_incidents.py::"
     "test_reported_before_it_happened_is_refused_in_the_form",
+    "consent_one_per_child_kind_recipient": "tests/children/test_consent.py::"
+    "test_the_same_consent_twice_is_refused_at_its_field",
+    "consent_recipient_for_sharing_only": "tests/children/test_consent.py::"
+    "test_sharing_needs_the_named_recipient",
 }
 
 SET_BY_SERVICE = {
@@ -76,6 +80,10 @@ SET_BY_SERVICE = {
     "and time together (services_transfer._close)",
     "handover_to_another_account": "caseload_handover refuses the same account at to_user "
     "before writing",
+    "closure_one_pending_per_child": "closure_request_create refuses a second request while "
+    "one is pending (a message at the top of the form)",
+    "consent_withdrawn_has_date": "consent_withdraw sets the status and its date together; "
+    "consent_update clears the date with a new decision",
 }
 
 # Constraints that arrived with another change and whose field rule has not been walked

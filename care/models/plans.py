@@ -13,6 +13,12 @@ class CarePlanQuerySet(ChildScopedQuerySet):
     def active(self):
         return self.filter(status=choices.PlanStatus.ACTIVE)
 
+    def approved(self):
+        return self.filter(status__in=choices.APPROVED_PLAN_STATUSES)
+
+    def awaiting_approval(self):
+        return self.filter(status=choices.PlanStatus.SUBMITTED)
+
 
 class CarePlan(VersionedModel):
     """心理关爱方案: the services a child gets, why, who is responsible, and when to review."""
@@ -40,10 +46,33 @@ class CarePlan(VersionedModel):
         _("状态"),
         max_length=12,
         choices=choices.PlanStatus.choices,
-        default=choices.PlanStatus.ACTIVE,
+        default=choices.PlanStatus.DRAFT,
         db_index=True,
     )
     status_note = models.CharField(_("状态说明"), max_length=200, blank=True)
+    # The approval (审批): who submitted it, who approved or returned it, and the comment.
+    # Every step is also in the child's history.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("提交人"),
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True, editable=False)
+    decision_comment = models.CharField(_("审批意见"), max_length=300, blank=True, editable=False)
     # Required and not editable in forms, labelled: as the tables were created.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
@@ -56,6 +85,7 @@ class CarePlan(VersionedModel):
         verbose_name = _("心理关爱方案")
         verbose_name_plural = _("心理关爱方案")
         ordering = ["-started_on", "-pk"]
+        permissions = [("approve_careplan", _("审批心理关爱方案"))]
         indexes = [models.Index(fields=["status", "review_on"], name="careplan_status_review")]
         constraints = [
             models.CheckConstraint(
@@ -74,6 +104,18 @@ class CarePlan(VersionedModel):
     @property
     def is_active(self) -> bool:
         return self.status == choices.PlanStatus.ACTIVE
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status in choices.APPROVED_PLAN_STATUSES
+
+    @property
+    def is_editable_draft(self) -> bool:
+        return self.status in choices.EDITABLE_PLAN_STATUSES
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.status == choices.PlanStatus.SUBMITTED
 
     def service_codes(self) -> list[str]:
         """The plan's services in display order (uses the prefetch when there is one)."""

@@ -10,6 +10,11 @@ from care.selectors.alerts import (
     alert_for_page,
     alert_list,
 )
+from care.selectors.approvals import (
+    closures_awaiting,
+    plans_awaiting,
+    plans_returned,
+)
 from care.selectors.child_page import (
     Notice,
     child_actions,
@@ -92,6 +97,7 @@ __all__ = [
     "child_referred",
     "child_screened_between",
     "child_url",
+    "closures_awaiting",
     "current_versions",
     "cutoff_changes",
     "digest_items",
@@ -107,6 +113,8 @@ __all__ = [
     "mentor_list",
     "pairing_list",
     "plan_list",
+    "plans_awaiting",
+    "plans_returned",
     "referral_list",
     "screening_for_page",
     "screening_list",

@@ -11,6 +11,7 @@ from care.models import (
     Referral,
     SafetyAlert,
 )
+from care.selectors.approvals import closures_awaiting, plans_awaiting, plans_returned
 from care.selectors.due import WHEN_OVERDUE, awaiting_pairing, due_follow_ups, due_reviews
 from core.extensions import Panel
 from notifications.choices import NotificationKind
@@ -49,6 +50,42 @@ def home_panels(user):
                 order=29,
             )
         )
+    approvals_url = reverse("care:approvals")
+    if user.has_perm("care.approve_careplan"):
+        # The supervisor's to-do list: what waits for their approval.
+        count = plans_awaiting(user).count()
+        panels.append(
+            Panel(
+                _("待审批关爱方案"),
+                count,
+                approvals_url,
+                tone="warning" if count else "secondary",
+                order=27,
+            )
+        )
+    if user.has_perm("children.approve_closurerequest"):
+        count = closures_awaiting(user).count()
+        panels.append(
+            Panel(
+                _("待审批结案申请"),
+                count,
+                approvals_url,
+                tone="warning" if count else "secondary",
+                order=28,
+            )
+        )
+    elif user.has_perm("care.add_careplan"):
+        count = plans_returned(user).count()
+        if count:
+            panels.append(
+                Panel(
+                    _("被退回的关爱方案"),
+                    count,
+                    reverse("care:plan_list") + "?status=returned",
+                    tone="warning",
+                    order=27,
+                )
+            )
     due_url = reverse("care:due_list")
     if user.has_perm("care.view_careplan"):
         count = due_reviews(user, when=WHEN_OVERDUE, on=today).count()

@@ -38,7 +38,12 @@ from care.services.pairings import (
 )
 from care.services.plans import (
     PLAN_FIELDS,
+    can_approve,
+    can_edit,
+    care_plan_approve,
     care_plan_create,
+    care_plan_return,
+    care_plan_submit,
     care_plan_update,
 )
 from care.services.referrals import (
@@ -78,7 +83,12 @@ __all__ = [
     "alert_raise",
     "alerts_escalate",
     "answers_error",
+    "can_approve",
+    "can_edit",
+    "care_plan_approve",
     "care_plan_create",
+    "care_plan_return",
+    "care_plan_submit",
     "care_plan_update",
     "care_settings_update",
     "check_child",

@@ -19,9 +19,10 @@ from care.services.common import (
     not_future,
     require_perm,
 )
-from children.choices import ChangeAction
+from children.choices import ChangeAction, ConsentKind
 from children.models import Child
 from children.services import record_change
+from children.services_consent import consent_refusal
 from core.versioning import AuditedUpdate, StaleEdit
 
 # --- institutions and referrals ------------------------------------------------------------
@@ -56,11 +57,20 @@ def referral_create(
     referred_on: dt.date,
     guardian_consent: bool = False,
 ) -> Referral:
-    """Refer a child to an institution (转介); the first status (已转介) is dated and kept."""
+    """Refer a child to an institution (转介); the first status (已转介) is dated and kept.
+    A referral passes the child's information to the institution: it needs the guardian's
+    recorded consent to share it with that institution (``guardian_consent`` is then set
+    from that record, whatever the caller passed)."""
     child = check_child(actor, child, perm="care.add_referral")
     not_future(referred_on, "referred_on", _("转介日期"), birth_date=child.birth_date)
     if institution is None or not institution.is_active:
         raise ValidationError({"institution": _("请选择可用的转介机构。")})
+    refusal = consent_refusal(
+        child, ConsentKind.SHARING, on=referred_on, recipient=institution.name
+    )
+    if refusal:
+        raise ValidationError({"institution": refusal})
+    guardian_consent = True
     referral = Referral(
         child=child,
         institution=institution,
@@ -106,6 +116,15 @@ def referral_update(*, actor, referral: Referral, expected_version: int, data: d
         and referral.status != choices.ReferralStatus.REFERRED
     ):
         raise ValidationError({"institution": _("机构已接诊或已处理，不能更换转介机构。")})
+    if "institution" in data and data["institution"] != referral.institution:
+        refusal = consent_refusal(
+            referral.child,
+            ConsentKind.SHARING,
+            on=referral.referred_on,
+            recipient=data["institution"].name,
+        )
+        if refusal:
+            raise ValidationError({"institution": refusal})
     update = AuditedUpdate(referral, names)
     for name in names:
         setattr(referral, name, data[name])

@@ -28,9 +28,10 @@ from care.services.common import (
     check_child,
     not_future,
 )
-from children.choices import ChangeAction
+from children.choices import ChangeAction, ConsentKind
 from children.models import Child
 from children.services import child_raise_risk, record_change
+from children.services_consent import consent_refusal
 
 # --- screenings and safety alerts ----------------------------------------------------------
 
@@ -100,8 +101,9 @@ def screening_record(
     screened_on: dt.date,
     answers: Mapping[int, int],
 ) -> Screening:
-    """Score and save a screening (录入测评); raise the child's risk and open a safety alert
-    when the result calls for it (see care.choices.risk_for_result / alert_kind_for_result)."""
+    """Score and save a screening (录入测评), if the guardian consented to screening; raise
+    the child's risk and open a safety alert when the result calls for it (see
+    care.choices.risk_for_result / alert_kind_for_result)."""
     child = check_child(actor, child, perm="care.add_screening")
     if not instrument_enabled(instrument):
         raise ValidationError({"instrument": _("该量表未启用。")})
@@ -113,6 +115,11 @@ def screening_record(
     too_young_or_old = age_error(instrument, respondent, child.birth_date, screened_on)
     if too_young_or_old:
         raise ValidationError({"instrument": too_young_or_old})
+    # 个人信息保护法 art. 31: no screening without the guardian's consent (and the child's
+    # own, from 8); a withdrawn consent stops new screenings at once.
+    refusal = consent_refusal(child, ConsentKind.SCREENING, on=screened_on)
+    if refusal:
+        raise ValidationError(refusal, code="consent")
     county = CareSettings.current()
     norm = county.scared_norm if get_cutoffs(instrument).norm else ""
     answers = dict(answers)

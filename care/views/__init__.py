@@ -13,6 +13,12 @@ from care.views.alerts import (
     AlertListView,
     CareSettingsView,
 )
+from care.views.approvals import (
+    ApprovalExportView,
+    ApprovalListView,
+    CarePlanDecideView,
+    CarePlanSubmitView,
+)
 from care.views.due import (
     DueListView,
 )
@@ -67,10 +73,14 @@ from care.views.sessions import (
 __all__ = [
     "AlertDetailView",
     "AlertListView",
+    "ApprovalExportView",
+    "ApprovalListView",
     "CarePlanCreateView",
+    "CarePlanDecideView",
     "CarePlanDetailView",
     "CarePlanEditView",
     "CarePlanListView",
+    "CarePlanSubmitView",
     "CareSettingsView",
     "CutoffReviewView",
     "DueListView",

@@ -23,6 +23,8 @@ from care.views.common import (
     ListPermissionMixin,
     ScopedObjectMixin,
 )
+from children.choices import ConsentKind
+from children.services_consent import consent_refusal
 from core.forms import apply_errors
 
 # --- screenings ----------------------------------------------------------------------------
@@ -120,6 +122,10 @@ class ScreeningCreateView(ChildScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["respondents_by_instrument"] = forms.respondents_by_instrument()
+        # Said before anything is typed: a screening without consent would be refused.
+        context["consent_problem"] = consent_refusal(
+            self.child, ConsentKind.SCREENING, on=timezone.localdate()
+        )
         return context
 
 

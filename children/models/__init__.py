@@ -4,6 +4,8 @@ from children.models.child import (
     ChildAssistance,
     ChildCircumstance,
 )
+from children.models.closure import ClosureRequest
+from children.models.consent import Consent
 from children.models.duplicates import (
     DuplicateCheck,
     DuplicateCheckKind,
@@ -22,6 +24,8 @@ __all__ = [
     "ChildAssistance",
     "ChildCircumstance",
     "ChildTransfer",
+    "ClosureRequest",
+    "Consent",
     "DuplicateCheck",
     "DuplicateCheckKind",
     "DuplicateCheckSource",

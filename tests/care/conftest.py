@@ -9,6 +9,7 @@ from django.utils import timezone
 from care import choices, services
 from care.models import Institution, Mentor
 from care.screening import get_instrument
+from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -53,6 +54,7 @@ def make_plan(actor, child, *, started_on=None, review_on=None, goals="稳定情
 
 
 def make_referral(actor, child, institution, *, on=None):
+    factories.give_consent(child, kind="sharing", recipient=institution.name)
     return services.referral_create(
         actor=actor,
         child=child,

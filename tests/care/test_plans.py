@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from care import choices, selectors, services
@@ -84,9 +84,10 @@ def test_terminating_needs_a_reason(longsheng_supervisor, shandong_child):
     assert "status_note" in exc.value.message_dict
 
 
-def test_directors_may_not_make_plans(shandong_director, shandong_child):
-    with pytest.raises(PermissionDenied):
-        make_plan(shandong_director, shandong_child)
+def test_a_directors_plan_waits_for_approval(shandong_director, shandong_child):
+    # Directors draft and submit plans (issue 18); the township supervisor approves them.
+    plan = make_plan(shandong_director, shandong_child)
+    assert plan.status == choices.PlanStatus.SUBMITTED and not plan.is_active
 
 
 def test_responsible_user_must_cover_the_child(

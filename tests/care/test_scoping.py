@@ -31,6 +31,8 @@ SCOPED = {
     "alert_detail": "alert",
     "plan_detail": "plan",
     "plan_edit": "plan",
+    "plan_submit": "plan",
+    "plan_decide": "plan",
     "plan_create": "child",
     "referral_detail": "referral",
     "referral_edit": "referral",
@@ -214,7 +216,8 @@ def test_a_director_of_the_right_village_sees_the_records(client_for, records, s
         url = reverse(f"care:{name}", args=[records[SCOPED[name]].pk])
         assert client.get(url).status_code == 200, name
     # …but actions beyond a director's rights are 403 (after the area check).
-    for name in ("plan_edit", "referral_edit", "pairing_edit", "plan_create", "alert_detail"):
+    # (A director drafts and submits plans, but may not edit an approved one.)
+    for name in ("plan_edit", "referral_edit", "pairing_edit", "alert_detail"):
         url = reverse(f"care:{name}", args=[records[SCOPED[name]].pk])
         assert client.get(url).status_code == 403, name
 

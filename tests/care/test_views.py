@@ -8,6 +8,7 @@ from django.utils import timezone
 from care import selectors
 from care.models import FollowUp, Institution, Mentor, Referral
 from core.navigation import items_for
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,8 @@ ROLES = ["county_admin", "county_staff", "longsheng_supervisor", "shandong_direc
 # url name → roles that get 200 (the others 403)
 LIST_ACCESS = {
     "index": set(ROLES),
+    "approvals": {"county_admin", "longsheng_supervisor"},
+    "approvals_export": {"county_admin", "longsheng_supervisor"},
     "due_list": set(ROLES),
     "screening_list": set(ROLES),
     "alert_list": {"county_admin", "county_staff", "longsheng_supervisor"},
@@ -37,7 +40,8 @@ RECORD_ACCESS = {
     "pairing_edit": ("pairing", {"county_admin", "longsheng_supervisor"}),
     "followup_create": ("pairing", {"county_admin", "longsheng_supervisor", "shandong_director"}),
     "screening_create": ("child", {"county_admin", "longsheng_supervisor", "shandong_director"}),
-    "plan_create": ("child", {"county_admin", "longsheng_supervisor"}),
+    # Directors draft plans and submit them for approval (issue 18).
+    "plan_create": ("child", {"county_admin", "longsheng_supervisor", "shandong_director"}),
     "referral_create": ("child", {"county_admin", "longsheng_supervisor"}),
     "pairing_create": ("child", {"county_admin", "longsheng_supervisor"}),
 }
@@ -80,8 +84,9 @@ def test_child_actions_by_role(
         "强制报告",
         "结对帮扶",
     ]
-    # A director is a mandated reporter: they may record a report (强制报告).
-    assert labels(shandong_director) == ["录入测评", "强制报告"]
+    # A director drafts plans for approval, and is a mandated reporter: they may record a
+    # report (强制报告).
+    assert labels(shandong_director) == ["录入测评", "制定关爱方案", "强制报告"]
     assert labels(county_staff) == []
 
 
@@ -96,15 +101,19 @@ def test_referral_created_through_the_form(
     client_for, longsheng_supervisor, shandong_child, institution
 ):
     url = reverse("care:referral_create", args=[shandong_child.pk])
-    response = client_for(longsheng_supervisor).post(
-        url,
-        {
-            "institution": institution.pk,
-            "reason": "情绪持续低落",
-            "referred_on": timezone.localdate().isoformat(),
-            "guardian_consent": "on",
-        },
+    form = {
+        "institution": institution.pk,
+        "reason": "情绪持续低落",
+        "referred_on": timezone.localdate().isoformat(),
+    }
+    # Without the guardian's consent to share with this institution: refused, with why.
+    response = client_for(longsheng_supervisor).post(url, form)
+    assert response.status_code == 200 and not Referral.objects.exists()
+    assert "尚未登记监护人对向「测试县人民医院心理门诊」提供儿童信息的知情同意" in (
+        response.content.decode()
     )
+    factories.give_consent(shandong_child, kind="sharing", recipient=institution.name)
+    response = client_for(longsheng_supervisor).post(url, form)
     referral = Referral.objects.get()
     assert response.status_code == 302 and response["Location"] == referral.get_absolute_url()
     assert referral.status == "referred" and referral.guardian_consent

@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     open_menu_item,
     save_artifact,
 )
+from tests.factories import give_consent
 
 INSTITUTION = "龙胜各族自治县人民医院心理门诊"
 
@@ -106,14 +107,16 @@ def test_phqa_item9_raises_alert_closed_only_with_a_referral(page):
     alert.refresh_from_db()
     assert alert.status == "open"
 
-    # Record the referral (through the guardian), then close the alert with it.
+    # Record the referral (through the guardian, who signed the consent to share the child's
+    # information with the clinic: recorded here as the director would have), then close the
+    # alert with it.
+    give_consent(child, kind="sharing", recipient=INSTITUTION, signed_on=timezone.localdate())
     page.get_by_role("link", name="登记转介").click()
     expect(page.get_by_role("heading", name="转介")).to_be_visible()
     institution = page.get_by_label("转介机构")
     option = institution.locator("option").filter(has_text=INSTITUTION)
     institution.select_option(value=option.get_attribute("value"))
     page.get_by_label("转介原因").fill("PHQ-A 第 9 题提示自伤念头，经监护人同意转介心理门诊评估。")
-    page.get_by_label("已征得监护人同意").check()
     check_page(page)
     page.get_by_role("button", name="保存").click()
 

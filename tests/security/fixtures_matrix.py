@@ -5,10 +5,11 @@ lives in 龙胜镇 山东村 (or, for township-level records, in 龙胜镇), eac
 string that must never reach a user of another area:
 
 - village sentinels: the child 哨兵甲 and its care records (visit, screening, alert, plan,
-  referral, pairing, follow-up, history); the child 哨兵乙, whose transfer to a third
-  龙胜镇 village waits (both sides see the request). Neither the 平等镇 supervisor nor the
-  南门村 child director may see them. The alert's notification to the 龙胜镇 supervisor is
-  his alone.
+  referral, pairing, follow-up, history, consent); the child 哨兵乙, whose transfer to a
+  third 龙胜镇 village waits (both sides see the request); 哨兵丙, 哨兵甲's sibling in their
+  household; 哨兵丁, whose closure request waits for the supervisor. Neither the 平等镇
+  supervisor nor the 南门村 child director may see them. The alert's notification to the
+  龙胜镇 supervisor is his alone.
 - township sentinels: the activity, its photo, the purchased service, the training, the
   township report and its version, and the 山东村 director's name. The 南门村 director belongs
   to 龙胜镇 and sees township records by design (docs/architecture.md "The scoping rule");
@@ -48,6 +49,8 @@ from activities.models import Campaign
 from care import choices as care_choices
 from care import services as care_services
 from care.screening import get_instrument
+from children import services_closure as closure_services
+from children import services_consent as consent_services
 from children import services_households as household_services
 from children.choices import ChangeAction
 from children.services import record_change
@@ -82,6 +85,10 @@ VILLAGE_SENTINELS = [
     "SENTINEL-INCIDENT",
     "SENTINEL-HOUSEHOLD",
     "哨兵乙",
+    "哨兵丙",
+    "哨兵签署人",
+    "哨兵丁",
+    "SENTINEL-CLOSURE-NOTE",
 ]  # plus the child's full ID number, added when the world is built
 TOWNSHIP_SENTINELS = [
     DIRECTOR_NAME,
@@ -144,6 +151,13 @@ IDOR_TARGETS = {
     "notifications:open": "notification",
     "care:plan_detail": "plan",
     "care:plan_edit": "plan",
+    "care:plan_submit": "draft_plan",
+    "care:plan_decide": "submitted_plan",
+    "children:consent_create": "child",
+    "children:consent_edit": "consent",
+    "children:consent_withdraw": "consent",
+    "children:consent_scan": "consent",
+    "children:closure_detail": "closure",
     "care:referral_detail": "referral",
     "care:referral_edit": "referral",
     "care:referral_status": "referral",
@@ -187,6 +201,10 @@ VILLAGE_RULES = {
     "screening",
     "alert",
     "plan",
+    "draft_plan",
+    "submitted_plan",
+    "consent",
+    "closure",
     "referral",
     "pairing",
     "session",
@@ -334,7 +352,7 @@ def build_world() -> SimpleNamespace:
 
     # --- the sentinel child's household (家庭户) with a sibling
     w.sibling = factories.ChildFactory(
-        name="哨兵乙", village=w.shandong, registered_on=today - dt.timedelta(days=300)
+        name="哨兵丙", village=w.shandong, registered_on=today - dt.timedelta(days=300)
     )
     w.household = household_services.household_create(
         actor=director,
@@ -390,6 +408,26 @@ def build_world() -> SimpleNamespace:
         },
         services=[care_choices.CareService.COUNSELLING],
     )
+    # Plans of the 山东村 director: a draft (to submit) and one waiting for approval.
+    plan_data = {
+        "measures": "每周谈心一次",
+        "responsible_name": DIRECTOR_NAME,
+        "started_on": today - dt.timedelta(days=1),
+        "review_on": today + dt.timedelta(days=30),
+    }
+    w.draft_plan = care_services.care_plan_create(
+        actor=director,
+        child=w.child,
+        data={**plan_data, "goals": "SENTINEL-PLAN-GOALS 草稿"},
+        services=[care_choices.CareService.COMFORT],
+        submit=False,
+    )
+    w.submitted_plan = care_services.care_plan_create(
+        actor=director,
+        child=w.child,
+        data={**plan_data, "goals": "SENTINEL-PLAN-GOALS 待审批"},
+        services=[care_choices.CareService.COMFORT],
+    )
     w.institution = care_services.institution_save(
         actor=w.county_admin,
         data={
@@ -401,6 +439,33 @@ def build_world() -> SimpleNamespace:
             "note": "",
             "is_active": True,
         },
+    )
+    # The guardian's consent to share with the institution, with the photo of the form.
+    w.consent = consent_services.consent_record(
+        actor=director,
+        child=w.child,
+        data={
+            "kind": "sharing",
+            "recipient": w.institution.name,
+            "status": "given",
+            "signed_on": today - dt.timedelta(days=5),
+            "signer_name": "哨兵签署人",
+            "signer_relation": "grandparent",
+            "child_assent": "given",
+            "note": "",
+        },
+        scan=_jpeg_upload(),
+    )
+    # A closure request of another 山东村 child, waiting for the supervisor.
+    w.closure_child = factories.ChildFactory(
+        name="哨兵丁", village=w.shandong, registered_on=today - dt.timedelta(days=200)
+    )
+    w.closure = closure_services.closure_request_create(
+        actor=director,
+        child=w.closure_child,
+        reason="moved_out",
+        closed_on=today - dt.timedelta(days=1),
+        note="SENTINEL-CLOSURE-NOTE 迁出",
     )
     w.referral = care_services.referral_create(
         actor=ls_sup,
@@ -625,6 +690,10 @@ WORLD_RECORDS = (
     "alert",
     "notification",
     "plan",
+    "draft_plan",
+    "submitted_plan",
+    "consent",
+    "closure",
     "referral",
     "pairing",
     "follow_up",
@@ -933,7 +1002,32 @@ def harvest_payloads(world) -> dict[str, dict[str, list[str]]]:
             "institution": [str(world.institution.pk)],
             "reason": ["再次转介"],
             "referred_on": [today],
-            "guardian_consent": ["on"],
+        },
+        reverse("care:plan_submit", args=[world.draft_plan.pk]): {
+            "version": [str(world.draft_plan.version)]
+        },
+        reverse("care:plan_decide", args=[world.submitted_plan.pk]): {
+            "version": [str(world.submitted_plan.version)],
+            "decision": ["approve"],
+            "comment": [""],
+        },
+        reverse("children:consent_create", args=[child_page]): {
+            "kind": ["sharing"],
+            "recipient": ["矩阵中学"],
+            "status": ["given"],
+            "signed_on": [today],
+            "signer_name": ["矩阵监护人"],
+            "signer_relation": ["grandparent"],
+            "child_assent": ["given"],
+        },
+        reverse("children:consent_edit", args=[world.consent.pk]): {"note": ["矩阵备注"]},
+        reverse("children:consent_withdraw", args=[world.consent.pk]): {
+            "withdrawn_on": [today],
+            "note": ["监护人撤回"],
+        },
+        reverse("children:closure_detail", args=[world.closure.pk]): {
+            "decision": ["approve"],
+            "comment": ["同意"],
         },
         reverse("care:pairing_create", args=[child_page]): {
             "mentor": [str(world.mentor.pk)],

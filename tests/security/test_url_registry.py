@@ -78,6 +78,11 @@ CLASSES = {
     "children:household_detail": "scoped:household",
     "children:household_edit": "scoped:household",
     "children:household_guardian": "scoped:household",
+    "children:consent_create": "scoped:child",
+    "children:consent_edit": "scoped:consent",
+    "children:consent_withdraw": "scoped:consent",
+    "children:consent_scan": "scoped:consent",
+    "children:closure_detail": "scoped:closure",
     # Villages are county-wide reference data; 撤并/拆分 is the county admin's alone.
     # County-wide: the county center's list of numbers entered outside their child's area;
     # answered by a POST of the same page naming the request in its body (no id in the URL).
@@ -111,6 +116,10 @@ CLASSES = {
     "care:plan_list": "permission:care.view_careplan",
     "care:plan_detail": "scoped:plan",
     "care:plan_edit": "scoped:plan",
+    "care:plan_submit": "scoped:draft_plan",
+    "care:plan_decide": "scoped:submitted_plan",
+    "care:approvals": "permission:care.approve_careplan",
+    "care:approvals_export": "permission:care.approve_careplan",
     "care:plan_create": "scoped:child",
     "care:referral_list": "permission:care.view_referral",
     "care:referral_detail": "scoped:referral",
