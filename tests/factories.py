@@ -72,11 +72,17 @@ class ChildFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def consent(obj, create, extracted, **kwargs):
         """The guardian's consent to screening, given (every screening needs it), signed on
-        the day of birth so that a screening of any date is covered. ``consent=False``
-        leaves the child without one."""
+        1 January after the child's birth (``early_signing_date``) so that a screening of any
+        date in the tests is covered. ``consent=False`` leaves the child without one."""
         if not create or extracted is False:
             return
         give_consent(obj)
+
+
+def early_signing_date(child: Child) -> dt.date:
+    """A date before any screening the tests record. Not the birth date itself: the pages
+    show a consent's date, and a birth date on a page is what the masking tests look for."""
+    return dt.date(child.birth_date.year + 1, 1, 1)
 
 
 def give_consent(
@@ -94,11 +100,13 @@ def give_consent(
         recipient=recipient,
         defaults={
             "status": status,
-            "signed_on": signed_on or child.birth_date,
+            "signed_on": signed_on or early_signing_date(child),
             "signer_name": "测试监护人",
             "signer_relation": "grandparent",
             "child_assent": "given",
-            "withdrawn_on": signed_on or child.birth_date if status == "withdrawn" else None,
+            "withdrawn_on": (signed_on or early_signing_date(child))
+            if status == "withdrawn"
+            else None,
         },
     )
     return consent

@@ -8,6 +8,8 @@ import time_machine
 from django.urls import reverse
 
 from children.models import ChangeLog
+from children.services_households import household_create
+from tests.factories import ChildFactory
 from tests.visits.conftest import image_upload, record, visit_data
 from visits import services
 from visits import urls as visit_urls
@@ -25,6 +27,7 @@ ID_URLS = {
     "attachment_add": "visit",
     "attachment": "attachment",
     "attachment_delete": "attachment",
+    "household_create": "household",
 }
 
 
@@ -40,7 +43,19 @@ def target(shandong_director, shandong_child):
     attachment = services.attachment_add(
         actor=shandong_director, visit=visit, upload=image_upload()
     )
-    return {"child": shandong_child, "visit": visit, "attachment": attachment}
+    sibling = ChildFactory(name="兄", village=shandong_child.village)
+    household = household_create(
+        actor=shandong_director,
+        village=shandong_child.village,
+        data={"name": "山东村一户", "guardian_name": "监护人", "guardian_phone": "13800000077"},
+        members=[shandong_child, sibling],
+    )
+    return {
+        "child": shandong_child,
+        "visit": visit,
+        "attachment": attachment,
+        "household": household,
+    }
 
 
 def snapshot():
