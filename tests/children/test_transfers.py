@@ -523,3 +523,24 @@ def test_the_ledger_filters_children_in_transfer(
         .content.decode()
     )
     assert "张小花" in html and other.name not in html
+
+
+def test_the_export_gives_the_age_not_the_birth_date_without_the_reveal_right(
+    client_for, shandong_director, county_staff, county_admin, shandong_child, luohan
+):
+    """Beside the last 4 characters of an ID shown elsewhere, a full birth date is half of
+    the number (issue 22): the county center, without the reveal right, gets the age."""
+    ask(shandong_director, shandong_child, luohan, reason="迁居")
+    birth = shandong_child.birth_date.isoformat()
+
+    def cells(user):
+        response = client_for(user).get(reverse("children:transfer_export"))
+        assert response.status_code == 200
+        rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+        return rows[0], [str(value) for row in rows[1:] for value in row if value is not None]
+
+    headers, values = cells(county_staff)
+    assert "年龄" in headers and "出生日期" not in headers
+    assert birth not in values
+    headers, values = cells(county_admin)  # holds the reveal right
+    assert "出生日期" in headers and birth in values
