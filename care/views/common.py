@@ -110,6 +110,29 @@ class StaleEditMixin:
         return self.form_invalid(form)
 
 
+class ChildRecordEditView(ScopedObjectMixin, StaleEditMixin, FormView):
+    """Edit one record of a child (plan, referral, pairing, service session): the form gets
+    the user and the record (and the child, where ``form_takes_child``); the page names the
+    child and links back to it."""
+
+    template_name = "care/form.html"
+    title = ""
+    form_takes_child = True
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
+        if self.form_takes_child:
+            kwargs["child"] = self.object.child
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        context["child"] = self.object.child
+        context["child_url"] = selectors.child_url(self.object.child)
+        return context
+
+
 class ReferenceFormView(ListPermissionMixin, FormView):
     """Create or edit a county-wide reference record (an institution, a mentor) through its
     save service. Subclasses name the model, the service and the words; edit views set

@@ -17,11 +17,11 @@ from care.models import (
 from care.views.common import (
     PAGE_SIZE,
     CareListView,
+    ChildRecordEditView,
     ChildRecordFormView,
     ListPermissionMixin,
     ReferenceFormView,
     ScopedObjectMixin,
-    StaleEditMixin,
 )
 from core.forms import apply_errors
 
@@ -158,29 +158,14 @@ class PairingDetailView(ScopedObjectMixin, TemplateView):
         return context
 
 
-class PairingEditView(ScopedObjectMixin, StaleEditMixin, FormView):
+class PairingEditView(ChildRecordEditView):
     scoped_model = Pairing
     permission_required = "care.change_pairing"
-    template_name = "care/form.html"
     form_class = forms.PairingEditForm
+    title = gettext_lazy("修改结对帮扶")
 
     def get_scoped_queryset(self):
         return Pairing.objects.select_related("child", "mentor")
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "user": self.request.user,
-            "child": self.object.child,
-            "instance": self.object,
-        }
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("修改结对帮扶")
-        context["child"] = self.object.child
-        context["child_url"] = selectors.child_url(self.object.child)
-        return context
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from care import due, filters, forms, selectors, services, tables
 from care.models import (
@@ -14,9 +14,9 @@ from care.models import (
 from care.views.alerts import after_create_for_alert
 from care.views.common import (
     CareListView,
+    ChildRecordEditView,
     ChildRecordFormView,
     ScopedObjectMixin,
-    StaleEditMixin,
 )
 from children.forms_casework import DecisionForm
 from core.forms import apply_errors
@@ -104,11 +104,11 @@ class CarePlanDetailView(ScopedObjectMixin, TemplateView):
         return context
 
 
-class CarePlanEditView(ScopedObjectMixin, StaleEditMixin, FormView):
+class CarePlanEditView(ChildRecordEditView):
     scoped_model = CarePlan
     permission_required = "care.change_careplan"
-    template_name = "care/form.html"
     form_class = forms.CarePlanEditForm
+    title = gettext_lazy("修改/复核关爱方案")
 
     def get_scoped_queryset(self):
         return CarePlan.objects.select_related("child").prefetch_related("services")
@@ -125,21 +125,6 @@ class CarePlanEditView(ScopedObjectMixin, StaleEditMixin, FormView):
         if not self.has_edit_right():
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "user": self.request.user,
-            "child": self.object.child,
-            "instance": self.object,
-        }
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("修改/复核关爱方案")
-        context["child"] = self.object.child
-        context["child_url"] = selectors.child_url(self.object.child)
-        return context
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 
 from care import filters, forms, selectors, services, tables
@@ -19,11 +19,11 @@ from care.views.alerts import after_create_for_alert
 from care.views.common import (
     PAGE_SIZE,
     CareListView,
+    ChildRecordEditView,
     ChildRecordFormView,
     ListPermissionMixin,
     ReferenceFormView,
     ScopedObjectMixin,
-    StaleEditMixin,
 )
 from core.forms import apply_errors
 
@@ -155,24 +155,15 @@ class ReferralStatusView(ReferralDetailView):
         return self.render_to_response(self.get_context_data(status_form=form))
 
 
-class ReferralEditView(ScopedObjectMixin, StaleEditMixin, FormView):
+class ReferralEditView(ChildRecordEditView):
     scoped_model = Referral
     permission_required = "care.change_referral"
-    template_name = "care/form.html"
     form_class = forms.ReferralEditForm
+    title = gettext_lazy("修改转介 / 录入机构反馈")
+    form_takes_child = False
 
     def get_scoped_queryset(self):
         return Referral.objects.select_related("child", "institution")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("修改转介 / 录入机构反馈")
-        context["child"] = self.object.child
-        context["child_url"] = selectors.child_url(self.object.child)
-        return context
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)

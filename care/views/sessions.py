@@ -12,6 +12,7 @@ from care import filters, forms, selectors, services, tables
 from care.models import CarePlan, Incident, ServiceSession
 from care.views.common import (
     CareListView,
+    ChildRecordEditView,
     ChildRecordFormView,
     ScopedObjectMixin,
     StaleEditMixin,
@@ -111,29 +112,14 @@ class ServiceSessionCreateView(ScopedObjectMixin, FormView):
         return redirect(self.object.get_absolute_url())
 
 
-class ServiceSessionEditView(ScopedObjectMixin, StaleEditMixin, FormView):
+class ServiceSessionEditView(ChildRecordEditView):
     scoped_model = ServiceSession
     permission_required = "care.change_servicesession"
-    template_name = "care/form.html"
     form_class = forms.ServiceSessionForm
+    title = gettext_lazy("修改服务记录")
 
     def get_scoped_queryset(self):
         return ServiceSession.objects.select_related("plan", "child")
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "user": self.request.user,
-            "child": self.object.child,
-            "instance": self.object,
-        }
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("修改服务记录")
-        context["child"] = self.object.child
-        context["child_url"] = selectors.child_url(self.object.child)
-        return context
 
     def form_valid(self, form):
         try:
