@@ -8,13 +8,39 @@ the demo data (``seed_demo``), seeded afresh, so tests are independent and run u
 
 import io
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
+from django.test.testcases import LiveServerThread
 
 from tests.e2e.helpers import ARTIFACTS, watch_page
+
+
+class SerialLiveServer(ThreadedWSGIServer):
+    """The live server handling one request at a time. On SQLite every request thread of
+    Django's threaded live server shares the test's one in-memory connection; two requests
+    at once (a page and the offline app's service worker, say) could then wait on each other
+    for good. Connections are still read in their own threads, so a socket the browser opens
+    ahead of time and leaves idle holds nothing up."""
+
+    _one_at_a_time = threading.Lock()
+
+    def set_app(self, application):
+        lock = self._one_at_a_time
+
+        def serial(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serial)
+
+
+if connections["default"].vendor == "sqlite":
+    LiveServerThread.server_class = SerialLiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_REASON = "Chromium (/usr/bin/chromium) not installed: browser tests skipped"
