@@ -217,6 +217,12 @@ def id_tail_q(tail: str) -> Q:
 SEARCHABLE_ID_TAIL = 4
 
 
+def looks_like_id_query(query: str) -> bool:
+    """Digits, perhaps ending in the check character X: a search by ID number."""
+    query = query.strip()
+    return bool(query) and (query.isdigit() or (query[:-1].isdigit() and query[-1:] in "xX"))
+
+
 def search_q(query: str, *, reveal: bool = False) -> Q:
     """Match a child by name, pinyin, pinyin initials or the tail of the ID number (without
     ``reveal``, the last ``SEARCHABLE_ID_TAIL`` characters of the query only)."""
@@ -225,7 +231,7 @@ def search_q(query: str, *, reveal: bool = False) -> Q:
     query = query.strip()
     if not query:
         return Q()
-    if query.isdigit() or (query[:-1].isdigit() and query[-1:] in "xX"):
+    if looks_like_id_query(query):
         if not reveal:
             query = query[-SEARCHABLE_ID_TAIL:]
         return id_tail_q(query.upper())

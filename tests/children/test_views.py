@@ -244,6 +244,22 @@ def test_admin_changelist_is_scoped_and_read_only(client_for, county_admin, shan
     assert client.get(f"/admin/children/child/{shandong_child.pk}/delete/").status_code == 403
 
 
+def test_admin_search_finds_a_child_by_name_or_id_number_without_error(
+    client_for, county_admin, shandong_child
+):
+    """The ID number is encrypted: the admin's search goes through the same keyed hashes
+    as the ledger list, by the whole number or its last 4 characters."""
+    client = client_for(county_admin)
+    by_name = client.get("/admin/children/child/", {"q": shandong_child.name})
+    by_number = client.get("/admin/children/child/", {"q": shandong_child.id_number})
+    by_tail = client.get("/admin/children/child/", {"q": shandong_child.id_number[-4:]})
+    other = client.get("/admin/children/child/", {"q": "110101201001019999"})
+    for response in (by_name, by_number, by_tail):
+        assert response.status_code == 200
+        assert shandong_child.name in response.content.decode()
+    assert other.status_code == 200 and shandong_child.name not in other.content.decode()
+
+
 def test_care_filters_find_overdue_alerted_referred_and_paired_children(
     client_for, longsheng_supervisor
 ):
