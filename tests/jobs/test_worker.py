@@ -1,6 +1,7 @@
 """A real worker process (``manage.py db_worker``) against the real queue (the database),
 as in production: the export finishes with its file, and a worker killed in the middle of
-an import leaves the ledger as it was; the job then runs again to the end, once.
+an import leaves the ledger as it was; the job then runs again to the end, once. The same
+task also runs on the production recipe's queue: Redis, with an RQ worker process.
 
 PostgreSQL only: the worker is another process, and the SQLite test database lives in the
 test process's memory.
@@ -81,6 +82,58 @@ def wait_for(predicate, what: str):
     raise AssertionError(f"gave up waiting for {what}")
 
 
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def redis_queue(settings):
+    """This process enqueues on Redis as production does (REDIS_URL), on a database of its
+    own, emptied before and after."""
+    redis = pytest.importorskip("redis", reason="the Redis extra is not installed")
+    pytest.importorskip("django_tasks_rq", reason="the Redis extra is not installed")
+    server = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        server.ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis server at {TEST_REDIS_URL}")
+    server.flushdb()
+    settings.RQ_QUEUES = {"default": {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+    }
+    yield
+    server.flushdb()
+
+
+def start_rq_worker() -> subprocess.Popen:
+    """``manage.py rqworker`` as deploy/longsheng-worker@.service starts it."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "longsheng_care.settings",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": TEST_REDIS_URL,
+        "SECRET_KEY": "worker-test-key",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DEBUG": "0",
+        "DB_CONN_MAX_AGE": "0",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "rqworker",
+            "default",
+            "--job-class",
+            "django_tasks_rq.Job",
+            "--burst",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
 def stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
     if worker.poll() is None:
         worker.send_signal(sig)
@@ -101,6 +154,25 @@ def test_a_worker_process_runs_the_export_and_keeps_its_file(
     job.refresh_from_db()
     assert (job.status, job.done, job.total) == (JobStatus.DONE, 1, 1), job.message
     assert files.result_path(job.result_file).read_bytes()[:2] == b"PK"
+
+
+def test_an_rq_worker_runs_the_export_from_redis_as_in_production(
+    redis_queue, client_for, longsheng_supervisor
+):
+    factories.ChildFactory(name="队列乙", village=factories.village("龙胜镇", "山东村"))
+    client = client_for(longsheng_supervisor)
+    job = job_of(client.get(reverse("children:export")))
+    assert job.status == JobStatus.QUEUED  # on Redis, waiting for a worker
+    worker = start_rq_worker()  # --burst: runs what is queued, then exits
+    try:
+        wait_for(lambda: Job.objects.get(pk=job.pk).is_finished, "the export job on Redis")
+    finally:
+        stop(worker)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 1, 1), job.message
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content)[:2] == b"PK"
 
 
 def _waiting_on_a_lock() -> bool:
