@@ -57,6 +57,9 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 HOST = "127.0.0.1"
 DATABASE = "longsheng_load"
+# The key every bench process runs with (bench/run.py and bench/measure.py use the same): the
+# encryption keys are derived from it, so a database seeded by one script reads in another.
+BENCH_SECRET_KEY = os.environ.get("SECRET_KEY", "bench-only-key")
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 DEMO_PASSWORD = "demo-pass-2026"  # accounts/demo.py
 # The issue's targets (issue 21): at 8 users without think time, 0 errors and p95 ≤ 250 ms;
@@ -121,7 +124,7 @@ def django_env(db_url: str, redis_url: str, static_root: str, media_root: str) -
         DATABASE_URL=db_url,
         REDIS_URL=redis_url,
         DEBUG="0",
-        SECRET_KEY="load-test-only-" + "k" * 50,
+        SECRET_KEY=BENCH_SECRET_KEY,
         ALLOWED_HOSTS=HOST,
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",

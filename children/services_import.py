@@ -183,10 +183,24 @@ def _check_actor(actor, township: Township) -> None:
         raise PermissionDenied(_("只能导入本辖区的台账。"))
 
 
-def _validate(child: Child, row: int) -> list[RowError]:
+# What full_clean checks of a row: the fields the file gave and the ones that may not be blank
+# (a new child missing one is told so); every other field holds its default or the value
+# already on the ledger, valid by construction, and checking ~45 fields a row for 10,000
+# rows is a large part of an import's time. Child.clean (identity, dates) always runs.
+_ALWAYS_CLEANED = frozenset(
+    field.name for field in Child._meta.concrete_fields if not field.blank
+) - set(_NOT_CLEANED)
+_CLEANABLE = frozenset(field.name for field in Child._meta.concrete_fields)
+
+
+def _validate(child: Child, row: int, given=None) -> list[RowError]:
     try:
         check_identity(child)
-        exclude = [*_NOT_CLEANED, "id_number"] if child.no_hukou else _NOT_CLEANED
+        exclude = set(_NOT_CLEANED)
+        if given is not None:
+            exclude |= _CLEANABLE - _ALWAYS_CLEANED - set(given)
+        if child.no_hukou:
+            exclude.add("id_number")
         child.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         return _errors_from(row, exc)
@@ -336,7 +350,7 @@ def _plan_update(
     changed = [name for name in names if _raw(child, name) != _raw(before, name)]
     # An unchanged row leaves the record as it is, so it is not re-validated: a legacy
     # record that predates a rule must not block re-importing the same file.
-    errors = _validate(child, source.row) if changed else []
+    errors = _validate(child, source.row, given=changed) if changed else []
     shown_before, shown_after = snapshot(before, changed), snapshot(child, changed)
     changes = {
         str(Child._meta.get_field(name).verbose_name): [shown_before[name], shown_after[name]]
@@ -368,7 +382,7 @@ def _plan_new(actor, township, source: ImportRow) -> tuple[RowPlan, list[RowErro
     for name in IMPORT_FIELDS:
         if name in source.data:
             setattr(child, name, source.data[name])
-    errors = _validate(child, source.row)
+    errors = _validate(child, source.row, given=source.data)
     return RowPlan(source, NEW, child), errors
 
 

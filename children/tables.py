@@ -97,7 +97,7 @@ class ChildTable(tables.Table):
         return self._body()[0]
 
     def body_cards(self) -> list[dict]:
-        """The same children as phone cards (templates/includes/list_card.html): the name
+        """The same children as phone cards (core.tables.render_cards): the name
         (the whole card opens the child), risk as the badge, and age and sex, village and
         next visit when those columns are shown."""
         return self._body()[1]

@@ -35,8 +35,12 @@ def items_for(user) -> list[dict]:
 
 
 def navigation(request):
-    """Template context processor: ``nav_items`` for the base layout."""
+    """Template context processor: ``nav_items`` for the base layout, assembled once a
+    request (a list page renders its table as a second template, which runs the context
+    processors again)."""
     user = getattr(request, "user", None)
     if user is None:
         return {"nav_items": []}
-    return {"nav_items": items_for(user)}
+    if not hasattr(request, "_nav_items"):
+        request._nav_items = items_for(user)
+    return {"nav_items": request._nav_items}

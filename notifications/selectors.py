@@ -24,11 +24,15 @@ def delivery_list():
 
 
 def unread(request):
-    """Template context processor: ``unread_notifications`` for the header."""
+    """Template context processor: ``unread_notifications`` for the header. Counted once a
+    request: every template rendered with the request runs the context processors again
+    (a list page renders its table as a second template)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": unread_count(user)}
+    if not hasattr(request, "_unread_notifications"):
+        request._unread_notifications = unread_count(user)
+    return {"unread_notifications": request._unread_notifications}
 
 
 def home_panels(user):

@@ -5,8 +5,9 @@ import django_tables2 as tables
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from core.tables import Card, card_layout, card_rows
+from core.tables import Card, card_layout, card_rows, render_cards
 
 
 class PeopleTable(tables.Table):
@@ -84,3 +85,34 @@ def test_the_portal_template_renders_cards_and_the_table():
     assert '<div class="list-card-action"><a href="/do/乙/">去处置</a></div>' in html
     assert "d-sm-none" in html and "table-container table-responsive d-none d-sm-block" in html
     assert html.count("<tr") == 3  # the header and two rows
+
+
+def test_cards_escape_plain_values_and_keep_the_cells_html():
+    html = render_cards(
+        [
+            {
+                "title": mark_safe('<a href="/p/1/">甲</a>'),
+                "badge": "<b>待处置</b>",
+                "fields": [("村", "<script>x</script>"), ("", mark_safe("<em>9</em>"))],
+                "action": "",
+                "attrs": {"class": "row-overdue"},
+            }
+        ]
+    )
+    assert html.startswith('<li class="card list-card row-overdue">')
+    assert '<div class="list-card-title"><a href="/p/1/">甲</a></div>' in html
+    assert '<div class="list-card-badge">&lt;b&gt;待处置&lt;/b&gt;</div>' in html
+    assert "<dt>村</dt><dd>&lt;script&gt;x&lt;/script&gt;</dd>" in html
+    assert "<div><dd><em>9</em></dd></div>" in html  # no label, no <dt>
+    assert "list-card-action" not in html
+
+
+def test_an_empty_table_says_so_on_a_phone_too():
+    request = RequestFactory().get("/")
+    table = PeopleTable([], empty_text="没有记录")
+    tables.RequestConfig(request).configure(table)
+    html = Template("{% load django_tables2 %}{% render_table table %}").render(
+        Context({"table": table, "request": request})
+    )
+    assert '<li class="text-muted py-2">没有记录</li>' in html
+    assert "list-card" not in html.split("</ul>")[0].split("list-cards")[1]

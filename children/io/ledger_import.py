@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -499,8 +500,10 @@ def _read_row(
         )
 
 
+@cache
 def _no_id_state_labels() -> tuple[str, ...]:
-    """What the export writes for a child whose ID number stands in for another state."""
+    """What the export writes for a child whose ID number stands in for another state
+    (always in Chinese: worked out once, not once a row)."""
     with translation.override("zh-hans"):
         return ("身份证号待补录", *(str(label) for label in IdDocumentType.labels))
 
