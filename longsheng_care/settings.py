@@ -25,8 +25,9 @@ TECHNICAL_ERROR_PAGES = env.bool("TECHNICAL_ERROR_PAGES", default=False)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else environ.Env.NOTSET)
 
 # Encryption at rest of ID numbers and phones (core/fields.py; README "加密密钥 · Keys"):
-# FIELD_ENCRYPTION_KEYS are Fernet keys, comma-separated, the first one current (older ones
-# only read, until `manage.py rotate_encryption_keys` has re-encrypted every row);
+# FIELD_ENCRYPTION_KEYS are Fernet-format keys (32 random bytes, url-safe base64; the
+# AES-256-GCM keys are derived from them), comma-separated, the first one current (older
+# ones only read, until `manage.py rotate_encryption_keys` has re-encrypted every row);
 # BLIND_INDEX_KEY keys the hash used to look an ID number up. Without them (development,
 # tests, `make check`) both are derived from SECRET_KEY; `check --deploy` refuses that
 # (accounts.E012), and the production service runs that check before it starts.

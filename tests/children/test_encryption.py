@@ -161,9 +161,63 @@ def test_rotation_reencrypts_every_row_and_keeps_it_readable(settings, child):
     assert "重新加密 0 个值" in out.getvalue()
 
 
+def set_raw(child, **columns) -> None:
+    assignments = ", ".join(f'"{name}" = %s' for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "children_child" SET {assignments} WHERE "id" = %s',
+            [*columns.values(), child.pk],
+        )
+
+
+def test_rotation_turns_legacy_and_old_key_tokens_into_current_ones(settings, child):
+    """A database written before: Fernet tokens (under the current key and an older one)
+    and current-format tokens under an older key. One run leaves only current tokens."""
+    current = settings.FIELD_ENCRYPTION_KEYS[0]
+    old_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old_key]
+    under_old_key = fields.encrypt("13900001111")
+    settings.FIELD_ENCRYPTION_KEYS = [current, old_key]
+    set_raw(
+        child,
+        id_number=Fernet(current).encrypt(child.id_number.encode()).decode(),
+        guardian_phone=Fernet(old_key).encrypt(b"13812345678").decode(),
+        father_phone=under_old_key,
+    )
+    already_current = raw_row(child)["mother_phone"]
+    out = StringIO()
+    call_command("rotate_encryption_keys", stdout=out)
+    assert "children.Child: 重新加密 3 个值" in out.getvalue()
+    row = raw_row(child)
+    header = f"{fields.TOKEN_PREFIX}{fields.key_id(current)}$"
+    for name in ("id_number", "guardian_phone", "father_phone", "mother_phone"):
+        assert row[name].startswith(header) and fields.is_current(row[name]), name
+    assert row["mother_phone"] == already_current  # left as it was
+    assert row["document_number"] == ""  # empty stays empty
+    settings.FIELD_ENCRYPTION_KEYS = [current]
+    again = Child.objects.get(pk=child.pk)
+    assert (again.guardian_phone, again.father_phone) == ("13812345678", "13900001111")
+    assert Child.objects.get(id_number=child.id_number) == child
+    out = StringIO()
+    call_command("rotate_encryption_keys", stdout=out)
+    assert "重新加密 0 个值" in out.getvalue()
+    assert raw_row(child) == row
+
+
+def test_a_legacy_token_in_the_column_still_reads(settings, child):
+    legacy = Fernet(settings.FIELD_ENCRYPTION_KEYS[0]).encrypt(b"13812345678").decode()
+    set_raw(child, guardian_phone=legacy)
+    assert raw_row(child)["guardian_phone"].startswith(fields.LEGACY_TOKEN_PREFIX)
+    assert Child.objects.get(pk=child.pk).guardian_phone == "13812345678"
+
+
 def test_without_the_old_key_a_row_is_not_readable(settings, child):
     with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]), pytest.raises(fields.DecryptionError):
         Child.objects.get(pk=child.pk)
+    legacy = Fernet(settings.FIELD_ENCRYPTION_KEYS[0]).encrypt(b"13812345678").decode()
+    set_raw(child, guardian_phone=legacy)
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]), pytest.raises(fields.DecryptionError):
+        Child.objects.values_list("guardian_phone", flat=True).get(pk=child.pk)
 
 
 def test_reindex_rebuilds_the_blind_index_after_a_new_index_key(settings, child):
@@ -197,3 +251,23 @@ def test_the_migration_encrypts_existing_plaintext_rows(child):
     assert (again.pk, again.guardian_phone) == (child.pk, "13812345678")
     migration.encrypt_existing_rows(None, Editor)  # twice: nothing encrypted twice
     assert Child.objects.get(pk=child.pk).id_number == plain_id
+
+
+def test_the_migration_keeps_a_legacy_token_and_can_be_reversed(settings, child):
+    """A database where 0005 ran with Fernet: its tokens are recognised as tokens (kept,
+    not encrypted again), and the reverse migration decrypts them."""
+    import importlib
+
+    migration = importlib.import_module("children.migrations.0005_encrypt_id_numbers_and_phones")
+    legacy = Fernet(settings.FIELD_ENCRYPTION_KEYS[0]).encrypt(child.id_number.encode()).decode()
+    set_raw(child, id_number=legacy, id_number_hash=None)
+
+    class Editor:
+        connection = connection
+
+    migration.encrypt_existing_rows(None, Editor)
+    assert raw_row(child)["id_number"] == legacy
+    assert Child.objects.get(id_number=child.id_number) == child  # the hash is filled
+    migration.decrypt_existing_rows(None, Editor)
+    row = raw_row(child)
+    assert (row["id_number"], row["guardian_phone"]) == (child.id_number, "13812345678")

@@ -3,19 +3,20 @@
 How to rotate (README, "加密密钥 · Encryption keys"): put a new key first in
 FIELD_ENCRYPTION_KEYS and keep the old ones after it, restart, run this command, then remove
 the old keys. It works in batches of primary keys, one transaction each; a value already
-under the current key is left alone, so an interrupted run is simply started again.
+under the current key in the current format is left alone (its key identifier says so,
+nothing is decrypted), so an interrupted run is simply started again and a second run
+changes nothing. A legacy Fernet token, whatever its key, is rewritten in the current
+format (core/fields.py).
 
 ``--reindex`` also recomputes every blind index from the decrypted values: run it after
 BLIND_INDEX_KEY changed (lookups by ID number find nothing until it has finished).
 """
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from core.fields import BlindIndexField, EncryptedTextField, decrypt, reencrypt
+from core.fields import BlindIndexField, EncryptedTextField, decrypt, is_current, reencrypt
 
 
 def encrypted_models():
@@ -37,15 +38,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, batch_size, reindex, **options):
-        current = Fernet(settings.FIELD_ENCRYPTION_KEYS[0].strip())
         for model, fields, indexes in encrypted_models():
-            changed = self._model(model, fields, indexes if reindex else [], current, batch_size)
+            changed = self._model(model, fields, indexes if reindex else [], batch_size)
             self.stdout.write(
                 f"{model._meta.label}: 重新加密 {changed['values']} 个值，"
                 f"重算索引 {changed['indexes']} 行（共 {changed['rows']} 行）。"
             )
 
-    def _model(self, model, fields, indexes, current, batch_size) -> dict[str, int]:
+    def _model(self, model, fields, indexes, batch_size) -> dict[str, int]:
         quote = connection.ops.quote_name
         table, pk = quote(model._meta.db_table), model._meta.pk
         columns = ", ".join(quote(f.column) for f in fields)
@@ -65,20 +65,16 @@ class Command(BaseCommand):
                 if not rows:
                     return counts
                 for key, *tokens in rows:
-                    self._row(model, table, pk, fields, indexes, current, key, tokens, counts)
+                    self._row(model, table, pk, fields, indexes, key, tokens, counts)
                 last = rows[-1][0]
                 counts["rows"] += len(rows)
 
     @staticmethod
-    def _row(model, table, pk, fields, indexes, current, key, tokens, counts) -> None:
+    def _row(model, table, pk, fields, indexes, key, tokens, counts) -> None:
         quote = connection.ops.quote_name
         values = {}
         for field, token in zip(fields, tokens, strict=True):
-            if not token:
-                continue
-            try:
-                current.decrypt(token.encode("ascii"))
-            except InvalidToken:
+            if token and not is_current(token):
                 values[field.column] = reencrypt(token)
                 counts["values"] += 1
         if indexes:
