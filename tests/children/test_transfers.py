@@ -23,6 +23,7 @@ from children.selectors_transfer import ledger_home_panels
 from core.versioning import StaleEdit
 from notifications.models import Notification
 from tests import factories
+from tests.children.conftest import visit_data
 from visits import services as visit_services
 
 
@@ -303,7 +304,7 @@ def test_open_plans_and_unfinished_visits_follow_the_child(
         services=[care_choices.CareService.COUNSELLING],
     )
     visit = visit_services.visit_record(
-        actor=shandong_director, child=shandong_child, data=_visit_data(today)
+        actor=shandong_director, child=shandong_child, data=visit_data(today)
     )
     transfer = ask(shandong_director, shandong_child, luohan)
     services_transfer.transfer_accept(actor=pingdeng_supervisor, transfer=transfer)
@@ -315,23 +316,6 @@ def test_open_plans_and_unfinished_visits_follow_the_child(
     assert ChangeLog.objects.filter(
         child=shandong_child, record_type="care_plan", record_id=plan.pk
     ).exists()
-
-
-def _visit_data(day):
-    data = {
-        "date": day,
-        "kind": "home",
-        "co_visitors": "",
-        "place": "家中",
-        "guardian_informed": True,
-        "actions_taken": "",
-        "follow_up_needed": False,
-        "follow_up_note": "",
-    }
-    for part in ("emotion", "study", "life", "safety"):
-        data[f"{part}_state"] = "good"
-        data[f"{part}_note"] = ""
-    return data
 
 
 def _other_village(*, exclude):
