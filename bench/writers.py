@@ -178,7 +178,9 @@ def measure_export() -> dict:
     source, result["read_s"] = _timed(lambda: list(ledger_export.ledger_rows(children)))
     headers = list(ledger_export.HEADERS)
     values, result["cells_s"] = _timed(
-        lambda: [list(record.values()) for record in ledger_export._records(source, False, date.today())]
+        lambda: [
+            list(record.values()) for record in ledger_export._records(source, False, date.today())
+        ]
     )
     source = None  # only the cell values are kept for the writers
     writers = {

@@ -62,9 +62,7 @@ class ChildAdmin(ReadOnlyAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Names as the admin searches them, and an ID number (or its tail) by the ledger
         list's rule: through the keyed hashes, the tail only without the reveal right."""
-        results, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if looks_like_id_query(search_term):
             by_id = search_q(search_term, reveal=may_reveal(request.user))
             results = results | queryset.filter(by_id)

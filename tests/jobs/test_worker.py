@@ -98,9 +98,7 @@ def redis_queue(settings):
         pytest.skip(f"no Redis server at {TEST_REDIS_URL}")
     server.flushdb()
     settings.RQ_QUEUES = {"default": {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
-    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     yield
     server.flushdb()
 
