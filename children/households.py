@@ -29,10 +29,12 @@ from core.views import ScopedObjectMixin
 
 
 def household_list(user):
+    # Explicit order: an aggregate query drops Meta.ordering, and the pages need one.
     return (
         Household.objects.visible_to(user)
         .select_related("township", "village")
         .annotate(n_members=Count("members"))
+        .order_by("township__code", "village__code", "name", "pk")
     )
 
 
@@ -146,7 +148,9 @@ class HouseholdFilter(PortalFilterSetMixin, django_filters.FilterSet):
 class HouseholdTable(tables.Table):
     name = tables.Column(verbose_name=gettext_lazy("户名"))
     area = tables.Column(
-        verbose_name=gettext_lazy("乡镇/村"), accessor="village__name", order_by=("village__code",)
+        verbose_name=gettext_lazy("乡镇/村"),
+        accessor="village__name",
+        order_by=("village__code", "name", "pk"),  # stable pages within a village
     )
     n_members = tables.Column(verbose_name=gettext_lazy("同户儿童（人）"))
     guardian_name = tables.Column(verbose_name=gettext_lazy("实际监护人"))

@@ -285,35 +285,58 @@ def transfer_accept(
     return transfer
 
 
+def _decide(
+    *,
+    actor,
+    transfer: ChildTransfer,
+    permission: str,
+    may,
+    state: str,
+    action: str,
+    history: str,
+    note: str,
+    note_missing=None,
+    expected_version: int | None,
+) -> ChildTransfer:
+    """What a refusal and a withdrawal share: the transfer locked from the actor's scope,
+    ``may(actor, transfer)`` checked, ``note`` required where ``note_missing`` says what to
+    answer without one, the decision recorded and written to the child's history as
+    ``history`` (formatted with the receiving place and the note). The child stays."""
+    require_perm(actor, permission)
+    transfer = _locked(actor, transfer)
+    if not may(actor, transfer):
+        raise PermissionDenied
+    if note_missing is not None and not note:
+        raise ValidationError({"note": note_missing})
+    _close(transfer, actor=actor, state=state, note=note, expected_version=expected_version)
+    record_change(
+        child=transfer.child,
+        actor=actor,
+        action=action,
+        record_type="transfer",
+        record_id=transfer.pk,
+        note=history % {"place": str(transfer.to_village), "note": note},
+    )
+    return transfer
+
+
 @transaction.atomic
 def transfer_reject(
     *, actor, transfer: ChildTransfer, note: str, expected_version: int | None = None
 ) -> ChildTransfer:
     """The receiving side refuses, with the reason; the child stays where it is."""
-    require_perm(actor, "children.decide_childtransfer")
-    transfer = _locked(actor, transfer)
-    if not can_decide(actor, transfer):
-        raise PermissionDenied
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": _("退回时请写明原因。")})
-    _close(
-        transfer,
+    return _decide(
         actor=actor,
+        transfer=transfer,
+        permission="children.decide_childtransfer",
+        may=can_decide,
         state=TransferState.REJECTED,
-        note=note,
+        action=ChangeAction.TRANSFER_REJECT,
+        history=_("%(place)s退回转移申请：%(note)s"),
+        note=(note or "").strip(),
+        note_missing=_("退回时请写明原因。"),
         expected_version=expected_version,
     )
-    record_change(
-        child=transfer.child,
-        actor=actor,
-        action=ChangeAction.TRANSFER_REJECT,
-        record_type="transfer",
-        record_id=transfer.pk,
-        note=_("%(place)s退回转移申请：%(note)s")
-        % {"place": str(transfer.to_village), "note": note},
-    )
-    return transfer
 
 
 @transaction.atomic
@@ -321,27 +344,17 @@ def transfer_cancel(
     *, actor, transfer: ChildTransfer, note: str = "", expected_version: int | None = None
 ) -> ChildTransfer:
     """The sending side withdraws its request."""
-    require_perm(actor, "children.transfer_child")
-    transfer = _locked(actor, transfer)
-    if not can_cancel(actor, transfer):
-        raise PermissionDenied
-    _close(
-        transfer,
+    return _decide(
         actor=actor,
+        transfer=transfer,
+        permission="children.transfer_child",
+        may=can_cancel,
         state=TransferState.CANCELLED,
+        action=ChangeAction.TRANSFER_CANCEL,
+        history=_("撤回转移至%(place)s的申请。%(note)s"),
         note=note,
         expected_version=expected_version,
     )
-    record_change(
-        child=transfer.child,
-        actor=actor,
-        action=ChangeAction.TRANSFER_CANCEL,
-        record_type="transfer",
-        record_id=transfer.pk,
-        note=_("撤回转移至%(place)s的申请。%(note)s")
-        % {"place": str(transfer.to_village), "note": note},
-    )
-    return transfer
 
 
 def transfers_escalate(*, now: dt.datetime | None = None) -> int:

@@ -111,9 +111,9 @@ class StaleEditMixin:
 
 
 class ChildRecordEditView(ScopedObjectMixin, StaleEditMixin, FormView):
-    """Edit one record of a child (plan, referral, pairing, service session): the form gets
-    the user and the record (and the child, where ``form_takes_child``); the page names the
-    child and links back to it."""
+    """Edit one record of a child (plan, referral, pairing, service session, incident): the
+    form gets the user and the record (and the child, where ``form_takes_child``); the page
+    names the child and links back to it."""
 
     template_name = "care/form.html"
     title = ""

@@ -15,7 +15,6 @@ from care.views.common import (
     ChildRecordEditView,
     ChildRecordFormView,
     ScopedObjectMixin,
-    StaleEditMixin,
 )
 from core.forms import apply_errors
 from core.table_export import table_workbook, wants_export, xlsx_response
@@ -222,21 +221,12 @@ class IncidentDetailView(IncidentMixin, TemplateView):
         return context
 
 
-class IncidentEditView(IncidentMixin, StaleEditMixin, FormView):
+class IncidentEditView(IncidentMixin, ChildRecordEditView):
     permission_required = "care.change_incident"
-    template_name = "care/form.html"
     form_class = forms.IncidentForm
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "user": self.request.user,
-            "child": self.object.child,
-            "instance": self.object,
-        }
+    title = gettext_lazy("跟进/修改强制报告")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         # The form shows the incident's details: a read like the detail page.
         if self.request.method == "GET":
             log_access(
@@ -245,10 +235,7 @@ class IncidentEditView(IncidentMixin, StaleEditMixin, FormView):
                 target=self.object,
                 detail={"child": self.object.child_id, "form": True},
             )
-        context["title"] = _("跟进/修改强制报告")
-        context["child"] = self.object.child
-        context["child_url"] = selectors.child_url(self.object.child)
-        return context
+        return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
         try:

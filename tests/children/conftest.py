@@ -1,4 +1,4 @@
-"""Workbook builders for the import and export tests."""
+"""Workbook builders for the import and export tests; visit data for the caseload tests."""
 
 import datetime as dt
 import io
@@ -119,6 +119,25 @@ def build_ledger(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def visit_data(day: dt.date) -> dict:
+    """A plain home visit on ``day``, all well, as the visit services take it (the
+    transfer and hand-over tests leave visits on a child's caseload)."""
+    data = {
+        "date": day,
+        "kind": "home",
+        "co_visitors": "",
+        "place": "家中",
+        "guardian_informed": True,
+        "actions_taken": "",
+        "follow_up_needed": False,
+        "follow_up_note": "",
+    }
+    for part in ("emotion", "study", "life", "safety"):
+        data[f"{part}_state"] = "good"
+        data[f"{part}_note"] = ""
+    return data
 
 
 @pytest.fixture

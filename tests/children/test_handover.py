@@ -19,6 +19,7 @@ from children.choices import ChangeAction
 from children.models import CaseloadHandover, ChangeLog, Child
 from children.services_handover import caseload_handover, held_by, orphans
 from tests import factories
+from tests.children.conftest import visit_data
 from visits import services as visit_services
 from visits.models import Visit
 
@@ -64,10 +65,10 @@ def caseload_of(shandong_director, longsheng_supervisor):
 
     open_plan, done_plan = plan(), plan(care_choices.PlanStatus.COMPLETED)
     pending = visit_services.visit_record(
-        actor=shandong_director, child=children[1], data=_visit_data(today)
+        actor=shandong_director, child=children[1], data=visit_data(today)
     )
     returned = visit_services.visit_record(
-        actor=shandong_director, child=children[0], data=_visit_data(today)
+        actor=shandong_director, child=children[0], data=visit_data(today)
     )
     visit_services.visit_return(
         actor=longsheng_supervisor,
@@ -82,23 +83,6 @@ def caseload_of(shandong_director, longsheng_supervisor):
         "pending": pending,
         "returned": returned,
     }
-
-
-def _visit_data(day):
-    data = {
-        "date": day,
-        "kind": "home",
-        "co_visitors": "",
-        "place": "家中",
-        "guardian_informed": True,
-        "actions_taken": "",
-        "follow_up_needed": False,
-        "follow_up_note": "",
-    }
-    for part in ("emotion", "study", "life", "safety"):
-        data[f"{part}_state"] = "good"
-        data[f"{part}_note"] = ""
-    return data
 
 
 def test_every_assignment_fk_is_declared():

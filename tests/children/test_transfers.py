@@ -23,6 +23,7 @@ from children.selectors_transfer import ledger_home_panels
 from core.versioning import StaleEdit
 from notifications.models import Notification
 from tests import factories
+from tests.children.conftest import visit_data
 from visits import services as visit_services
 
 
@@ -303,7 +304,7 @@ def test_open_plans_and_unfinished_visits_follow_the_child(
         services=[care_choices.CareService.COUNSELLING],
     )
     visit = visit_services.visit_record(
-        actor=shandong_director, child=shandong_child, data=_visit_data(today)
+        actor=shandong_director, child=shandong_child, data=visit_data(today)
     )
     transfer = ask(shandong_director, shandong_child, luohan)
     services_transfer.transfer_accept(actor=pingdeng_supervisor, transfer=transfer)
@@ -315,23 +316,6 @@ def test_open_plans_and_unfinished_visits_follow_the_child(
     assert ChangeLog.objects.filter(
         child=shandong_child, record_type="care_plan", record_id=plan.pk
     ).exists()
-
-
-def _visit_data(day):
-    data = {
-        "date": day,
-        "kind": "home",
-        "co_visitors": "",
-        "place": "家中",
-        "guardian_informed": True,
-        "actions_taken": "",
-        "follow_up_needed": False,
-        "follow_up_note": "",
-    }
-    for part in ("emotion", "study", "life", "safety"):
-        data[f"{part}_state"] = "good"
-        data[f"{part}_note"] = ""
-    return data
 
 
 def _other_village(*, exclude):
@@ -470,12 +454,55 @@ def test_list_and_export_show_both_sides_only(
     )
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][0] == "张小花" and rows[1][6] == "罗汉村"
-    assert rows[1][8] == "'=HYPERLINK(1)"  # a formula is never written
-    assert AccessLog.objects.filter(user=longsheng_supervisor, action="export").exists()
+    title, headers, *rows = sheet.iter_rows(values_only=True)
+    assert title[0] == "转移申请" and headers[0] == "儿童" and len(rows) == 1
+    assert rows[0][0] == "张小花" and rows[0][6] == "罗汉村"
+    assert rows[0][8] == "'=HYPERLINK(1)"  # a formula is never written
+    log = AccessLog.objects.get(user=longsheng_supervisor, action="export")
+    assert log.detail["rows"] == 1 and log.detail["filters"] == {"state": "requested"}
     # A director has no export right.
     assert client_for(shandong_director).get(reverse("children:transfer_export")).status_code == 403
+
+
+def test_the_export_row_holds_the_request_and_its_decision(
+    client_for,
+    shandong_director,
+    pingdeng_supervisor,
+    luohan_director,
+    county_admin,
+    shandong_child,
+    luohan,
+):
+    transfer = ask(shandong_director, shandong_child, luohan)
+    ChildTransfer.objects.filter(pk=transfer.pk).update(escalated_at=timezone.now())
+    services_transfer.transfer_accept(
+        actor=pingdeng_supervisor, transfer=transfer, note="同意", new_director=luohan_director
+    )
+    transfer.refresh_from_db()
+    response = client_for(county_admin).get(reverse("children:transfer_export"))
+    _title, headers, row = openpyxl.load_workbook(io.BytesIO(response.content)).active.values
+
+    def when(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+    assert dict(zip(headers, row, strict=True)) == {
+        "儿童": "张小花",
+        "性别": shandong_child.get_sex_display(),
+        "出生日期": shandong_child.birth_date.isoformat(),
+        "转出乡镇": "龙胜镇",
+        "转出村/社区": "山东村",
+        "转入乡镇": "平等镇",
+        "转入村/社区": "罗汉村",
+        "状态": transfer.get_state_display(),
+        "转移原因": "随母迁居",
+        "申请人": shandong_director.display_name,
+        "申请时间": when(transfer.requested_at),
+        "处理人": pingdeng_supervisor.display_name,
+        "处理时间": when(transfer.decided_at),
+        "处理意见": "同意",
+        "接收后责任儿童主任": "罗汉村主任",
+        "已上报县级": "是",
+    }
 
 
 def test_the_timeline_shows_each_step(
@@ -536,11 +563,14 @@ def test_the_export_gives_the_age_not_the_birth_date_without_the_reveal_right(
     def cells(user):
         response = client_for(user).get(reverse("children:transfer_export"))
         assert response.status_code == 200
-        rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
-        return rows[0], [str(value) for row in rows[1:] for value in row if value is not None]
+        _title, headers, *rows = openpyxl.load_workbook(io.BytesIO(response.content)).active.values
+        return headers, [str(value) for row in rows for value in row if value is not None]
 
     headers, values = cells(county_staff)
-    assert "年龄" in headers and "出生日期" not in headers
-    assert birth not in values
+    assert "年龄（导出日）" in headers and "出生日期" not in headers
+    assert birth not in values and f"{shandong_child.age}岁" in values
     headers, values = cells(county_admin)  # holds the reveal right
     assert "出生日期" in headers and birth in values
+
+    revealed = AccessLog.objects.filter(action="export").order_by("pk")
+    assert [log.detail["revealed"] for log in revealed] == [False, True]
