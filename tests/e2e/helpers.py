@@ -87,10 +87,15 @@ def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
 def open_menu_item(page: Page, label: str) -> None:
     """Follow a main-menu link as a person would: on a phone, open the collapsed menu first."""
     toggler = page.get_by_role("button", name="展开菜单")
+    nav = page.locator("#portal-nav")
     if toggler.is_visible():
         toggler.click()
-    link = page.locator("#portal-nav").get_by_role("link", name=label, exact=True)
-    link.click()
+        # Bootstrap slides the menu open: wait until it has finished ("collapsing" gone),
+        # or a tap can land while the links are still moving and open nothing.
+        expect(nav).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    link = nav.get_by_role("link", name=label, exact=True)
+    with page.expect_navigation():
+        link.click()
     page.wait_for_load_state("load")
 
 
