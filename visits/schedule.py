@@ -63,7 +63,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, ExtractIsoWeekDay
+from django.db.models.functions import Cast, Coalesce, ExtractIsoWeekDay
 from django.utils import timezone
 
 from children.choices import CaseStatus, RiskLevel
@@ -149,14 +149,10 @@ def _days(days: int) -> Value:
 
 def _last_visit_subquery(child_ref: str = "pk") -> Subquery:
     # A correlated subquery rather than a join + Max, so it composes with other annotations
-    # (counts of circumstances, alerts…) without multiplying their rows.
-    latest = (
-        Visit.objects.filter(child=OuterRef(child_ref))
-        .order_by()
-        .values("child")
-        .annotate(latest=Max("date"))
-        .values("latest")
-    )
+    # (counts of circumstances, alerts…) without multiplying their rows. The newest visit by
+    # ORDER BY … LIMIT 1 reads one entry of the (child, date) index backwards, where MAX
+    # groups all of the child's visits.
+    latest = Visit.objects.filter(child=OuterRef(child_ref)).order_by("-date").values("date")[:1]
     return Subquery(latest, output_field=DateField())
 
 
@@ -174,13 +170,15 @@ def _next_due_expression(rules: ScheduleRules):
         output_field=DurationField(),
     )
     # date + interval is a timestamp on PostgreSQL and a text datetime on SQLite: cast back.
+    # COALESCE rather than CASE WHEN last IS NULL: the last-visit subquery then appears once,
+    # and the database runs it once per child instead of twice (last + interval is NULL
+    # exactly when the child has never been visited).
     return Case(
         When(~Q(status=CaseStatus.ACTIVE), then=Value(None, output_field=DateField())),
-        When(
-            last_visit_date__isnull=True,
-            then=Cast(F("registered_on") + first_offset, DateField()),
+        default=Coalesce(
+            Cast(F("last_visit_date") + interval, DateField()),
+            Cast(F("registered_on") + first_offset, DateField()),
         ),
-        default=Cast(F("last_visit_date") + interval, DateField()),
         output_field=DateField(),
     )
 

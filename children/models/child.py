@@ -72,7 +72,11 @@ class Child(VersionedModel):
     # Address
     household_registration = models.CharField(_("户籍地"), max_length=200, blank=True)
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="children", verbose_name=_("乡镇")
+        Township,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("乡镇"),
+        db_index=False,  # child_township_ledger below leads with it
     )
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="children", verbose_name=_("村/社区")
@@ -222,7 +226,24 @@ class Child(VersionedModel):
             ("view_access_log", _("查看访问日志")),
         ]
         indexes = [
-            models.Index(fields=["township", "status"], name="child_township_status"),
+            # A township's report and dashboards count its children a dozen ways (ledger,
+            # circumstances, screenings, visits…): with every column those counts read in the
+            # key, PostgreSQL answers them from the index alone instead of visiting a heap
+            # page per child (the township summary at 100,000 children: 320 → 180 ms,
+            # bench/RESULTS.md). Its leading (township, status) serves the lists as before.
+            models.Index(
+                fields=[
+                    "township",
+                    "status",
+                    "registered_on",
+                    "closed_on",
+                    "risk_level",
+                    "benefit_category",
+                    "created_at",
+                    "id",
+                ],
+                name="child_township_ledger",
+            ),
             models.Index(fields=["village", "status"], name="child_village_status"),
             models.Index(fields=["name", "birth_date"], name="child_name_birth"),
             # Prefix search (张小花 by "zxh") on PostgreSQL under a non-C collation needs the

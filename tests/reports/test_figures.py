@@ -387,3 +387,45 @@ def test_period_bounds_are_inclusive(campaign):
     figures = township_figures(campaign, child.township, today=dt.date(2026, 6, 30))
     assert figures["screening"]["screenings"] == 2
     assert figures["period"]["as_of"] == "2026-06-10"
+
+
+def test_the_reports_visited_and_overdue_children_are_the_schedules(campaign):
+    """The report counts overdue children through the schedule's annotation and the roll-up
+    through its counting form: for children of every risk level, registered on every
+    weekday, visited in the period, before it or never, on days through the campaign, both
+    give the schedule's own list of overdue children."""
+    from children.models import Child
+    from reports.figures import live_key_figures_by_township
+    from tests.reports.conftest import make_child, visit
+    from visits import schedule
+
+    user = factories.make_user("township_supervisor", township_name="龙胜镇", username="s")
+    children = []
+    for offset in range(7):
+        for risk in ("red", "orange", "yellow", "green"):
+            registered = dt.date(2026, 3, 2) + dt.timedelta(days=offset * 9)
+            children.append(
+                make_child(f"童{offset}{risk}", "龙胜镇", "山东村", registered_on=registered)
+            )
+            Child.objects.filter(pk=children[-1].pk).update(risk_level=risk)
+    for index, child in enumerate(children):
+        if index % 3 == 1:  # visited once, at a date spread from March to June
+            visit(child, dt.date(2026, 3, 10) + dt.timedelta(days=index * 3), user)
+    township = children[0].township
+    ledger = Child.objects.filter(township=township)
+    checked = set()
+    for today in (dt.date(2026, 5, 20), dt.date(2026, 6, 3), dt.date(2026, 6, 10)):
+        overdue = set(schedule.overdue_children(ledger, today).values_list("pk", flat=True))
+        visited = set(
+            ledger.filter(visits__date__range=(campaign.start_date, today)).values_list(
+                "pk", flat=True
+            )
+        )
+        figures = township_figures(campaign, township, today=today)["visits"]
+        assert figures["children_overdue"] == len(overdue), today
+        assert figures["children_visited"] == len(visited), today
+        assert figures["children_due"] == len(overdue | visited), today
+        rollup = live_key_figures_by_township(campaign, today=today)[township.pk]
+        assert rollup["children_overdue"] == len(overdue), today
+        checked |= overdue
+    assert 0 < len(checked) < len(children)  # some overdue, some not: the check can fail
