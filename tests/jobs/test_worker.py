@@ -54,23 +54,29 @@ def _database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
-def start_worker() -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "longsheng_care.settings",
-        "DATABASE_URL": _database_url(),
-        "SECRET_KEY": "worker-test-key",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "DEBUG": "0",
-        "DB_CONN_MAX_AGE": "0",
-    }
+def _worker(*command: str, **env: str) -> subprocess.Popen:
+    """``manage.py <command>`` in a process of its own, on this test's database and files."""
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
-        env=env,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "longsheng_care.settings",
+            "DATABASE_URL": _database_url(),
+            "SECRET_KEY": "worker-test-key",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "DEBUG": "0",
+            "DB_CONN_MAX_AGE": "0",
+            **env,
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+def start_worker() -> subprocess.Popen:
+    """``manage.py db_worker``, as ``make run`` starts it beside the server."""
+    return _worker("db_worker", "--no-startup-delay", "--interval", "0.2")
 
 
 def wait_for(predicate, what: str):
@@ -104,31 +110,15 @@ def redis_queue(settings):
 
 
 def start_rq_worker() -> subprocess.Popen:
-    """``manage.py rqworker`` as deploy/longsheng-worker@.service starts it."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "longsheng_care.settings",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": TEST_REDIS_URL,
-        "SECRET_KEY": "worker-test-key",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "DEBUG": "0",
-        "DB_CONN_MAX_AGE": "0",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "rqworker",
-            "default",
-            "--job-class",
-            "django_tasks_rq.Job",
-            "--burst",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    """``manage.py rqworker`` as deploy/longsheng-worker@.service starts it; --burst: it runs
+    what is queued, then exits."""
+    return _worker(
+        "rqworker",
+        "default",
+        "--job-class",
+        "django_tasks_rq.Job",
+        "--burst",
+        REDIS_URL=TEST_REDIS_URL,
     )
 
 
@@ -138,13 +128,13 @@ def stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
         worker.wait(timeout=30)
 
 
-def test_a_worker_process_runs_the_export_and_keeps_its_file(
-    queue, client_for, longsheng_supervisor
-):
-    factories.ChildFactory(name="队列甲", village=factories.village("龙胜镇", "山东村"))
-    job = job_of(client_for(longsheng_supervisor).get(reverse("children:export")))
+def _export_runs_on(start, client, name: str) -> None:
+    """The ledger export asked for in a web request waits on the queue, a worker process
+    started by ``start`` runs it, and its owner downloads the workbook."""
+    factories.ChildFactory(name=name, village=factories.village("龙胜镇", "山东村"))
+    job = job_of(client.get(reverse("children:export")))
     assert job.status == JobStatus.QUEUED  # nothing ran in the web request
-    worker = start_worker()
+    worker = start()
     try:
         wait_for(lambda: Job.objects.get(pk=job.pk).is_finished, "the export job")
     finally:
@@ -152,25 +142,21 @@ def test_a_worker_process_runs_the_export_and_keeps_its_file(
     job.refresh_from_db()
     assert (job.status, job.done, job.total) == (JobStatus.DONE, 1, 1), job.message
     assert files.result_path(job.result_file).read_bytes()[:2] == b"PK"
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+
+
+def test_a_worker_process_runs_the_export_and_keeps_its_file(
+    queue, client_for, longsheng_supervisor
+):
+    _export_runs_on(start_worker, client_for(longsheng_supervisor), "队列甲")
 
 
 def test_an_rq_worker_runs_the_export_from_redis_as_in_production(
     redis_queue, client_for, longsheng_supervisor
 ):
-    factories.ChildFactory(name="队列乙", village=factories.village("龙胜镇", "山东村"))
-    client = client_for(longsheng_supervisor)
-    job = job_of(client.get(reverse("children:export")))
-    assert job.status == JobStatus.QUEUED  # on Redis, waiting for a worker
-    worker = start_rq_worker()  # --burst: runs what is queued, then exits
-    try:
-        wait_for(lambda: Job.objects.get(pk=job.pk).is_finished, "the export job on Redis")
-    finally:
-        stop(worker)
-    job.refresh_from_db()
-    assert (job.status, job.done, job.total) == (JobStatus.DONE, 1, 1), job.message
-    download = client.get(f"/jobs/{job.pk}/download/")
-    assert download.status_code == 200
-    assert b"".join(download.streaming_content)[:2] == b"PK"
+    _export_runs_on(start_rq_worker, client_for(longsheng_supervisor), "队列乙")
 
 
 def _waiting_on_a_lock() -> bool:
