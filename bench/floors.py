@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from children.choices import BenefitCategory, RiskLevel
+from reports.figures import coverage
 from visits import schedule
 
 
@@ -101,6 +102,20 @@ sums AS (
 ),
 reports AS (
   SELECT status, count(*) AS n FROM reports_townshipreport WHERE campaign_id = %s GROUP BY 1
+),
+ledger AS (
+  SELECT id FROM children_child
+  WHERE registered_on <= %s AND (closed_on IS NULL OR closed_on >= %s)
+),
+headline AS (
+  SELECT (SELECT count(*) FROM ledger) AS children,
+         s.screenings, s.children_screened,
+         (SELECT count(*) FROM visits_visit v WHERE v.date BETWEEN %s AND %s) AS visits,
+         (SELECT count(*) FROM activities_activity act
+          WHERE act.campaign_id = %s AND act.start_date <= %s) AS activities
+  FROM (SELECT count(*) AS screenings, count(DISTINCT sc.child_id) AS children_screened
+        FROM care_screening sc JOIN ledger l ON l.id = sc.child_id
+        WHERE sc.screened_on BETWEEN %s AND %s) s
 )
 SELECT json_build_object(
   'circumstances', (SELECT json_agg(circ) FROM circ),
@@ -111,10 +126,15 @@ SELECT json_build_object(
   'weeks', (SELECT json_agg(weeks) FROM weeks),
   'people', (SELECT row_to_json(people) FROM people),
   'sums', (SELECT row_to_json(sums) FROM sums),
-  'reports', (SELECT json_agg(reports) FROM reports)
+  'reports', (SELECT json_agg(reports) FROM reports),
+  'headline', (SELECT row_to_json(headline) FROM headline)
 )
 """
+    as_of = min(today, end)
     params = [start, end, *due_params, today, campaign.pk, campaign.pk, campaign.pk, campaign.pk]
+    # The campaign's figures beside the charts (reports.figures.headline_figures): the
+    # ledger during the period, its screenings, the visits, the activities held by as_of.
+    params += [as_of, start, start, as_of, campaign.pk, as_of, start, as_of]
     return sql, params
 
 
@@ -125,12 +145,30 @@ def check_dashboard(dashboard, floor: dict) -> dict:
     red = by_label["红色（高风险）"]
     open_alerts = by_label["待处置预警（条）"]
     overdue = by_label["家访逾期（人）"]
-    portal = {"active": active, "red": red, "open_alerts": open_alerts, "overdue": overdue}
+    portal = {
+        "active": active,
+        "red": red,
+        "open_alerts": open_alerts,
+        "overdue": overdue,
+        "screenings": by_label["测评人次"],
+        "coverage": by_label["测评覆盖率(%)"],
+        "visits": by_label["家访人次"],
+        "activities": by_label["主题活动（场）"],
+        "distinct_children": by_label["参与儿童（去重，人）"],
+        "beneficiary_attendances": by_label["受益人次"],
+    }
+    headline, people, sums = floor["headline"], floor["people"], floor["sums"]
     mine = {
         "active": floor["risk"]["total"],
         "red": floor["risk"]["red"],
         "open_alerts": sum(row["n"] for row in floor["alerts"] or []),
         "overdue": sum(row["n"] for row in floor["overdue"] or []),
+        "screenings": headline["screenings"],
+        "coverage": coverage(headline["children_screened"], headline["children"]),
+        "visits": headline["visits"],
+        "activities": headline["activities"],
+        "distinct_children": people["distinct_children"],
+        "beneficiary_attendances": people["attendances"] + sums["others"],
     }
     return {"portal": portal, "floor": mine, "equal": portal == mine}
 

@@ -27,7 +27,7 @@ from care.models import SafetyAlert, Screening
 from children.choices import CaseStatus, Circumstance, RiskLevel
 from children.models import Child, ChildCircumstance
 from reports.choices import ReportStatus
-from reports.figures import COUNTY, Scope, area_figures, coverage, key_figures
+from reports.figures import COUNTY, Scope, coverage, headline_figures
 from reports.models import TownshipReport
 from reports.sections import list_url
 from visits import schedule
@@ -152,11 +152,13 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
     # 1. children by circumstance (one query): one bar per circumstance, each child counted
     # once in it; a child with three circumstances is in three bars, so the bars do not add
     # up to the number of children, and the chart says so (docs/domain.md §7a).
+    # (child, code) is unique: counting rows counts each child once per circumstance, with
+    # no DISTINCT for PostgreSQL to sort (a third of this query at 10,000 children).
     per_code = dict(
         ChildCircumstance.objects.filter(child__in=children.values("pk"))
         .order_by()
         .values_list("code")
-        .annotate(n=Count("child", distinct=True))
+        .annotate(n=Count("pk"))
     )
     circumstance = Chart(
         "circumstance",
@@ -356,9 +358,10 @@ def build(user, campaign, *, today: dt.date | None = None) -> Dashboard:
     activities_url = list_url("activities:list", campaign=campaign_id)
     scope = _scope(user, county)
     if campaign is not None and scope is not None:
-        # The campaign's figures are the report's own (reports.figures): the county
-        # dashboard, the roll-up's 合计 and the county workbook are one computation.
-        key = key_figures(area_figures(campaign, scope, today=today))
+        # The campaign's figures are the report's own (reports.figures, by the same rules
+        # and helpers): the county dashboard, the roll-up's 合计 and the county workbook
+        # agree, and a test holds them equal.
+        key = headline_figures(campaign, scope, today=today)
         kpis += [
             (_("测评覆盖率(%)"), key["coverage"], list_url("care:screening_list", **screening_url)),
             (_("测评人次"), key["screenings"], list_url("care:screening_list", **screening_url)),

@@ -17,7 +17,17 @@ from django.urls import reverse
 from activities.models import Participation
 from care.models import SafetyAlert
 from reports import services
-from reports.figures import county_key_figures, county_rollup, township_figures
+from reports.figures import (
+    COUNTY,
+    HEADLINE_KEYS,
+    Scope,
+    area_figures,
+    county_key_figures,
+    county_rollup,
+    headline_figures,
+    key_figures,
+    township_figures,
+)
 from reports.narratives import PLACEHOLDERS, contradictions
 from reports.sections import figure_sections
 from reports.selectors import narrative_prefill
@@ -306,3 +316,14 @@ def test_dashboard_charts_never_share_a_colour_and_count_children_once_per_circu
     # Active children: 甲 (留守, 心理) 乙 (留守) 丙 (生活困难, 家庭变故) 平一 (留守) 平二 (流动).
     assert bars["留守"]["value"] == 3
     assert sum(cell["value"] for cell in bars.values()) == 7  # more than the 5 children
+
+
+@pytest.mark.parametrize("area", ["county", "ls", "pd"])
+def test_the_dashboards_headline_figures_are_the_reports_own(dataset, area):
+    # The dashboard computes its six figures alone (reports.figures.headline_figures): they
+    # must be the report's, by the same rules, for the county and for each township.
+    scope = COUNTY if area == "county" else Scope.of(getattr(dataset, area))
+    report = key_figures(area_figures(dataset.campaign, scope, today=FIGURES_TODAY))
+    headline = headline_figures(dataset.campaign, scope, today=FIGURES_TODAY)
+    assert headline == {key: report[key] for key in HEADLINE_KEYS}
+    assert all(headline[key] for key in ("screenings", "visits", "activities", "distinct_children"))
