@@ -46,7 +46,7 @@ if os.environ.get("BENCH_JIT") == "off":
     connection_created.connect(_jit_off)
 
 from django.contrib import admin  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -230,55 +230,29 @@ def part_pages(repeat: int) -> dict:
 
 def part_import(rows: int, repeat: int) -> dict:
     """Preview and write a ``rows``-row ledger file for the biggest township the way the two
-    background jobs do (children.jobs.run_import_preview, then run_import_write on the same
-    staged file, so the write takes over the rows the preview checked); each write is rolled
-    back so that the database keeps its size."""
+    background jobs do (bench/ledgerfile.py ``preview_then_write``: the write takes over the
+    rows the preview checked); each write is rolled back so that the database keeps its
+    size."""
     import ledgerfile
-    from django.utils import timezone
-
-    from children.io import previewed, staging
-    from children.jobs import (
-        LEDGER_IMPORT_PREVIEW,
-        LEDGER_IMPORT_WRITE,
-        run_import_preview,
-        run_import_write,
-    )
-    from jobs.models import Job
-    from jobs.runner import Progress
 
     _county, supervisor, township = users()
     data = ledgerfile.build(township, rows)
     preview_times, write_times, total_times = [], [], []
     outcome = {}
     for _ in range(repeat):
-        token = staging.stage(data)
-        params = {"token": token, "township": township.pk, "filename": "bench.xlsx"}
-        # Unsaved jobs: the job functions only read owner and params, and their progress
-        # reports update no row.
-        preview_job = Job(owner=supervisor, kind=LEDGER_IMPORT_PREVIEW, params=params)
-        write_job = Job(owner=supervisor, kind=LEDGER_IMPORT_WRITE, params={**params})
         gc.collect()
-        start = time.perf_counter()
-        preview = run_import_preview(preview_job, Progress(preview_job)).result
-        middle = time.perf_counter()
-        key = previewed.preview_key(data=data, township=township, day=timezone.localdate())
-        reused = previewed.load(token, key=key) is not None
-        with transaction.atomic():
-            resumed = time.perf_counter()
-            written = run_import_write(write_job, Progress(write_job)).result
-            end = time.perf_counter()
-            outcome = {
-                "preview_errors": preview["error_count"],
-                "errors": [e["message"] for e in written["errors"][:3]],
-                "new": written["new"],
-                "written": written["written"],
-                "write_reused_preview": reused,
-            }
-            transaction.set_rollback(True)
-        staging.discard(token)
-        preview_times.append(middle - start)
-        write_times.append(end - resumed)
-        total_times.append((middle - start) + (end - resumed))
+        run = ledgerfile.preview_then_write(township, supervisor, data)
+        written = run["written"]
+        outcome = {
+            "preview_errors": run["preview"]["error_count"],
+            "errors": [error["message"] for error in written["errors"][:3]],
+            "new": written["new"],
+            "written": written.get("written", False),
+            "write_reused_preview": run["reused"],
+        }
+        preview_times.append(run["preview_s"])
+        write_times.append(run["write_s"])
+        total_times.append(run["preview_s"] + run["write_s"])
     return {
         "rows": rows,
         "file_bytes": len(data),

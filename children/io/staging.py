@@ -1,7 +1,8 @@
 """Uploaded ledgers kept between the preview and the confirmation.
 
-The confirmation must import exactly the file that was previewed and check it again, so
-the bytes stay on the server under a random token (held in the user's session), never in
+The confirmation must import exactly the file that was previewed and check again what may
+have changed since (children.io.previewed says what is taken over), so the bytes stay on
+the server under a random token (held in the user's session), never in
 hidden form fields. Files are private (0600, outside any served path) and removed after
 the import or when they are older than ``MAX_AGE``.
 
