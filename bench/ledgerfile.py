@@ -64,3 +64,54 @@ def build(township, rows: int, *, seed: int = 1) -> bytes:
     return write_ledger(
         children, title=f"{township.name}困境儿童花名册", unit=township.name, reveal=True
     )
+
+
+def preview_then_write(township, actor, data: bytes) -> dict:
+    """Import ``data`` the way the two background jobs do: the preview job
+    (children.jobs.run_import_preview) on a staged copy of the file, then the write job
+    (run_import_write) on the same staged file, so the write takes over the rows the
+    preview checked. The write is rolled back so that the database keeps its size.
+
+    Returns both job results and their times; ``reused`` says whether the write found the
+    preview's saved rows (it reads and checks the file again when not)."""
+    import time
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from children.io import previewed, staging
+    from children.jobs import (
+        LEDGER_IMPORT_PREVIEW,
+        LEDGER_IMPORT_WRITE,
+        run_import_preview,
+        run_import_write,
+    )
+    from jobs.models import Job
+    from jobs.runner import Progress
+
+    token = staging.stage(data)
+    params = {"token": token, "township": township.pk, "filename": "bench.xlsx"}
+    # Unsaved jobs: the job functions read only owner and params, and their progress
+    # reports update no row.
+    preview_job = Job(owner=actor, kind=LEDGER_IMPORT_PREVIEW, params=params)
+    write_job = Job(owner=actor, kind=LEDGER_IMPORT_WRITE, params={**params})
+    try:
+        start = time.perf_counter()
+        preview = run_import_preview(preview_job, Progress(preview_job)).result
+        preview_s = time.perf_counter() - start
+        key = previewed.preview_key(data=data, township=township, day=timezone.localdate())
+        reused = previewed.load(token, key=key) is not None  # not timed
+        with transaction.atomic():
+            start = time.perf_counter()
+            written = run_import_write(write_job, Progress(write_job)).result
+            write_s = time.perf_counter() - start
+            transaction.set_rollback(True)
+    finally:
+        staging.discard(token)
+    return {
+        "preview": preview,
+        "written": written,
+        "preview_s": preview_s,
+        "write_s": write_s,
+        "reused": reused,
+    }

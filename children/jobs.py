@@ -147,8 +147,9 @@ def _import_township(job):
 
 
 def run_import_preview(job, progress) -> Outcome:
-    """Read and check the staged file; nothing is written."""
-    from children.io import staging
+    """Read and check the staged file; nothing is written to the ledger. An error-free
+    preview keeps its checked rows beside the file for the write (children.io.previewed)."""
+    from children.io import previewed, staging
     from children.io.ledger_import import preview_ledger
     from core.xlsx_guard import WorkbookRefused
 
@@ -164,6 +165,12 @@ def run_import_preview(job, progress) -> Outcome:
         raise JobRefused(exc.message) from exc
     if not preview.ok:
         staging.discard(job.params.get("token", ""))
+    else:
+        previewed.save(
+            job.params.get("token", ""),
+            key=previewed.preview_key(data=data, township=township, day=preview.plan.day),
+            preview=preview,
+        )
     progress.start(len(preview.plan.rows))
     progress.advance(len(preview.plan.rows))
     summary = preview_summary(preview, township=township, filename=job.params.get("filename", ""))
@@ -171,9 +178,11 @@ def run_import_preview(job, progress) -> Outcome:
 
 
 def run_import_write(job, progress) -> Outcome:
-    """Check the previewed file again and write it, all or nothing (one transaction: a worker
-    stopped half-way leaves the ledger as it was, and the job can be run again)."""
-    from children.io import staging
+    """Write the previewed file, all or nothing (one transaction: a worker stopped half-way
+    leaves the ledger as it was, and the job can be run again). The rows the preview checked
+    are taken over when they were saved for this very file, township and day; what depends
+    on the database is checked again either way."""
+    from children.io import previewed, staging
     from children.io.ledger_import import import_ledger
     from core.xlsx_guard import WorkbookRefused
 
@@ -184,9 +193,17 @@ def run_import_write(job, progress) -> Outcome:
     if data is None:
         raise JobRefused(_("预览已过期或已导入，请重新上传文件。"))
     progress.start(job.params.get("rows"), message=_("正在写入台账……"))
+    saved = previewed.load(
+        token,
+        key=previewed.preview_key(data=data, township=township, day=timezone.localdate()),
+    )
     try:
         result = import_ledger(
-            actor=job.owner, township=township, data=data, filename=job.params.get("filename", "")
+            actor=job.owner,
+            township=township,
+            data=data,
+            filename=job.params.get("filename", ""),
+            previewed=saved,
         )
     except WorkbookRefused as exc:
         raise JobRefused(exc.message) from exc

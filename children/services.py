@@ -23,6 +23,7 @@ from children.models import (
     DuplicateCheckSource,
 )
 from core.validators import (
+    IdInfo,
     check_birth_date,
     check_id_matches,
     check_id_state,
@@ -125,10 +126,15 @@ def _multi_display(codes, choices) -> str:
 # --- validation ----------------------------------------------------------------------------
 
 
-def check_identity(child: Child) -> None:
+def check_identity(child: Child, *, info: IdInfo | None = None) -> None:
     """Normalise the identity fields, check that exactly one identity is given, check the ID
-    against birth date and sex (filling blanks from it), and that the child is a child."""
-    child.id_number = normalize_id_number(child.id_number) or None
+    against birth date and sex (filling blanks from it), and that the child is a child.
+
+    ``info``: the child's number already parsed (the importer parses each row's once); used
+    only when it is the number the child holds."""
+    if info is None or child.id_number != info.number:
+        child.id_number = normalize_id_number(child.id_number) or None
+        info = None
     check_id_state(
         id_number=child.id_number,
         no_hukou=child.no_hukou,
@@ -139,10 +145,11 @@ def check_identity(child: Child) -> None:
     )
     birth_field = "birth_date"
     if child.id_number:
-        try:
-            info = parse_id_number(child.id_number)
-        except ValidationError as exc:
-            raise ValidationError({"id_number": exc.messages}) from exc
+        if info is None:
+            try:
+                info = parse_id_number(child.id_number)
+            except ValidationError as exc:
+                raise ValidationError({"id_number": exc.messages}) from exc
         if not child.birth_date:
             child.birth_date = info.birth_date
             birth_field = "id_number"  # the age came from the number: that is what to check

@@ -18,10 +18,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,7 +61,7 @@ from children.services import (
 )
 from core.fields import fill_blind_indexes, with_blind_indexes
 from core.tabular import RowError
-from core.validators import normalize_id_number
+from core.validators import IdInfo, checking_day, current_day, normalize_id_number
 from core.versioning import snapshot
 
 NEW = "new"
@@ -93,9 +94,17 @@ class ImportRow:
     data: dict[str, Any]
     circumstances: list[str] | None = None
     assistance: list[str] | None = None
+    # The row's ID number as the reader parsed it, so that the checks do not parse it again.
+    id_info: IdInfo | None = None
+    # The cells whose reading depends on the database (village, township, director), as
+    # typed: a saved preview reads them again at write time (children.io.previewed).
+    db_cells: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def id_number(self) -> str | None:
+        # Normalised once per row: the plan asks for it several times.
+        if self.id_info is not None and self.data.get("id_number") == self.id_info.number:
+            return self.id_info.number
         value = self.data.get("id_number")
         return normalize_id_number(value) or None if value else None
 
@@ -125,6 +134,8 @@ class ImportPlan:
     # The row's message says only that the county center checks it (services.
     # DUPLICATE_ELSEWHERE); ``record_elsewhere`` puts them before the county center.
     elsewhere: list[tuple[ImportRow, Child]] = field(default_factory=list)
+    # The one day the whole file was checked against (registration date, ages, dates).
+    day: dt.date | None = None
 
     @property
     def ok(self) -> bool:
@@ -193,17 +204,24 @@ _ALWAYS_CLEANED = frozenset(
 _CLEANABLE = frozenset(field.name for field in Child._meta.concrete_fields)
 
 
-def _validate(child: Child, row: int, given=None) -> list[RowError]:
+def _validate(child: Child, row: int, given=None, info: IdInfo | None = None) -> list[RowError]:
     try:
-        check_identity(child)
+        check_identity(child, info=info)
         exclude = set(_NOT_CLEANED)
         if given is not None:
             exclude |= _CLEANABLE - _ALWAYS_CLEANED - set(given)
-        if child.no_hukou:
+        if child.no_hukou or (info is not None and child.id_number == info.number):
+            # No number, or one parsed already: the field's validator would parse it again.
             exclude.add("id_number")
         child.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         return _errors_from(row, exc)
+    return _check_director(child, row)
+
+
+def _check_director(child: Child, row: int) -> list[RowError]:
+    """The one check of a new row that depends on the database beyond the match: the
+    director must still be an active director of the child's village."""
     director = child.responsible_director
     if director is not None and not (
         director.is_active
@@ -377,25 +395,45 @@ def _plan_update(
     return plan, errors
 
 
-def _plan_new(actor, township, source: ImportRow) -> tuple[RowPlan, list[RowError]]:
-    child = Child(township=township, village=source.village, created_by=actor)
+def _plan_new(
+    actor, township, source: ImportRow, *, today: dt.date, checked: bool = False
+) -> tuple[RowPlan, list[RowError]]:
+    """A new child from ``source``. ``checked``: the preview of this same file, township and
+    day already checked these values as a new child, and they depend on nothing in the
+    database but the director, which is checked again."""
+    child = Child(township=township, village=source.village, created_by=actor, registered_on=today)
     for name in IMPORT_FIELDS:
         if name in source.data:
             setattr(child, name, source.data[name])
-    errors = _validate(child, source.row, given=source.data)
+    if checked:
+        errors = _check_director(child, source.row)
+    else:
+        errors = _validate(child, source.row, given=source.data, info=source.id_info)
     return RowPlan(source, NEW, child), errors
 
 
 def ledger_import_plan(
-    *, actor, township: Township, rows: list[ImportRow], lock: bool = False
+    *,
+    actor,
+    township: Township,
+    rows: list[ImportRow],
+    lock: bool = False,
+    checked: frozenset[int] = frozenset(),
 ) -> ImportPlan:
     """Classify every row (new / update / unchanged) and collect every error. Writes nothing.
 
     ``lock`` takes row locks on the matched children (used inside the apply transaction, so
-    that what was checked is what gets written).
+    that what was checked is what gets written). ``checked``: the Excel rows a preview of the
+    same file already checked as new children on the same day (children.io.previewed); a row
+    that now matches a child on the ledger is checked in full all the same.
     """
     _check_actor(actor, township)
-    plan = ImportPlan()
+    with checking_day(current_day()) as today:
+        return _plan(actor, township, rows, lock=lock, checked=checked, today=today)
+
+
+def _plan(actor, township, rows, *, lock, checked, today) -> ImportPlan:
+    plan = ImportPlan(day=today)
     usable = []
     for source in rows:
         if source.village.township_id != township.pk:
@@ -455,9 +493,13 @@ def ledger_import_plan(
             if matches:
                 row_plan, errors = _plan_update(source, matches[0], related)
             else:
-                row_plan, errors = _plan_new(actor, township, source)
+                row_plan, errors = _plan_new(
+                    actor, township, source, today=today, checked=source.row in checked
+                )
         else:
-            row_plan, errors = _plan_new(actor, township, source)
+            row_plan, errors = _plan_new(
+                actor, township, source, today=today, checked=source.row in checked
+            )
         plan.errors.extend(errors)
         if not errors:
             plan.rows.append(row_plan)
@@ -493,11 +535,85 @@ def _where_template(filename: str) -> str:
     return _("第 %(row)d 行")
 
 
+# Field types whose Python value psycopg writes as the column expects, with nothing for
+# Django to prepare; every other field (encrypted text, keyed hashes, automatic timestamps)
+# goes through the field's own pre_save and get_db_prep_save, as in a bulk_create.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.DateField,
+    models.PositiveIntegerField,
+    models.IntegerField,
+    models.ForeignKey,
+)
+
+
+def _copy_columns() -> list[tuple[models.Field, bool]]:
+    return [
+        (
+            field,
+            type(field) in _PLAIN_FIELDS
+            and not getattr(field, "auto_now", False)
+            and not getattr(field, "auto_now_add", False),
+        )
+        for field in Child._meta.concrete_fields
+        if not field.primary_key
+    ]
+
+
+def insert_children(children: list[Child]) -> None:
+    """Insert new children: PostgreSQL's COPY there, ``bulk_create`` elsewhere.
+
+    A file of 10,000 new children is about half a million values: COPY streams them, where
+    an INSERT has Django build and psycopg bind them as parameters of large statements that
+    the server must then parse and plan. The ids are taken from the
+    table's sequence first, so the children get their primary keys as with bulk_create and
+    the history, codes and benefit periods that follow refer to them. It runs inside the
+    caller's transaction: a failure (the unique ID hash included) rolls back everything.
+    """
+    if not children:
+        return
+    if connection.vendor != "postgresql":
+        Child.objects.bulk_create(children, batch_size=WRITE_BATCH)
+        return
+    meta = Child._meta
+    columns = _copy_columns()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(children)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        names = ", ".join(
+            connection.ops.quote_name(field.column)
+            for field in [meta.pk, *(field for field, _plain in columns)]
+        )
+        sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN"
+        # The wrapper turns psycopg's errors into Django's (a unique ID hash violated by a
+        # registration since the check is an IntegrityError, as with bulk_create).
+        with connection.wrap_database_errors, cursor.copy(sql) as copy:
+            for pk, child in zip(ids, children, strict=True):
+                child.pk = pk
+                values = [pk]
+                for field, plain in columns:
+                    if plain:
+                        values.append(getattr(child, field.attname))
+                    else:
+                        values.append(
+                            field.get_db_prep_save(field.pre_save(child, True), connection)
+                        )
+                copy.write_row(values)
+    for child in children:
+        child._state.adding = False
+        child._state.db = connection.alias
+
+
 def _write_new(actor, plans: list[RowPlan], filename: str) -> None:
     children = [row.child for row in plans]
     for child in children:
         child.name_pinyin, child.name_initials = pinyin_keys(child.name)
-    Child.objects.bulk_create(children, batch_size=WRITE_BATCH)
+    insert_children(children)
     ChildCircumstance.objects.bulk_create(
         [
             ChildCircumstance(child=row.child, code=code)
@@ -621,14 +737,16 @@ def ledger_import_apply(
     rows: list[ImportRow],
     filename: str = "",
     request=None,
+    checked: frozenset[int] = frozenset(),
 ) -> ImportPlan:
     """Write a whole ledger file: all rows or, on any error, none (raises ImportRejected).
 
     Re-plans with the matched children locked, so the checks hold for what is written even
-    if someone edited a child after the preview. Every new or changed child gets a history
-    entry with action 导入; the import itself goes into the access log.
+    if someone edited a child after the preview (``checked``: see ``ledger_import_plan``).
+    Every new or changed child gets a history entry with action 导入; the import itself goes
+    into the access log.
     """
-    plan = ledger_import_plan(actor=actor, township=township, rows=rows, lock=True)
+    plan = ledger_import_plan(actor=actor, township=township, rows=rows, lock=True, checked=checked)
     if plan.errors:
         raise ImportRejected(plan)
     new = [row for row in plan.rows if row.status == NEW]
@@ -647,7 +765,7 @@ def ledger_import_apply(
             )
         )
         raise ImportRejected(plan) from None
-    _write_updates(actor, updates, filename, timezone.localdate())
+    _write_updates(actor, updates, filename, plan.day)
     log_access(
         action=AccessAction.IMPORT,
         user=actor,

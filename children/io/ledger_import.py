@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter, range_boundaries
 
@@ -30,6 +30,7 @@ from accounts.choices import Role
 from accounts.models import Township, User, Village
 from children import ledger_columns as lc
 from children.choices import IdDocumentType
+from children.io.previewed import SavedPreview
 from children.ledger_columns import LEDGER_LANGUAGE
 from children.models import Child
 from children.services_import import (
@@ -52,7 +53,10 @@ from core.cells import (
 )
 from core.tabular import RowError
 from core.validators import (
+    IdInfo,
     check_id_matches,
+    checking_day,
+    current_day,
     normalize_phone,
     parse_id_number,
     validate_phone,
@@ -355,6 +359,11 @@ def _fill_merged(cells: SheetCells, header_row: int) -> None:
 def read_ledger(data, *, township: Township) -> LedgerFile:
     """Read a ledger workbook for ``township``. Raises WorkbookRefused for a file that
     cannot be read at all; every cell problem is in ``errors`` with its row and column."""
+    with checking_day(current_day()):
+        return _read_ledger(data, township)
+
+
+def _read_ledger(data, township: Township) -> LedgerFile:
     workbook = open_workbook_fast_safely(
         data,
         row_limit=HEADER_SCAN_ROWS + MAX_ROWS + 1,
@@ -439,6 +448,12 @@ def _read_row(
     data: dict[str, Any] = {}
     circumstances = assistance = None
     indexes = {column.key: index for column, index in columns}
+    # What a saved preview must read again against the database at write time.
+    db_cells = {
+        key: _text(value(indexes[key]))
+        for key in ("village", "township", "responsible_director")
+        if key in indexes
+    }
     village = None
     if "village" in indexes:
         try:
@@ -484,7 +499,7 @@ def _read_row(
                 continue
             fail(index, str(exc))
 
-    _read_identity(data, indexes, value, fail)
+    info = _read_identity(data, indexes, value, fail)
     if not data.get("name"):
         fail(indexes["name"], _("姓名不能为空"))
     result.errors.extend(errors)
@@ -496,6 +511,8 @@ def _read_row(
                 data=data,
                 circumstances=circumstances,
                 assistance=assistance,
+                id_info=info,
+                db_cells=db_cells,
             )
         )
 
@@ -508,8 +525,9 @@ def _no_id_state_labels() -> tuple[str, ...]:
         return ("身份证号待补录", *(str(label) for label in IdDocumentType.labels))
 
 
-def _read_identity(data: dict, indexes: dict, value, fail) -> None:
-    """ID number or 未登记户口, then birth date and sex checked against the ID."""
+def _read_identity(data: dict, indexes: dict, value, fail) -> IdInfo | None:
+    """ID number or 未登记户口, then birth date and sex checked against the ID; returns the
+    parsed number, so that the later checks need not parse it again."""
     id_index = indexes["id_number"]
     raw = value(id_index)
     birth_text = data.pop("_birth_text", None)
@@ -579,6 +597,7 @@ def _read_identity(data: dict, indexes: dict, value, fail) -> None:
         return
     data.setdefault("birth_date", info.birth_date)
     data.setdefault("sex", info.sex)
+    return info
 
 
 # --- entry points ----------------------------------------------------------------------------
@@ -586,30 +605,94 @@ def _read_identity(data: dict, indexes: dict, value, fail) -> None:
 
 @translation.override(LEDGER_LANGUAGE)
 def preview_ledger(*, actor, township: Township, data) -> LedgerPreview:
-    """Read and check a file without writing anything."""
-    ledger = read_ledger(data, township=township)
-    plan = ledger_import_plan(actor=actor, township=township, rows=ledger.rows)
+    """Read and check a file without writing anything (against one day: ``plan.day``)."""
+    with checking_day(timezone.localdate()):
+        ledger = read_ledger(data, township=township)
+        plan = ledger_import_plan(actor=actor, township=township, rows=ledger.rows)
     # The preview is where the person reads the row errors: each number registered outside
     # their area is put before the county center here (the write re-plans and is refused).
     record_elsewhere(actor=actor, plan=plan)
     return LedgerPreview(file=ledger, plan=plan)
 
 
+def _ledger_from_saved(saved: SavedPreview, township: Township) -> LedgerFile | None:
+    """The rows a preview saved, with the cells that depend on the database read again now:
+    None when one of them no longer reads as it did (a village or director renamed, the
+    township renamed…), and the caller reads the whole file again, which words the error."""
+    readers = _Readers(township, epoch=None)
+    ledger = LedgerFile(
+        sheet=saved.sheet,
+        header_row=saved.header_row,
+        columns=dict(saved.columns),
+        ignored=list(saved.ignored),
+        data_rows=saved.data_rows,
+    )
+    for row in saved.rows:
+        cells = row.db_cells
+        try:
+            village = readers.village(cells.get("village"))
+            if not readers.township_matches(cells.get("township")):
+                return None
+            data = dict(row.data)
+            if "responsible_director" in data:
+                # The preview's director (a user, or none for 无): the same one by name now.
+                director = readers.director(cells.get("responsible_director"), village)
+                saved_id = (data["responsible_director"] or {}).get("user")
+                if director is KEEP or (director.pk if director else None) != saved_id:
+                    return None
+                data["responsible_director"] = director
+        except CellError:
+            return None
+        ledger.rows.append(
+            ImportRow(
+                row=row.row,
+                village=village,
+                data=data,
+                circumstances=row.circumstances,
+                assistance=row.assistance,
+                db_cells=cells,
+            )
+        )
+    return ledger
+
+
 @translation.override(LEDGER_LANGUAGE)
-def import_ledger(*, actor, township: Township, data, filename: str = "", request=None):
-    """Read the file again and write it, all or nothing.
+def import_ledger(
+    *,
+    actor,
+    township: Township,
+    data,
+    filename: str = "",
+    request=None,
+    previewed: SavedPreview | None = None,
+):
+    """Write the file, all or nothing: read and checked again, or, given ``previewed`` (the
+    rows its preview checked today, children.io.previewed), from those rows with what
+    depends on the database checked again.
 
     Returns the preview; when it has errors nothing was written (the service raised
     ImportRejected inside its transaction, or the cells were already wrong).
     """
-    ledger = read_ledger(data, township=township)
-    if ledger.errors:
-        plan = ledger_import_plan(actor=actor, township=township, rows=ledger.rows)
+    with checking_day(timezone.localdate()) as today:
+        ledger, checked = None, frozenset()
+        if previewed is not None and previewed.day == today:
+            ledger = _ledger_from_saved(previewed, township)
+        if ledger is not None:
+            checked = frozenset(row.row for row in previewed.rows if row.new)
+        else:
+            ledger = read_ledger(data, township=township)
+        if ledger.errors:
+            plan = ledger_import_plan(actor=actor, township=township, rows=ledger.rows)
+            return LedgerPreview(file=ledger, plan=plan)
+        try:
+            plan = ledger_import_apply(
+                actor=actor,
+                township=township,
+                rows=ledger.rows,
+                filename=filename,
+                request=request,
+                checked=checked,
+            )
+        except ImportRejected as exc:
+            return LedgerPreview(file=ledger, plan=exc.plan)
         return LedgerPreview(file=ledger, plan=plan)
-    try:
-        plan = ledger_import_apply(
-            actor=actor, township=township, rows=ledger.rows, filename=filename, request=request
-        )
-    except ImportRejected as exc:
-        return LedgerPreview(file=ledger, plan=exc.plan)
-    return LedgerPreview(file=ledger, plan=plan)

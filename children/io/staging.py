@@ -1,13 +1,18 @@
 """Uploaded ledgers kept between the preview and the confirmation.
 
-The confirmation must import exactly the file that was previewed and check it again, so
-the bytes stay on the server under a random token (held in the user's session), never in
+The confirmation must import exactly the file that was previewed and check again what may
+have changed since (children.io.previewed says what is taken over), so the bytes stay on
+the server under a random token (held in the user's session), never in
 hidden form fields. Files are private (0600, outside any served path) and removed after
 the import or when they are older than ``MAX_AGE``.
+
+Beside a staged file may lie what a job derived from it (``keep_beside``: the preview's
+checked rows, children.io.previewed); it goes with the file.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import time
@@ -17,6 +22,7 @@ from django.conf import settings
 
 MAX_AGE_SECONDS = 6 * 60 * 60
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+_SUFFIX = re.compile(r"\.[a-z]{1,16}")
 
 
 def staging_dir() -> Path:
@@ -25,16 +31,19 @@ def staging_dir() -> Path:
     return path
 
 
-def _path(token: str) -> Path | None:
+def _path(token: str, suffix: str = ".xlsx") -> Path | None:
     # The token comes back from the browser: only our own format may become a path.
     if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         return None
-    return staging_dir() / f"{token}.xlsx"
+    if not _SUFFIX.fullmatch(suffix):
+        raise ValueError(suffix)
+    return staging_dir() / f"{token}{suffix}"
 
 
 def _cleanup(directory: Path) -> None:
     cutoff = time.time() - MAX_AGE_SECONDS
-    for stale in directory.glob("*.xlsx"):
+    # Staged files and what lies beside them (every file here is ours).
+    for stale in directory.iterdir():
         try:
             if stale.stat().st_mtime < cutoff:
                 stale.unlink()
@@ -88,5 +97,55 @@ def peek(token: str) -> bytes | None:
 
 def discard(token: str) -> None:
     path = _path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
+        for beside in path.parent.glob(f"{token}.*"):
+            # Not a file being taken ({token}.<hex>.taken): take() removes its own.
+            if _SUFFIX.fullmatch(beside.name[len(token) :]):
+                beside.unlink(missing_ok=True)
+
+
+def keep_beside(token: str, suffix: str, data: bytes) -> bool:
+    """Keep ``data`` beside the staged file of ``token`` (written whole or not at all, so a
+    worker stopped half-way leaves nothing to read); False when that file is gone."""
+    path = _path(token, suffix)
+    if path is None or not path.with_suffix(".xlsx").exists():
+        return False
+    part = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+    return True
+
+
+def peek_beside(token: str, suffix: str) -> bytes | None:
+    """What ``keep_beside`` kept, while the staged file is there and not expired."""
+    path = _path(token, suffix)
+    if path is None or peek_age(token) is None:
+        return None
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def peek_age(token: str) -> float | None:
+    """Seconds since the file of ``token`` was staged; None when absent or expired."""
+    path = _path(token)
+    if path is None:
+        return None
+    try:
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    return None if age > MAX_AGE_SECONDS else age
+
+
+def discard_beside(token: str, suffix: str) -> None:
+    path = _path(token, suffix)
     if path is not None:
         path.unlink(missing_ok=True)
