@@ -179,7 +179,8 @@ def measure_export() -> dict:
     headers = list(ledger_export.HEADERS)
     values, result["cells_s"] = _timed(
         lambda: [
-            list(record.values()) for record in ledger_export._records(source, False, date.today())
+            list(record.values())
+            for record in ledger_export.ledger_records(source, False, date.today())
         ]
     )
     source = None  # only the cell values are kept for the writers
