@@ -11,7 +11,7 @@
   rustpy-xlsxwriter with every cell through ``safe_cell_text``, the file written
   atomically) — the job time the target (≤ 10 s) is about;
 * ``read``: reading the same rows from PostgreSQL (``ledger_rows``), nothing written;
-* ``cells``: turning them into the sheet's cell values (``ledger_export._records``);
+* ``cells``: turning them into the sheet's cell values (``ledger_export.ledger_records``);
 * the floors, writing those same cell values (already computed, so only the writer is
   timed): ``xlsxwriter_constant_memory`` (XlsxWriter's typed ``write_*`` in
   constant-memory mode) and ``rustpy_xlsxwriter`` (rust_xlsxwriter, constant memory);

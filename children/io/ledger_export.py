@@ -93,11 +93,13 @@ def ledger_rows(children: QuerySet[Child], chunk_size: int = CHUNK_SIZE) -> Iter
     reading the rows themselves: 5 of 9 s at 100,000 children).
 
     The rows come from one cursor over the SQL Django compiles for the queryset (the same
-    scope, filter and order), not through ``values_list``: its per-row converters and the
-    encrypted fields' ``from_db_value``, called value by value, were half the reading time
-    at 100,000 rows. Each row is turned into the export's tuple by one generated function
-    (``_row_reader``) that decrypts the encrypted columns in the same pass; a server-side
-    cursor (where the database has one, as ``iterator()`` uses) keeps one chunk in memory."""
+    scope, filter and order), not through ``values_list``, whose converters run value by
+    value (each encrypted field's ``from_db_value`` among them). Each row is turned into the
+    export's tuple by one generated function (``_row_reader``) that decrypts the encrypted
+    columns in the same pass; a server-side cursor (where the database has one, as
+    ``iterator()`` uses) keeps one chunk in memory. At 100,000 rows this saves about a
+    tenth of the reading's CPU (1.5-1.6 s against 1.7-1.8 s); most of the reading's time is
+    PostgreSQL's (the query, its sort, sending the rows)."""
     plain = children.select_related(None).prefetch_related(None)
     values = plain.values_list(*SOURCE_FIELDS)
     compiler = values.query.get_compiler(using=values.db)
