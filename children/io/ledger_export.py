@@ -235,7 +235,10 @@ def row_builder(reveal: bool, on: dt.date | None = None) -> Callable[[LedgerRow,
         elif kind == lc.ID:
             term = "_identity(r)"
         elif kind == lc.PHONE:
-            term = text(f"r[{index}]" if reveal else f"_mask_phone(r[{index}])")
+            # Most children lack one phone or two: an empty one is an empty cell without
+            # going through the mask (which gives "" for it).
+            masked = f"(_mask_phone(p) if (p := r[{index}]) else None)"
+            term = text(f"r[{index}]" if reveal else masked)
         elif kind == lc.CHOICE:
             namespace[f"_labels{number}"] = {
                 code: safe_cell_text(label) or None
