@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -36,6 +37,7 @@ from children.models.child import masked_id_display
 from core.cells import FORMULA_TRIGGERS, safe_cell_text
 from core.choices import choice_labels
 from core.fields import EncryptedTextField, decryptor
+from core.forked import call_forked
 from core.validators import mask_id_number, mask_phone, years_between
 
 SHEET_TITLE = "花名册"
@@ -348,17 +350,32 @@ def write_ledger(
     or Child instances (with their township, village and director at hand, and their
     circumstances and assistance prefetched or cheap to query).
 
-    The rows are pulled one by one by the writer (constant memory: each row is written out
-    as soon as the next one starts), so an export holds one chunk of rows at a time however
-    many children it lists; an exception raised while reading them (the database gone)
-    comes out of here unchanged, and nothing is returned."""
+    The rows are read and turned into records here, and sent in batches through a pipe to a
+    forked process that writes the workbook (``core.forked``): reading and building the
+    cells (the database, the decryption, the safe-text rule) and writing each take a core of
+    their own. Neither side holds more than a few batches, so an export stays
+    in constant memory however many children it lists. An exception raised while reading
+    the rows (the database gone) comes out of here unchanged, and nothing is returned; one
+    raised while writing comes out as ``core.forked.ForkedCallFailed``. Where a fork is not
+    available, the same happens in this process, the writer pulling the rows one by one."""
     exported_on = exported_on or timezone.localdate()
     rows = (item if isinstance(item, tuple) else child_row(item) for item in children)
-    last = len(HEADERS) - 1
     meta = _("导出单位：%(unit)s　　导出日期：%(date)s") % {
         "unit": unit,
         "date": exported_on.isoformat(),
     }
+    return call_forked(
+        partial(
+            _workbook, banner=[safe_cell_text(title), safe_cell_text(str(meta))], reveal=reveal
+        ),
+        ledger_records(rows, reveal, exported_on),
+    )
+
+
+def _workbook(records: Iterator[dict], *, banner: list[str], reveal: bool) -> bytes:
+    """The workbook's bytes: the two banner rows (title, unit and date), the header, then
+    ``records``, pulled one by one by the writer (constant memory)."""
+    last = len(HEADERS) - 1
     heading = Format().set_bold().set_font_size(16).set_align("center").set_align("vcenter")
     header = (
         Format()
@@ -378,15 +395,12 @@ def write_ledger(
         .freeze(row=3, col=2)  # C4: the title rows, the header, 序号 and 姓名 stay in view
         .sheet(
             SHEET_TITLE,
-            ledger_records(rows, reveal, exported_on),
+            records,
             header_row=2,
             header_format=header,
             # The title rows: plain string cells (the writer never turns text into a
             # formula), through the same safe-text rule as every other cell.
-            merge_ranges=[
-                (0, 0, 0, last, safe_cell_text(title), heading),
-                (1, 0, 1, last, safe_cell_text(str(meta))),
-            ],
+            merge_ranges=[(0, 0, 0, last, banner[0], heading), (1, 0, 1, last, banner[1])],
             column_widths=[column.width for column in EXPORT_COLUMNS] + [8],
             column_formats=[
                 None if column.key == "birth_date" and not reveal else formats.get(column.kind)
