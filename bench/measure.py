@@ -92,6 +92,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
+def children_peak_rss_mb() -> float:
+    """The largest peak RSS of this process's finished children: the export's forked writer
+    (core/forked.py). It counts the pages shared with this process since the fork too, so
+    the two peaks are not to be added."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def stats(samples: list[float]) -> dict:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
@@ -303,6 +310,7 @@ def part_export() -> dict:
         "rows": done,
         "rss_before_mb": round(before, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        "writer_peak_rss_mb": round(children_peak_rss_mb(), 1),
     }
 
 

@@ -368,10 +368,14 @@ def scale_verdicts(result: dict, smallest: dict | None) -> list[tuple[str, str, 
             f"{export['seconds']} s for {export['rows']:,} rows{floor_s}",
             export["seconds"] <= TARGETS["export_s"],
         )
+        # The job's process and its forked writer each within the target (the writer's
+        # peak includes the pages it shares with the job's process since the fork).
+        writer_rss = export.get("writer_peak_rss_mb") or 0
         add(
             f"export peak RSS ≤ {TARGETS['export_rss_mb']} MB",
-            f"{export['peak_rss_mb']} MB" + (f" (floor {floor['peak_rss_mb']})" if floor else ""),
-            export["peak_rss_mb"] <= TARGETS["export_rss_mb"],
+            f"{export['peak_rss_mb']} MB, writer {writer_rss} MB"
+            + (f" (floor {floor['peak_rss_mb']})" if floor else ""),
+            max(export["peak_rss_mb"], writer_rss) <= TARGETS["export_rss_mb"],
         )
     imp = result.get("import")
     if imp:

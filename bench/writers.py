@@ -8,14 +8,15 @@
 
 * ``ours``: the export job itself (``children.jobs.run_ledger_export`` through
   ``jobs.runner.job_run``: the scoped, filtered rows, the 花名册 written by
-  rustpy-xlsxwriter with every cell through ``safe_cell_text``, the file written
-  atomically) — the job time the target (≤ 10 s) is about;
+  rustpy-xlsxwriter in a forked process (``core.forked``) with every cell through the
+  safe-text rule, the file written atomically) — the job time the target (≤ 10 s) is about;
 * ``read``: reading the same rows from PostgreSQL (``ledger_rows``), nothing written;
-* ``cells``: turning them into the sheet's cell values (``ledger_export._records``);
+* ``cells``: turning them into the sheet's cell values (``ledger_export.ledger_records``);
 * the floors, writing those same cell values (already computed, so only the writer is
   timed): ``xlsxwriter_constant_memory`` (XlsxWriter's typed ``write_*`` in
   constant-memory mode) and ``rustpy_xlsxwriter`` (rust_xlsxwriter, constant memory);
-  ``floor_s`` is read + cells + the fastest writer.
+  ``floor_s`` is read + cells + the fastest writer, one after the other in one process (the
+  job overlaps the writer with the other two, so it may come in under this floor).
 
 **Import** (a ``--rows``-row 花名册 of new children of the largest township, written by the
 portal's own exporter, bench/ledgerfile.py):
@@ -180,7 +181,8 @@ def measure_export() -> dict:
     headers = list(ledger_export.HEADERS)
     values, result["cells_s"] = _timed(
         lambda: [
-            list(record.values()) for record in ledger_export._records(source, False, date.today())
+            list(record.values())
+            for record in ledger_export.ledger_records(source, False, date.today())
         ]
     )
     source = None  # only the cell values are kept for the writers

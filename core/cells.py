@@ -229,7 +229,9 @@ def is_total_row(values: Iterable[Any]) -> bool:
 
 # --- export and formulas ------------------------------------------------------
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read text as a formula; public for writers that inline the rule
+# (children.io.ledger_export builds its row function around it).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell_text(value: Any) -> Any:
@@ -239,7 +241,7 @@ def safe_cell_text(value: Any) -> Any:
     (or a CSV round trip) evaluates text starting with ``+ - @``, tab or CR as
     one too. A leading apostrophe keeps such values as plain text.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS):
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 

@@ -43,7 +43,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -191,6 +191,31 @@ def decrypt(token: str) -> str:
         return ring.legacy.decrypt(token.encode("ascii")).decode()
     except (InvalidToken, UnicodeError) as exc:
         raise DecryptionError(_NOT_DECRYPTABLE) from exc
+
+
+def decryptor() -> Callable[[str], str]:
+    """``decrypt`` bound to the current keyring, for a loop over many tokens (the ledger
+    export decrypts four or five values a row): the keyring and its ciphers are looked up
+    once, not once a value. Anything but a current-format token under a known key (a
+    legacy Fernet token, a damaged one) goes through ``decrypt`` itself, errors included."""
+    by_header = keyring().by_header
+    header_length, nonce_bytes, from_urlsafe = _HEADER_LENGTH, _NONCE_BYTES, _FROM_URLSAFE
+    a2b = binascii.a2b_base64
+
+    def decrypt_one(token: str) -> str:
+        entry = by_header.get(token[:header_length])
+        if entry is None:
+            return decrypt(token)
+        aead, header = entry
+        try:
+            blob = a2b(
+                token[header_length:].encode("ascii").translate(from_urlsafe), strict_mode=True
+            )
+            return aead.decrypt(blob[:nonce_bytes], blob[nonce_bytes:], header).decode()
+        except (InvalidTag, ValueError) as exc:
+            raise DecryptionError(_NOT_DECRYPTABLE) from exc
+
+    return decrypt_one
 
 
 def is_current(token: str) -> bool:

@@ -4,6 +4,7 @@ the importer: layout, formats, the safe-text rule, rows streamed from a generato
 import datetime as dt
 import io
 import os
+import signal
 import tempfile
 
 import openpyxl
@@ -18,10 +19,13 @@ from children.io.ledger_export import HEADERS, MASKED_HEADERS, child_row, ledger
 from children.io.ledger_import import import_ledger
 from children.models import Child, ChildAssistance, ChildCircumstance
 from children.selectors import child_list
+from core import forked
+from jobs import files
+from jobs.models import JobStatus
 from tests import factories
 from tests.children.conftest import build_ledger
 from tests.children.conftest import child_row as ledger_row_dict
-from tests.jobs.helpers import downloaded
+from tests.jobs.helpers import downloaded, job_of
 
 HOSTILE = {
     "name": '=HYPERLINK("http://x","y")',
@@ -212,3 +216,29 @@ def test_an_empty_export_still_has_its_title_and_header(longsheng_supervisor):
     assert [cell.value for cell in sheet[3]] == MASKED_HEADERS
     assert "出生日期" not in MASKED_HEADERS and "出生日期" in HEADERS
     assert sheet.max_row == 3
+
+
+@pytest.mark.parametrize("death", ["exception", "killed"])
+def test_a_writer_failing_in_its_process_fails_the_job_and_leaves_no_file(
+    monkeypatch, client_for, longsheng_supervisor, hostile_child, death
+):
+    """The workbook is written by a forked process (core.forked); whether it raises or is
+    killed half-way, the export job fails and no result file, whole or partial, is left."""
+    if not forked.fork_available():
+        pytest.skip("needs os.fork")
+    parent = os.getpid()
+
+    def failing_workbook(rows, **kwargs):
+        next(rows)
+        assert os.getpid() != parent  # the writer's own process
+        if death == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ledger_export, "_workbook", failing_workbook)
+    with pytest.raises(forked.ForkedCallFailed):
+        write_ledger(export_rows(longsheng_supervisor), title="t", unit="u", reveal=False)
+
+    job = job_of(client_for(longsheng_supervisor).get(reverse("children:export")))
+    assert job.status == JobStatus.FAILED and job.result_file == ""
+    assert not list(files.results_dir().glob(f"*{job.pk}*"))
