@@ -294,7 +294,7 @@ def report(export: dict | None, imp: dict | None) -> list[str]:
         lines += [
             f"import, {imp['rows']:,} rows ({imp['file_bytes']:,} bytes)",
             f"  ours: preview + write                {ours['seconds']:>7.2f} s "
-            f"({ours['preview_s']} + {ours['write_s']})",
+            f"({ours['preview_s']:.2f} + {ours['write_s']:.2f})",
             f"  read, ours (calamine reader)         {imp['read_ours_s']:>7.2f} s",
             f"  read floor, python-calamine          {imp['read_calamine_s']:>7.2f} s",
             f"  read, openpyxl (streaming)           {imp['read_openpyxl_s']:>7.2f} s",
