@@ -388,8 +388,10 @@ def scale_verdicts(result: dict, smallest: dict | None) -> list[tuple[str, str, 
             + (f" ({imp['errors']})" if imp.get("errors") else ""),
             total <= target and not imp.get("errors"),
         )
+    # bench/writers.py words its verdicts PASS/MISS. Its import row repeats the import
+    # measured above (the same target, the same jobs): the table keeps the first of a name.
     for verdict in _get(result, "writers.verdicts") or []:
-        add(verdict["target"], verdict["measured"], verdict.get("ok"))
+        add(verdict["target"], verdict["measured"], verdict.get("verdict") == "PASS")
     if _get(result, "writers.error"):
         add("writers and readers (bench/writers.py)", result["writers"]["error"], False)
     for verdict in _get(result, "load.verdicts") or []:
@@ -405,7 +407,12 @@ def verdict_table(results: list[dict]) -> list[str]:
     """Every target, each scale side by side: what was measured (with its floor) and PASS or
     MISS; "—" where a scale does not measure it."""
     smallest = results[0]
-    per_scale = [dict(((n, (m, ok)) for n, m, ok in scale_verdicts(r, smallest))) for r in results]
+    per_scale = []
+    for result in results:
+        verdicts: dict[str, tuple] = {}
+        for n, m, ok in scale_verdicts(result, smallest):
+            verdicts.setdefault(n, (m, ok))
+        per_scale.append(verdicts)
     names: list[str] = []
     for verdicts in per_scale:
         names += [n for n in verdicts if n not in names]
