@@ -174,17 +174,22 @@ def encrypt(text: str) -> str:
     )
 
 
+def _open_sealed(entry, token: str) -> str:
+    """A current-format token under the key of ``entry`` (its AEAD and header), opened."""
+    aead, header = entry
+    try:
+        body = token[_HEADER_LENGTH:].encode("ascii").translate(_FROM_URLSAFE)
+        blob = binascii.a2b_base64(body, strict_mode=True)
+        return aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], header).decode()
+    except (InvalidTag, ValueError) as exc:  # binascii.Error, UnicodeError, short nonce
+        raise DecryptionError(_NOT_DECRYPTABLE) from exc
+
+
 def decrypt(token: str) -> str:
     ring = keyring()
     entry = ring.by_header.get(token[:_HEADER_LENGTH])
     if entry is not None:
-        aead, header = entry
-        try:
-            body = token[_HEADER_LENGTH:].encode("ascii").translate(_FROM_URLSAFE)
-            blob = binascii.a2b_base64(body, strict_mode=True)
-            return aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], header).decode()
-        except (InvalidTag, ValueError) as exc:  # binascii.Error, UnicodeError, short nonce
-            raise DecryptionError(_NOT_DECRYPTABLE) from exc
+        return _open_sealed(entry, token)
     if token.startswith(TOKEN_PREFIX):  # written with a key that is no longer in the list
         raise DecryptionError(_NOT_DECRYPTABLE)
     try:
@@ -199,21 +204,10 @@ def decryptor() -> Callable[[str], str]:
     once, not once a value. Anything but a current-format token under a known key (a
     legacy Fernet token, a damaged one) goes through ``decrypt`` itself, errors included."""
     by_header = keyring().by_header
-    header_length, nonce_bytes, from_urlsafe = _HEADER_LENGTH, _NONCE_BYTES, _FROM_URLSAFE
-    a2b = binascii.a2b_base64
 
     def decrypt_one(token: str) -> str:
-        entry = by_header.get(token[:header_length])
-        if entry is None:
-            return decrypt(token)
-        aead, header = entry
-        try:
-            blob = a2b(
-                token[header_length:].encode("ascii").translate(from_urlsafe), strict_mode=True
-            )
-            return aead.decrypt(blob[:nonce_bytes], blob[nonce_bytes:], header).decode()
-        except (InvalidTag, ValueError) as exc:
-            raise DecryptionError(_NOT_DECRYPTABLE) from exc
+        entry = by_header.get(token[:_HEADER_LENGTH])
+        return decrypt(token) if entry is None else _open_sealed(entry, token)
 
     return decrypt_one
 
