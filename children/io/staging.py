@@ -62,25 +62,6 @@ def stage(data: bytes) -> str:
     return token
 
 
-def take(token: str) -> bytes | None:
-    """Load and remove the file in one step: of two confirmations of the same preview (a
-    double click), only the first gets the file; the rename is atomic."""
-    path = _path(token)
-    if path is None:
-        return None
-    taken = path.with_name(f"{path.stem}.{secrets.token_hex(8)}.taken")
-    try:
-        path.rename(taken)
-    except FileNotFoundError:
-        return None
-    try:
-        if taken.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
-            return None
-        return taken.read_bytes()
-    finally:
-        taken.unlink(missing_ok=True)
-
-
 def peek(token: str) -> bytes | None:
     """The staged file, left in place (a preview, or a write that may be run again after its
     worker was stopped); ``None`` when absent or expired."""
@@ -100,7 +81,7 @@ def discard(token: str) -> None:
     if path is not None:
         path.unlink(missing_ok=True)
         for beside in path.parent.glob(f"{token}.*"):
-            # Not a file being taken ({token}.<hex>.taken): take() removes its own.
+            # Only what keep_beside wrote ({token}.<suffix>), nothing else that matches.
             if _SUFFIX.fullmatch(beside.name[len(token) :]):
                 beside.unlink(missing_ok=True)
 
