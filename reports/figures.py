@@ -52,10 +52,9 @@ from decimal import Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
+    F,
     IntegerField,
     Min,
     OuterRef,
@@ -64,6 +63,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,8 +102,9 @@ from care.models import (
     Screening,
     ServiceSession,
 )
-from children.choices import BenefitCategory, Circumstance, RiskLevel
+from children.choices import BenefitCategory, CaseStatus, Circumstance, RiskLevel
 from children.models import Child, ChildCircumstance
+from core.planning import planned_for_parameters
 from reports.choices import ReportStatus
 from reports.models import ReportVersion, TownshipReport, deadline_end
 from visits import schedule
@@ -484,42 +485,57 @@ def _active_children(period: Period):
 
 
 def _visit_figures(scope: Scope, period: Period, rules) -> dict:
-    """The children visited, overdue and due (visited ∪ overdue), each child's two facts
-    worked out once: as three filtered counts of one aggregate, PostgreSQL probes the visits
-    again for the third. So the facts are columns of a subquery (fenced by OFFSET 0, which
-    PostgreSQL does not flatten) and the outer query counts them. "Overdue" is the schedule's
-    annotation (one probe of the child's newest visit) rather than ``overdue_count_q``, whose
-    NOT EXISTS per risk level PostgreSQL may answer by hashing every recent visit of the county
-    to count one township (4.6× slower at 10,000 children, as fast at 100,000)."""
-    facts = (
-        schedule.annotate_next_due(
-            _active_children(period).filter(scope.children()).order_by(),
-            period.as_of,
-            rules=rules,
+    """The visits of the period, and the children visited, overdue and due (visited ∪
+    overdue), each read once:
+
+    * the visits and the children visited: one aggregate over the scope's visits of the period
+      (a child is visited when active, entered by the freeze and with a visit counted);
+    * the children overdue: the schedule's annotation (one probe of each active child's
+      newest visit), as a column of a subquery fenced by OFFSET 0, which PostgreSQL does not
+      flatten; rather than ``overdue_count_q``, whose NOT EXISTS per risk level PostgreSQL may
+      answer by hashing every recent visit of the county to count one township;
+    * the children both overdue and visited, so that due = visited + overdue − both: whether
+      an *overdue* child has a visit of the period, asked in a CASE, so only of those few.
+
+    Asking every child whether it was visited, as a column beside the overdue one, made
+    PostgreSQL hash all the county's visits of the period first (bench/RESULTS.md)."""
+    visited_child = Q(child__status=CaseStatus.ACTIVE) & period.recorded("child__created_at")
+    counts = (
+        _visits(period)
+        .filter(scope.children("child__"))
+        .aggregate(
+            # COUNT(*), not of the id: the (child, date) index answers it without the table.
+            n_visits=Count("*"),
+            n_visited=Count("child", distinct=True, filter=visited_child),
         )
-        .annotate(visited=ExpressionWrapper(_visited_in(period), output_field=BooleanField()))
-        .values("visited", "visit_overdue")
     )
-    visits = _visit_count(scope, period)
+    facts = schedule.annotate_next_due(
+        _active_children(period).filter(scope.children()).order_by(), period.as_of, rules=rules
+    ).values("visit_overdue", child=F("pk"))
+    # The visits of the period of the child of the outer row (``facts.child``).
+    of_the_period = _visits(period).filter(child_id=RawSQL('"facts"."child"', ())).values("pk")[:1]
     try:
-        inner, params = facts.query.sql_with_params()
+        inner, inner_params = facts.query.sql_with_params()
+        visited_sql, visited_params = of_the_period.query.sql_with_params()
     except EmptyResultSet:  # the county center keeps no ledger: no child at all
-        return {"children_visited": 0, "children_overdue": 0, "children_due": 0, "visits": visits}
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(SUM(CASE WHEN visited THEN 1 ELSE 0 END), 0), "  # noqa: S608
-            "COALESCE(SUM(CASE WHEN visit_overdue THEN 1 ELSE 0 END), 0), "
-            "COALESCE(SUM(CASE WHEN visited OR visit_overdue THEN 1 ELSE 0 END), 0) "
-            f"FROM ({inner}{fence}) facts",
-            params,
-        )
-        visited, overdue, due = cursor.fetchone()
+        overdue = both = 0
+    else:
+        fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(SUM(CASE WHEN visit_overdue THEN 1 ELSE 0 END), 0), "  # noqa: S608
+                "COALESCE(SUM(CASE WHEN visit_overdue THEN "
+                f"CASE WHEN EXISTS({visited_sql}) THEN 1 ELSE 0 END ELSE 0 END), 0) "
+                f"FROM ({inner}{fence}) facts",
+                (*visited_params, *inner_params),
+            )
+            overdue, both = (int(n) for n in cursor.fetchone())
+    visited = counts["n_visited"]
     return {
-        "children_visited": int(visited),
-        "children_overdue": int(overdue),
-        "children_due": int(due),
-        "visits": visits,
+        "children_visited": visited,
+        "children_overdue": overdue,
+        "children_due": visited + overdue - both,
+        "visits": counts["n_visits"],
     }
 
 
@@ -655,8 +671,13 @@ def area_figures(
     """All the figures of a campaign report for one scope (a township, the county center's
     own records, or the whole county), JSON-ready, as of ``today`` and — for a version being
     frozen — of the records entered by ``recorded_by``. Unscoped: the caller has checked the
-    user may see the area. A fixed number of queries, whatever the data."""
-    period = Period.of(campaign, today, recorded_by)
+    user may see the area. A fixed number of queries, whatever the data, each planned for
+    its own township and dates (core.planning)."""
+    with planned_for_parameters():
+        return _area_figures(campaign, scope, Period.of(campaign, today, recorded_by))
+
+
+def _area_figures(campaign, scope: Scope, period: Period) -> dict:
     rules = schedule.load_rules()
     children = Child.objects.filter(scope.children()).filter(ledger_q(period))
     ledger = _ledger_figures(children, period)

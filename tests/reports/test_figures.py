@@ -429,3 +429,44 @@ def test_the_reports_visited_and_overdue_children_are_the_schedules(campaign):
         assert rollup["children_overdue"] == len(overdue), today
         checked |= overdue
     assert 0 < len(checked) < len(children)  # some overdue, some not: the check can fail
+
+
+def test_a_child_both_visited_and_overdue_is_due_once(campaign):
+    """A red-risk child visited early in the period is overdue again before it ends: the
+    report counts it among the visited, among the overdue, and once among the due. In a
+    version frozen before that visit was entered, the visit is not counted (not visited), and
+    the child is still due once."""
+    from django.utils import timezone
+
+    from children.models import Child
+    from reports.figures import township_figures
+    from tests.reports.conftest import make_child, visit
+
+    user = factories.make_user("township_supervisor", township_name="龙胜镇", username="s")
+    both = make_child("甲", "龙胜镇", "山东村", registered_on=dt.date(2026, 3, 2))
+    only_overdue = make_child("乙", "龙胜镇", "山东村", registered_on=dt.date(2026, 3, 2))
+    only_visited = make_child("丙", "龙胜镇", "山东村", registered_on=dt.date(2026, 3, 2))
+    Child.objects.filter(pk__in=[both.pk, only_overdue.pk]).update(risk_level="red")
+    Child.objects.filter(pk=only_visited.pk).update(risk_level="green")
+    frozen_at = timezone.now()
+    Child.objects.update(created_at=frozen_at - dt.timedelta(days=1))
+    visit(both, dt.date(2026, 5, 16), user)  # next due 05-30: overdue on 06-10
+    visit(only_visited, dt.date(2026, 6, 1), user)  # next due in September
+
+    figures = township_figures(campaign, both.township, today=dt.date(2026, 6, 10))["visits"]
+    assert figures == {
+        "children_visited": 2,
+        "children_overdue": 2,
+        "children_due": 3,
+        "visits": 2,
+    }
+    frozen = township_figures(
+        campaign, both.township, today=dt.date(2026, 6, 10), recorded_by=frozen_at
+    )["visits"]
+    # Neither visit was entered by the freeze; the schedule still knows of them.
+    assert frozen == {
+        "children_visited": 0,
+        "children_overdue": 2,
+        "children_due": 2,
+        "visits": 0,
+    }
