@@ -22,12 +22,19 @@ def planned_for_parameters() -> Iterator[None]:
     """Inside the block, PostgreSQL plans every statement for its parameters
     (``plan_cache_mode = force_custom_plan``); prepared statements still skip parsing.
 
-    The setting is ``SET LOCAL``: it ends with the block's transaction, or with the caller's
-    when the block runs inside one. Nothing changes on other databases."""
+    The setting is local to the block's transaction (a savepoint inside the caller's): put
+    back as it was when the block ends, and undone with the rest when it fails. Nothing
+    changes on other databases."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            cursor.execute(
+                "SELECT current_setting('plan_cache_mode'), "
+                "set_config('plan_cache_mode', 'force_custom_plan', true)"
+            )
+            before = cursor.fetchone()[0]
         yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('plan_cache_mode', %s, true)", [before])

@@ -504,7 +504,7 @@ def _visit_figures(scope: Scope, period: Period, rules) -> dict:
         _visits(period)
         .filter(scope.children("child__"))
         .aggregate(
-            # COUNT(*), not of the id: the (child, date) index answers it without the table.
+            # COUNT(*), not of the id: the (date, child) index answers it without the table.
             n_visits=Count("*"),
             n_visited=Count("child", distinct=True, filter=visited_child),
         )

@@ -17,7 +17,7 @@ def plan_cache_mode() -> str:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_statements_inside_the_block_are_planned_for_their_parameters():
     before = plan_cache_mode()
     with planned_for_parameters():
@@ -26,14 +26,14 @@ def test_statements_inside_the_block_are_planned_for_their_parameters():
     assert plan_cache_mode() == before == "auto"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_setting_ends_with_the_block_when_the_block_fails():
     with pytest.raises(ZeroDivisionError), planned_for_parameters():
         1 / 0  # noqa: B018
     assert plan_cache_mode() == "auto"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_township_report_leaves_the_connection_as_it_was(campaign_with_township):
     from reports.figures import township_figures
 
@@ -43,7 +43,7 @@ def test_a_township_report_leaves_the_connection_as_it_was(campaign_with_townshi
 
 
 @pytest.fixture
-def campaign_with_township(transactional_db):
+def campaign_with_township(db):
     import datetime as dt
 
     from accounts.models import Township
@@ -55,6 +55,5 @@ def campaign_with_township(transactional_db):
         end_date=dt.date(2026, 6, 10),
         report_deadline=dt.date(2026, 6, 4),
     )
-    # Made here: an earlier transactional test may have emptied the official list.
-    township, _ = Township.objects.get_or_create(code="450328100000", defaults={"name": "龙胜镇"})
+    township = Township.objects.get(name="龙胜镇")
     return campaign, township
