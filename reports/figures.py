@@ -500,14 +500,10 @@ def _visit_figures(scope: Scope, period: Period, rules) -> dict:
     Asking every child whether it was visited, as a column beside the overdue one, made
     PostgreSQL hash all the county's visits of the period first (bench/RESULTS.md)."""
     visited_child = Q(child__status=CaseStatus.ACTIVE) & period.recorded("child__created_at")
-    counts = (
-        _visits(period)
-        .filter(scope.children("child__"))
-        .aggregate(
-            # COUNT(*), not of the id: the (date, child) index answers it without the table.
-            n_visits=Count("*"),
-            n_visited=Count("child", distinct=True, filter=visited_child),
-        )
+    counts = _scope_visits(scope, period).aggregate(
+        # COUNT(*), not of the id: the (date, child) index answers it without the table.
+        n_visits=Count("*"),
+        n_visited=Count("child", distinct=True, filter=visited_child),
     )
     facts = schedule.annotate_next_due(
         _active_children(period).filter(scope.children()).order_by(), period.as_of, rules=rules
@@ -539,8 +535,10 @@ def _visit_figures(scope: Scope, period: Period, rules) -> dict:
     }
 
 
-def _visit_count(scope: Scope, period: Period) -> int:
-    return _visits(period).filter(scope.children("child__")).count()
+def _scope_visits(scope: Scope, period: Period):
+    """The visits of the period of the scope's children: the report's 家访人次 and the
+    dashboard's."""
+    return _visits(period).filter(scope.children("child__"))
 
 
 def _leader_list(activity_ids) -> list[dict]:
@@ -790,7 +788,7 @@ def headline_figures(campaign, scope: Scope, *, today: dt.date | None = None) ->
     return {
         "coverage": screening["coverage"],
         "screenings": screening["screenings"],
-        "visits": _visit_count(scope, period),
+        "visits": _scope_visits(scope, period).count(),
         "activities": people["activities"],
         "distinct_children": people["distinct_children"],
         "beneficiary_attendances": people["total_attendances"],

@@ -85,6 +85,18 @@ def child_row(n: int = 0, **overrides) -> dict:
     return row
 
 
+def row_of_registered_child(n: int, child, **overrides) -> dict:
+    """A ledger row carrying an already registered child's ID number, birth date and sex (as
+    if registered between an import's checks and its insert)."""
+    return child_row(
+        n,
+        公民身份号码=child.id_number,
+        出生日期=child.birth_date.isoformat(),
+        性别="女" if child.sex == "F" else "男",
+        **overrides,
+    )
+
+
 def build_ledger(
     rows,
     *,

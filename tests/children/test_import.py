@@ -22,7 +22,13 @@ from children.services import DUPLICATE_ELSEWHERE
 from core.validators import make_synthetic_id_number
 from core.xlsx_guard import WorkbookRefused
 from tests import factories
-from tests.children.conftest import HEADERS, build_ledger, child_row, make_id
+from tests.children.conftest import (
+    HEADERS,
+    build_ledger,
+    child_row,
+    make_id,
+    row_of_registered_child,
+)
 
 IMPORT_URL = "children:import"
 
@@ -100,16 +106,7 @@ def test_the_unique_id_constraint_is_the_last_line_of_defence(
 ):
     # As if another registration slipped in between the checks and the insert.
     monkeypatch.setattr(services_import, "_existing_by_id", lambda ids, lock: {})
-    rows = [
-        child_row(0),
-        child_row(
-            1,
-            姓名="张小花",
-            公民身份号码=shandong_child.id_number,
-            出生日期=shandong_child.birth_date.isoformat(),
-            性别="女",
-        ),
-    ]
+    rows = [child_row(0), row_of_registered_child(1, shandong_child, 姓名="张小花")]
 
     result = run(longsheng_supervisor, build_ledger(rows))
 

@@ -29,7 +29,12 @@ from children.models import (
 from jobs.models import Job
 from jobs.runner import Progress
 from tests import factories
-from tests.children.conftest import HEADERS, build_ledger, child_row
+from tests.children.conftest import (
+    HEADERS,
+    build_ledger,
+    child_row,
+    row_of_registered_child,
+)
 
 DIRECTOR_HEADERS = [*HEADERS, "责任儿童主任"]
 
@@ -384,15 +389,7 @@ def test_copy_of_an_id_registered_meanwhile_rolls_back_the_whole_import(
     longsheng_supervisor, shandong_child, monkeypatch
 ):
     monkeypatch.setattr(services_import, "_existing_by_id", lambda ids, lock: {})
-    rows = [
-        child_row(0),
-        child_row(
-            1,
-            公民身份号码=shandong_child.id_number,
-            出生日期=shandong_child.birth_date.isoformat(),
-            性别="女" if shandong_child.sex == "F" else "男",
-        ),
-    ]
+    rows = [child_row(0), row_of_registered_child(1, shandong_child)]
     token, _shown = preview(longsheng_supervisor, build_ledger(rows))
     result = write(longsheng_supervisor, token)
     assert result["written"] is False and "未写入任何数据" in result["errors"][0]["message"]
