@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.core.signing import BadSignature, Signer
 
 from children import ledger_columns as lc
 from children.io import staging
@@ -31,7 +31,7 @@ from children.services_import import NEW
 
 # Bumped whenever the reader or the payload changes: a preview saved by older code is not
 # taken over by newer code.
-FORMAT = 1
+FORMAT = 2
 SUFFIX = ".checked"
 _SALT = "children.io.previewed"
 
@@ -98,8 +98,9 @@ def _decode_value(value: Any) -> Any:
     return value
 
 
-def _sign(body: bytes) -> str:
-    return salted_hmac(_SALT, body, algorithm="sha256").hexdigest()
+def _signer() -> Signer:
+    # Django's signer: the site's SECRET_KEY (and its fallbacks while keys are rotated).
+    return Signer(salt=_SALT, algorithm="sha256")
 
 
 def save(token: str, *, key: dict, preview) -> bool:
@@ -135,8 +136,8 @@ def save(token: str, *, key: dict, preview) -> bool:
         },
         ensure_ascii=False,
         separators=(",", ":"),
-    ).encode()
-    return staging.keep_beside(token, SUFFIX, _sign(body).encode() + b"\n" + body)
+    )
+    return staging.keep_beside(token, SUFFIX, _signer().sign(body).encode())
 
 
 def load(token: str, *, key: dict) -> SavedPreview | None:
@@ -145,8 +146,9 @@ def load(token: str, *, key: dict) -> SavedPreview | None:
     stored = staging.peek_beside(token, SUFFIX)
     if stored is None:
         return None
-    signature, _newline, body = stored.partition(b"\n")
-    if not constant_time_compare(signature, _sign(body).encode()):
+    try:
+        body = _signer().unsign(stored.decode())
+    except (BadSignature, UnicodeDecodeError):
         return None
     try:
         payload = json.loads(body)
