@@ -3,11 +3,11 @@ whole or not at all, removed when the job expires."""
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
 from django.conf import settings
+
+from core.files import write_whole
 
 
 def results_dir() -> Path:
@@ -17,20 +17,10 @@ def results_dir() -> Path:
 
 
 def write_result(job_id, data: bytes, suffix: str) -> str:
-    """Write to a temporary name, flush to disk, then rename: a worker killed half-way
-    leaves only a ``.part`` file (removed by ``prune``), never a truncated result."""
-    directory = results_dir()
+    """Write the result whole or not at all (core.files.write_whole): a worker killed
+    half-way leaves only a ``.part`` file (removed by ``prune``), never a truncated result."""
     name = f"{job_id}{suffix}"
-    part = directory / f".{name}.{secrets.token_hex(6)}.part"
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(part, directory / name)
-    finally:
-        part.unlink(missing_ok=True)
+    write_whole(results_dir() / name, data)
     return name
 
 

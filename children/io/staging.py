@@ -12,13 +12,14 @@ checked rows, children.io.previewed); it goes with the file.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import time
 from pathlib import Path
 
 from django.conf import settings
+
+from core.files import write_whole
 
 MAX_AGE_SECONDS = 6 * 60 * 60
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -92,14 +93,7 @@ def keep_beside(token: str, suffix: str, data: bytes) -> bool:
     path = _path(token, suffix)
     if path is None or not path.with_suffix(".xlsx").exists():
         return False
-    part = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
+    write_whole(path, data)
     return True
 
 

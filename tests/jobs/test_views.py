@@ -146,7 +146,7 @@ def test_a_result_is_written_whole_or_not_at_all(monkeypatch, tmp_path, settings
     def interrupted_rename(src, dst):
         raise KeyboardInterrupt  # the process stopped between writing and renaming
 
-    monkeypatch.setattr("jobs.files.os.replace", interrupted_rename)
+    monkeypatch.setattr("core.files.os.replace", interrupted_rename)
     with pytest.raises(KeyboardInterrupt):
         files.write_result("abc", b"PK" * 1000, ".xlsx")
     assert not list(files.results_dir().iterdir())
