@@ -277,7 +277,13 @@ def campaign_summary(
             }
             for row in texts
         ],
-        "partners": PartnerOrganisation.objects.filter(activities__in=ids).distinct().count(),
+        # The partner organisations (合作组织, counted in 家; a name is unique): each once.
+        "partners": list(
+            PartnerOrganisation.objects.filter(activities__in=ids)
+            .order_by("name")
+            .values_list("name", flat=True)
+            .distinct()
+        ),
         "purchased_services": service_figures,
         "trainings": training_figures,
     }

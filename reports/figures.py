@@ -563,12 +563,7 @@ def _activity_figures(campaign, scope: Scope, period: Period) -> dict:
     people = summary["beneficiaries"]
     activity_ids = activities.order_by().values("pk")
     leaders = _leader_list(activity_ids)
-    partners = list(
-        Activity.partners.through.objects.filter(activity__in=activity_ids)
-        .order_by("partnerorganisation__name")
-        .values_list("partnerorganisation__name", flat=True)
-        .distinct()
-    )
+    partners = summary["partners"]
     services = summary["purchased_services"]
     trainings = summary["trainings"]
     return {
