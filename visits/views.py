@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -135,6 +136,11 @@ class VisitCreateView(PermissionRequiredMixin, FormView):
             messages.error(request, _("该儿童已结案，不能新增家访记录。"))
             return redirect(self.child)
         return super().get(request, *args, **kwargs)
+
+    def get_initial(self):
+        # Most visits are recorded the day they are made (the offline form does the same);
+        # an earlier date is one tap on the picker, a later one is refused.
+        return {"date": timezone.localdate()}
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"user": self.request.user, "child": self.child}

@@ -49,6 +49,18 @@ def test_director_records_a_visit_with_photos(client_for, shandong_director, sha
     assert set(visit.problems.values_list("code", flat=True)) == {"emotional", "other"}
 
 
+def test_a_new_visit_is_dated_today_and_an_edit_keeps_its_date(
+    client_for, shandong_director, shandong_child
+):
+    client = client_for(shandong_director)
+    new = client.get(reverse("visits:create", args=[shandong_child.pk]))
+    assert new.context["form"]["date"].value() == dt.date(2026, 6, 3)
+    assert 'value="2026-06-03"' in new.content.decode()
+    visit = record(shandong_director, shandong_child, dt.date(2026, 5, 20))
+    edit = client.get(reverse("visits:edit", args=[visit.pk]))
+    assert edit.context["form"]["date"].value() == dt.date(2026, 5, 20)
+
+
 def test_form_errors_are_in_chinese(client_for, shandong_director, shandong_child):
     client = client_for(shandong_director)
     response = client.post(
