@@ -269,6 +269,14 @@ class Child(VersionedModel):
                 fields=["status", "name_initials", "name_pinyin", "township"],
                 name="child_status_names",
             ),
+            # The same for a township supervisor, whose list is scoped to the township and its
+            # villages: township first, and the village for the scope's join. Without it the
+            # count of the largest township's active children (17,000 at 100,000 children)
+            # read the table: 31 ms without a search, 24 ms with one; 3 ms from this index.
+            models.Index(
+                fields=["township", "status", "name_initials", "name_pinyin", "village"],
+                name="child_township_names",
+            ),
         ]
         constraints = [
             # Exactly one identity: an ID number, 未登记户口, 身份证号待补录 (with its due

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('children', '0012_search_count_index'),
-        ('visits', '0003_visit_date_child_index'),
+        ("children", "0012_search_count_index"),
+        ("visits", "0003_visit_date_child_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='visit',
-            name='child',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='children.child', verbose_name='儿童'),
+            model_name="visit",
+            name="child",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="visits",
+                to="children.child",
+                verbose_name="儿童",
+            ),
         ),
     ]
