@@ -2,10 +2,11 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLog, User, Village
+from core.paging import PagedTable
 from core.tables import Card
 
 
-class UserTable(tables.Table):
+class UserTable(PagedTable):
     card = Card(
         title="name", fields=("username", "role", "township", "last_login"), badge="is_active",
         action="edit",
@@ -29,7 +30,7 @@ class UserTable(tables.Table):
         order_by = ("township", "username")
 
 
-class AccessLogTable(tables.Table):
+class AccessLogTable(PagedTable):
     card = Card(title="username", fields=("at", "action", "target_label"))
     at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i:s")
     username = tables.Column(verbose_name=_("用户名"))
@@ -58,7 +59,7 @@ class AccessLogTable(tables.Table):
         empty_text = _("没有符合条件的记录。")
 
 
-class VillageTable(tables.Table):
+class VillageTable(PagedTable):
     code = tables.Column(verbose_name=_("统计用区划代码"))
     township = tables.Column(verbose_name=_("乡镇"), accessor="township__name")
     name = tables.Column(verbose_name=_("村/社区名称"))

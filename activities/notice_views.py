@@ -11,9 +11,10 @@ from accounts.scoping import get_visible_or_404
 from activities import notice_forms, notice_services
 from activities.notice_records import ActivityPlan, NeedFound, RoleModelStory
 from activities.views import ListTarget, Perm, RecordFormView, _version
+from core.paging import PagedTable
 
 
-class PlanTable(tables.Table):
+class PlanTable(PagedTable):
     title = tables.Column(linkify=True)
 
     class Meta:
@@ -22,7 +23,7 @@ class PlanTable(tables.Table):
         empty_text = _("暂无记录")
 
 
-class StoryTable(tables.Table):
+class StoryTable(PagedTable):
     title = tables.Column(linkify=True)
 
     class Meta:
@@ -31,7 +32,7 @@ class StoryTable(tables.Table):
         empty_text = _("暂无记录")
 
 
-class NeedTable(tables.Table):
+class NeedTable(PagedTable):
     kind = tables.Column(linkify=True)
     for_whom = tables.Column(verbose_name=_("对象"), orderable=False, empty_values=())
 

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, PartnerOrganisation, PurchasedService, Training
+from core.paging import PagedTable
 from core.tables import Card
 
 # On a phone (390px) only the columns needed to find a record are shown; the rest appear
@@ -20,7 +21,7 @@ WIDE_NUMBER = {
 DATE = {"td": {"class": "text-nowrap"}}
 
 
-class ActivityTable(tables.Table):
+class ActivityTable(PagedTable):
     card = Card(title="title", fields=("start_date", "township", "participant_count"))
     title = tables.Column(verbose_name=_("活动名称"), linkify=True)
     township = tables.Column(
@@ -57,7 +58,7 @@ class ActivityTable(tables.Table):
         return "、".join(str(f.get_code_display()) for f in record.formats.all())
 
 
-class PartnerTable(tables.Table):
+class PartnerTable(PagedTable):
     card = Card(title="name", fields=("kind", "activity_count", "service_count"), action="edit")
     name = tables.Column(verbose_name=_("组织名称"))
     kind = tables.Column(verbose_name=_("组织类型"))
@@ -93,7 +94,7 @@ class PartnerTable(tables.Table):
         )
 
 
-class PurchasedServiceTable(tables.Table):
+class PurchasedServiceTable(PagedTable):
     card = Card(title="organisation", fields=("start_date", "amount", "ledger_children"))
     organisation = tables.Column(
         accessor="organisation__name",
@@ -123,7 +124,7 @@ class PurchasedServiceTable(tables.Table):
         empty_text = _("没有购买服务记录。")
 
 
-class TrainingTable(tables.Table):
+class TrainingTable(PagedTable):
     card = Card(title="topic", fields=("date", "township", "hours"))
     topic = tables.Column(verbose_name=_("主题"), linkify=True)
     kind = tables.Column(verbose_name=_("类型"), attrs=WIDE_ONLY)

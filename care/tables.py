@@ -20,6 +20,7 @@ from care.models import (
     ServiceSession,
 )
 from care.selectors import child_url
+from core.paging import PagedTable
 from core.tables import Card
 
 DATE = "Y-m-d"
@@ -50,7 +51,7 @@ def _due_badge(value):
     return value.isoformat()
 
 
-class ChildColumnsMixin(tables.Table):
+class ChildColumnsMixin(PagedTable):
     child = tables.Column(verbose_name=_("儿童"), order_by=("child__name_pinyin",))
     area = tables.Column(
         verbose_name=_("乡镇/村"),
@@ -311,7 +312,7 @@ class DueFollowUpTable(ChildColumnsMixin):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), _("查看"))
 
 
-class InstitutionTable(tables.Table):
+class InstitutionTable(PagedTable):
     name = tables.Column(verbose_name=_("机构名称"))
     kind = tables.Column(verbose_name=_("机构类型"))
     contact_person = tables.Column(verbose_name=_("联系人"))
@@ -334,7 +335,7 @@ class InstitutionTable(tables.Table):
         return ""
 
 
-class MentorTable(tables.Table):
+class MentorTable(PagedTable):
     card = Card(title="name", fields=("kind", "organisation", "active_pairings"))
     name = tables.Column(verbose_name=_("姓名"))
     kind = tables.Column(verbose_name=_("类型"))

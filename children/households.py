@@ -21,6 +21,7 @@ from accounts.scoping import visible_villages
 from children import choices, selectors, services_households
 from children.models import ChangeLog, Child, Household
 from core.forms import BootstrapFormMixin, apply_errors
+from core.paging import PagedTable
 from core.table_export import table_workbook, wants_export, xlsx_response
 from core.versioning import StaleEdit
 from core.views import ScopedObjectMixin
@@ -145,7 +146,7 @@ class HouseholdFilter(PortalFilterSetMixin, django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(guardian_name__icontains=value))
 
 
-class HouseholdTable(tables.Table):
+class HouseholdTable(PagedTable):
     name = tables.Column(verbose_name=gettext_lazy("户名"))
     area = tables.Column(
         verbose_name=gettext_lazy("乡镇/村"),

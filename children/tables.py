@@ -25,6 +25,7 @@ from children.models import CaseloadHandover, Child, ChildTransfer
 from children.models.child import age_on, masked_id_display
 from core.choices import choice_labels
 from core.extensions import collect
+from core.paging import PagedTable
 from core.tables import Card
 from core.validators import ADULT_AGE
 
@@ -51,7 +52,7 @@ CARD_FIELDS = ("age", "sex", "village", "next_visit_due", "status")
 EMPTY = "—"  # what django-tables2 shows for an empty value
 
 
-class ChildTable(tables.Table):
+class ChildTable(PagedTable):
     name = tables.Column(verbose_name=_("姓名"), order_by=("name_pinyin",))
     sex = tables.Column(verbose_name=_("性别"))
     age = tables.Column(verbose_name=_("年龄"), accessor="birth_date", order_by=("-birth_date",))
@@ -59,7 +60,8 @@ class ChildTable(tables.Table):
         verbose_name=_("身份证号"), accessor="masked_id_number", orderable=False
     )
     township = tables.Column(verbose_name=_("乡镇"), order_by=("township__code",))
-    village = tables.Column(verbose_name=_("村/社区"), order_by=("village__code",))
+    # Within a village, children in name order (the primary key breaks the last ties).
+    village = tables.Column(verbose_name=_("村/社区"), order_by=("village__code", "name_pinyin"))
     circumstances = tables.Column(verbose_name=_("困境情形"), accessor="pk", orderable=False)
     benefit_category = tables.Column(verbose_name=_("保障类别"))
     risk_level = tables.Column(verbose_name=_("风险"))
@@ -260,7 +262,7 @@ class LedgerCells:
         return registered.isoformat() if registered else EMPTY
 
 
-class TransferTable(tables.Table):
+class TransferTable(PagedTable):
     """The transfer list: a row per request, sending or receiving. The child's name leads
     to the transfer's page (the receiving side may not open the child's own page)."""
 
@@ -323,7 +325,7 @@ class TransferTable(tables.Table):
         )
 
 
-class TransferExportTable(tables.Table):
+class TransferExportTable(PagedTable):
     """The transfer list's Excel export (core/table_export.py): a column per fact of the
     request and its decision. Without the reveal right the birth date goes out as the age on
     the export date: beside the last characters of an ID number a full date is half of the
@@ -382,7 +384,7 @@ class TransferExportTable(tables.Table):
         return gettext("是")
 
 
-class HandoverTable(tables.Table):
+class HandoverTable(PagedTable):
     card = Card(title="from_user", fields=("to_user", "at", "actor"), badge=None, action=None)
     from_user = tables.Column(verbose_name=_("移交人"))
     to_user = tables.Column(verbose_name=_("接收人"))

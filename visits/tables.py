@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from children.models import Child
+from core.paging import PagedTable
 from core.tables import Card
 from visits import services
 from visits.choices import ReviewStatus
@@ -29,7 +30,7 @@ STATUS_CSS = {
 }
 
 
-class VisitTable(tables.Table):
+class VisitTable(PagedTable):
     card = Card(
         title="child", fields=("date", "kind", "visitor"), badge="review_status", action="open"
     )
@@ -97,7 +98,7 @@ class VisitTable(tables.Table):
         )
 
 
-class DueChildTable(tables.Table):
+class DueChildTable(PagedTable):
     """Children with their next visit: the 本周到期 and 逾期未访 lists."""
 
     card = Card(
