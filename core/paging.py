@@ -21,7 +21,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django_tables2.data import TableQuerysetData
 
-MAX_PER_PAGE = 100
+# The largest page a list asks for: the county's villages (about 130) on one page.
+MAX_PER_PAGE = 200
 
 
 def total_order(queryset: QuerySet) -> QuerySet:

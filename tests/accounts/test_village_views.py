@@ -24,6 +24,14 @@ def test_village_list_shows_codes_and_what_each_village_holds(client_for, county
     assert page.status_code == 200 and "450328100212" in text and "山东村" in text
 
 
+def test_the_whole_countys_villages_fit_on_one_page(client_for, county_admin):
+    page = client_for(county_admin).get(reverse("accounts:village_list"))
+    table = page.context["table"]
+    assert Village.objects.count() > 100  # the official list: more than a default page
+    assert table.paginator.num_pages == 1
+    assert len(table.page.object_list) == Village.objects.count()
+
+
 def test_load_page_previews_every_change_then_writes_on_confirmation(client_for, county_admin):
     shandong = factories.village("龙胜镇", "山东村")
     factories.ChildFactory(village=shandong)
