@@ -312,6 +312,9 @@ def build_world() -> SimpleNamespace:
     w.child = factories.ChildFactory(
         name=CHILD_NAME,
         village=w.shandong,
+        # Fourteen, whatever the factory's running sequence has reached in this process: the
+        # offline screening control (GAD-7, self-report from 12) must be one the child may take.
+        birth_date=today - dt.timedelta(days=14 * 365 + 100),
         registered_on=today - dt.timedelta(days=400),
         address="SENTINEL-CHILD-ADDR",
         support_measures="SENTINEL-CHILD-MEASURES",
