@@ -14,6 +14,15 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_child_sequence():
+    """Each test's default children start the factory's sequence again: their names and birth
+    dates (so their ages, which decide which instruments and forms apply) do not depend on
+    how many children earlier tests made in the same worker, which pytest-xdist decides
+    anew on every run."""
+    factories.ChildFactory.reset_sequence()
+
+
 @pytest.fixture
 def county_admin(db):
     return factories.make_user(Role.COUNTY_ADMIN, username="t-county")
