@@ -37,10 +37,12 @@ Definitions (the campaign period is ``campaign.start_date`` … ``as_of``):
 * activities (held by *as of*), beneficiaries, leaders, brands, channels, partners,
   purchased services and trainings: the campaign's records of the scope.
 
-Why one module of ~550 lines: it holds the definitions above twice, for one township
-(``township_figures``, one function per group of figures) and grouped by township for the
-county (``live_key_figures_by_township``); they must agree, so a definition is changed in
-both places at once, here.
+Why one module: it holds the definitions above for one township (``township_figures``, one
+function per group of figures) and grouped by township for the county roll-up
+(``live_key_figures_by_township``). Where a rule is more than a filter and a count, both
+call the same function (the visits' ``visit_figures_by_area``); the others are the same
+record sets (``_screenings``, ``_visits``, ``ledger_q`` …) counted the same way, grouped. A
+test holds the two equal, township by township.
 """
 
 from __future__ import annotations
@@ -227,14 +229,6 @@ def ledger_q(period: Period, prefix: str = "") -> Q:
         )
         & period.recorded(f"{prefix}created_at")
     )
-
-
-def _screened_in(period: Period, ref: str = "pk") -> Exists:
-    return Exists(_screenings(period).filter(child=OuterRef(ref)))
-
-
-def _visited_in(period: Period, ref: str = "pk") -> Exists:
-    return Exists(_visits(period).filter(child=OuterRef(ref)))
 
 
 def _followed_in(period: Period) -> Exists:
@@ -471,68 +465,87 @@ def _pairing_figures(scope: Scope, period: Period) -> dict:
     return counts
 
 
-def _visit_counts(rules, period: Period) -> dict:
-    visited, overdue = _visited_in(period), schedule.overdue_count_q(period.as_of, rules)
-    return {
-        "children_visited": Count("pk", filter=visited),
-        "children_overdue": Count("pk", filter=overdue),
-        "children_due": Count("pk", filter=visited | overdue),
-    }
-
-
 def _active_children(period: Period):
     return Child.objects.active().filter(period.recorded("created_at"))
 
 
 def _visit_figures(scope: Scope, period: Period, rules) -> dict:
-    """The visits of the period, and the children visited, overdue and due (visited ∪
-    overdue), each read once:
+    """The visits of the period, and the children visited, overdue and due, of one scope
+    (``visit_figures_by_area``)."""
+    return visit_figures_by_area(scope, period, rules)[None]
+
+
+def visit_figures_by_area(
+    scope: Scope, period: Period, rules, *, by_township: bool = False
+) -> dict[int | None, dict]:
+    """The visits of the period (人次), and the children visited, overdue and due (visited ∪
+    overdue), of the scope as one area (key None) or of each of its townships (key: the
+    township's id; a township with no active child and no visit has no row). The report
+    and the county roll-up both count by this one rule. Two queries, each read once:
 
     * the visits and the children visited: one aggregate over the scope's visits of the period
       (a child is visited when active, entered by the freeze and with a visit counted);
     * the children overdue: the schedule's annotation (one probe of each active child's
       newest visit), as a column of a subquery fenced by OFFSET 0, which PostgreSQL does not
       flatten; rather than ``overdue_count_q``, whose NOT EXISTS per risk level PostgreSQL may
-      answer by hashing every recent visit of the county to count one township;
-    * the children both overdue and visited, so that due = visited + overdue − both: whether
-      an *overdue* child has a visit of the period, asked in a CASE, so only of those few.
+      answer by hashing every recent visit of the county to count one township (it took half
+      of the county roll-up's time at 100,000 children);
+    * in the same statement, the children both overdue and visited, so that due = visited +
+      overdue − both: whether an *overdue* child has a visit of the period, asked in a CASE,
+      so only of those few.
 
-    Asking every child whether it was visited, as a column beside the overdue one, made
-    PostgreSQL hash all the county's visits of the period first (bench/RESULTS.md)."""
+    A child is in one township, so a township's visited, overdue and due children are
+    distinct people within it. Asking every child whether it was visited, as a column beside
+    the overdue one, made PostgreSQL hash all the county's visits of the period first
+    (bench/RESULTS.md)."""
     visited_child = Q(child__status=CaseStatus.ACTIVE) & period.recorded("child__created_at")
-    counts = _scope_visits(scope, period).aggregate(
+    aggregates = {
         # COUNT(*), not of the id: the (date, child) index answers it without the table.
-        n_visits=Count("*"),
-        n_visited=Count("child", distinct=True, filter=visited_child),
-    )
+        "n_visits": Count("*"),
+        "n_visited": Count("child", distinct=True, filter=visited_child),
+    }
+    visits = _scope_visits(scope, period)
+    if by_township:
+        rows = visits.order_by().values(area=F("child__township")).annotate(**aggregates)
+        counts = {row["area"]: row for row in rows}
+    else:
+        counts = {None: visits.aggregate(**aggregates)}
+    area = {"area": F("township")} if by_township else {}
     facts = schedule.annotate_next_due(
         _active_children(period).filter(scope.children()).order_by(), period.as_of, rules=rules
-    ).values("visit_overdue", child=F("pk"))
+    ).values("visit_overdue", child=F("pk"), **area)
     # The visits of the period of the child of the outer row (``facts.child``).
     of_the_period = _visits(period).filter(child_id=RawSQL('"facts"."child"', ())).values("pk")[:1]
+    overdue: dict[int | None, tuple[int, int]] = {}
     try:
         inner, inner_params = facts.query.sql_with_params()
         visited_sql, visited_params = of_the_period.query.sql_with_params()
     except EmptyResultSet:  # the county center keeps no ledger: no child at all
-        overdue = both = 0
+        pass
     else:
         fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+        key, group = ('"facts"."area"', ' GROUP BY "facts"."area"') if by_township else ("NULL", "")
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT COALESCE(SUM(CASE WHEN visit_overdue THEN 1 ELSE 0 END), 0), "  # noqa: S608
+                f"SELECT {key}, "  # noqa: S608 (only Django's compiled SQL and constants)
+                "COALESCE(SUM(CASE WHEN visit_overdue THEN 1 ELSE 0 END), 0), "
                 "COALESCE(SUM(CASE WHEN visit_overdue THEN "
                 f"CASE WHEN EXISTS({visited_sql}) THEN 1 ELSE 0 END ELSE 0 END), 0) "
-                f"FROM ({inner}{fence}) facts",
+                f"FROM ({inner}{fence}) facts{group}",
                 (*visited_params, *inner_params),
             )
-            overdue, both = (int(n) for n in cursor.fetchone())
-    visited = counts["n_visited"]
-    return {
-        "children_visited": visited,
-        "children_overdue": overdue,
-        "children_due": visited + overdue - both,
-        "visits": counts["n_visits"],
-    }
+            overdue = {row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall()}
+    figures = {}
+    for key in counts.keys() | overdue.keys():
+        visited = counts.get(key, {}).get("n_visited", 0)
+        n_overdue, both = overdue.get(key, (0, 0))
+        figures[key] = {
+            "children_visited": visited,
+            "children_overdue": n_overdue,
+            "children_due": visited + n_overdue - both,
+            "visits": counts.get(key, {}).get("n_visits", 0),
+        }
+    return figures
 
 
 def _scope_visits(scope: Scope, period: Period):
@@ -797,7 +810,8 @@ def _by_township(queryset, field: str, **aggregates) -> dict[int, dict]:
 
 def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> dict[int, dict]:
     """The key figures of every township, live, one GROUP BY query per source table: the
-    same record sets and counts as ``area_figures`` (a test holds them equal), grouped."""
+    same record sets and counts as ``area_figures`` (a test holds them equal), grouped; the
+    visit figures by the report's own function."""
     period = Period.of(campaign, today)
     rules = schedule.load_rules()
     ledger = _by_township(
@@ -805,12 +819,12 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
         "township",
         children=Count("pk"),
         new_registrations=Count("pk", filter=Q(registered_on__gte=period.start)),
-        children_screened=Count("pk", filter=_screened_in(period)),
     )
     screenings = _by_township(
         _screenings(period).filter(ledger_q(period, "child__")),
         "child__township",
         n_screenings=Count("pk"),
+        children_screened=Count("child", distinct=True),
         n_positive=Count("pk", filter=Q(positive=True)),
     )
     alerts = _by_township(
@@ -818,8 +832,7 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
         "child__township",
         alerts_raised=Count("pk"),
     )
-    visits = _by_township(_active_children(period), "township", **_visit_counts(rules, period))
-    visit_counts = _by_township(_visits(period), "child__township", n=Count("pk"))
+    visits = visit_figures_by_area(COUNTY, period, rules, by_township=True)
     sessions = _by_township(
         _sessions(period),
         "child__township",
@@ -855,9 +868,9 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
     for township_id in Township.objects.values_list("pk", flat=True):
         row = ledger.get(township_id, {})
         children = row.get("children", 0)
-        screened = row.get("children_screened", 0)
         person = people.get(township_id, {})
         shots = screenings.get(township_id, {})
+        screened = shots.get("children_screened", 0)
         figures = {
             "children": children,
             "new_registrations": row.get("new_registrations", 0),
@@ -866,7 +879,6 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
             "coverage": coverage(screened, children),
             "positive": shots.get("n_positive", 0),
             "alerts_raised": alerts.get(township_id, {}).get("alerts_raised", 0),
-            "visits": visit_counts.get(township_id, {}).get("n", 0),
             "activities": person.get("activities", 0),
             "distinct_children": person.get("distinct_children", 0),
             "attendances": person.get("attendances", 0),
@@ -879,7 +891,7 @@ def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> d
             "purchased_services": services.get(township_id, {}).get("purchased_services", 0),
             "purchased_amount": _money(services.get(township_id, {}).get("purchased_amount")),
         }
-        for key in ("children_visited", "children_overdue", "children_due"):
+        for key in ("visits", "children_visited", "children_overdue", "children_due"):
             figures[key] = visits.get(township_id, {}).get(key, 0)
         for key in ("services", "children_served"):
             figures[key] = sessions.get(township_id, {}).get(key, 0)

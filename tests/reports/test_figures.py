@@ -390,10 +390,10 @@ def test_period_bounds_are_inclusive(campaign):
 
 
 def test_the_reports_visited_and_overdue_children_are_the_schedules(campaign):
-    """The report counts overdue children through the schedule's annotation and the roll-up
-    through its counting form: for children of every risk level, registered on every
-    weekday, visited in the period, before it or never, on days through the campaign, both
-    give the schedule's own list of overdue children."""
+    """The report and the roll-up count overdue children through the schedule's annotation:
+    for children of every risk level, registered on every weekday, visited in the period,
+    before it or never, on days through the campaign, both give the schedule's own list of
+    overdue children, and the visited and due children of the records."""
     from children.models import Child
     from reports.figures import live_key_figures_by_township
     from tests.reports.conftest import make_child, visit
@@ -427,19 +427,21 @@ def test_the_reports_visited_and_overdue_children_are_the_schedules(campaign):
         assert figures["children_due"] == len(overdue | visited), today
         rollup = live_key_figures_by_township(campaign, today=today)[township.pk]
         assert rollup["children_overdue"] == len(overdue), today
+        assert rollup["children_visited"] == len(visited), today
+        assert rollup["children_due"] == len(overdue | visited), today
         checked |= overdue
     assert 0 < len(checked) < len(children)  # some overdue, some not: the check can fail
 
 
 def test_a_child_both_visited_and_overdue_is_due_once(campaign):
     """A red-risk child visited early in the period is overdue again before it ends: the
-    report counts it among the visited, among the overdue, and once among the due. In a
-    version frozen before that visit was entered, the visit is not counted (not visited), and
-    the child is still due once."""
+    report and the county roll-up count it among the visited, among the overdue, and once
+    among the due. In a version frozen before that visit was entered, the visit is not
+    counted (not visited), and the child is still due once."""
     from django.utils import timezone
 
     from children.models import Child
-    from reports.figures import township_figures
+    from reports.figures import live_key_figures_by_township, township_figures
     from tests.reports.conftest import make_child, visit
 
     user = factories.make_user("township_supervisor", township_name="龙胜镇", username="s")
@@ -460,6 +462,10 @@ def test_a_child_both_visited_and_overdue_is_due_once(campaign):
         "children_due": 3,
         "visits": 2,
     }
+    rollup = live_key_figures_by_township(campaign, today=dt.date(2026, 6, 10))
+    assert {key: rollup[both.township_id][key] for key in figures} == figures
+    other = next(pk for pk in rollup if pk != both.township_id)
+    assert rollup[other]["children_due"] == rollup[other]["visits"] == 0
     frozen = township_figures(
         campaign, both.township, today=dt.date(2026, 6, 10), recorded_by=frozen_at
     )["visits"]
