@@ -31,7 +31,11 @@ class Village(models.Model):
     its history and the records that once pointed at it stay."""
 
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("乡镇")
+        Township,
+        on_delete=models.PROTECT,
+        related_name="villages",
+        verbose_name=_("乡镇"),
+        db_index=False,  # village_unique_name leads with it
     )
     code = models.CharField(_("统计用区划代码"), max_length=15, unique=True)
     # The ledger's short name (山东村, 城南社区); the official list's 山东村委会 and

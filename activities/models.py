@@ -147,6 +147,7 @@ class Activity(VersionedModel):
         related_name="activities",
         verbose_name=_("年度主题活动"),
         help_text=_("不属于年度主题活动的日常活动可留空。"),
+        db_index=False,  # activity_campaign_township leads with it
     )
     township = models.ForeignKey(
         Township,
@@ -156,6 +157,7 @@ class Activity(VersionedModel):
         related_name="activities",
         verbose_name=_("乡镇"),
         help_text=_("空表示县级活动。"),
+        db_index=False,  # activity_township_date leads with it
     )
     title = models.CharField(_("活动名称"), max_length=200)
     start_date = models.DateField(_("开始日期"))
@@ -214,7 +216,12 @@ class Activity(VersionedModel):
 class ActivityFormat(models.Model):
     """活动形式 of an activity: one row per form, so reports count activities by form in SQL."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="formats")
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="formats",
+        db_index=False,  # activity_format_unique leads with it
+    )
     code = models.CharField(_("活动形式"), max_length=30, choices=choices.ActivityForm.choices)
 
     class Meta:
@@ -271,9 +278,16 @@ class ParticipationQuerySet(AreaScopedQuerySet):
 class Participation(models.Model):
     """参与儿童: a ledger child who took part in an activity (one attendance, 一人次)."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participants")
+    # participation_unique (activity, child) and participation_child (child, activity) serve
+    # every lookup by either: indexes on each alone would only make adding people dearer.
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="participants", db_index=False
+    )
     child = models.ForeignKey(
-        "children.Child", on_delete=models.PROTECT, related_name="activity_participations"
+        "children.Child",
+        on_delete=models.PROTECT,
+        related_name="activity_participations",
+        db_index=False,
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

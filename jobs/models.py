@@ -36,7 +36,10 @@ class Job(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        db_index=False,  # job_owner_recent leads with it
     )
     kind = models.CharField(_("类型"), max_length=40)
     title = models.CharField(_("名称"), max_length=200)

@@ -19,6 +19,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("接收人"),
+        db_index=False,  # notification_unread leads with it
     )
     kind = models.CharField(_("类型"), max_length=30, choices=NotificationKind.choices)
     text = models.CharField(_("内容"), max_length=300)

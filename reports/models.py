@@ -44,6 +44,7 @@ class TownshipReport(VersionedModel):
         on_delete=models.PROTECT,
         related_name="township_reports",
         verbose_name=_("年度主题活动"),
+        db_index=False,  # report_one_per_campaign_township leads with it
     )
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="reports", verbose_name=_("乡镇")
@@ -142,7 +143,12 @@ class ReportVersion(models.Model):
     """报表版本: one submission, frozen: the figures and narratives as they were sent, and what
     the county did with it (returned with a comment, accepted, or reopened)."""
 
-    report = models.ForeignKey(TownshipReport, on_delete=models.PROTECT, related_name="versions")
+    report = models.ForeignKey(
+        TownshipReport,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        db_index=False,  # report_version_unique leads with it
+    )
     number = models.PositiveSmallIntegerField(_("版本号"))
     figures = models.JSONField(_("统计数据"))
     narratives = models.JSONField(_("文字材料"))

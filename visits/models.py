@@ -147,7 +147,12 @@ class Visit(VersionedModel):
 class VisitProblem(models.Model):
     """家访发现的问题: one row per problem code, so reports count them in SQL."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="problems")
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.CASCADE,
+        related_name="problems",
+        db_index=False,  # visit_problem_unique leads with it
+    )
     code = models.CharField(_("发现的问题"), max_length=30, choices=choices.Problem.choices)
 
     class Meta:

@@ -140,7 +140,11 @@ class FollowUp(models.Model):
     """定期随访: one follow-up of a paired child."""
 
     pairing = models.ForeignKey(
-        Pairing, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("结对帮扶")
+        Pairing,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("结对帮扶"),
+        db_index=False,  # followup_pairing_date leads with it
     )
     followed_on = models.DateField(_("随访日期"))
     by_name = models.CharField(_("随访人"), max_length=50)

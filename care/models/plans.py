@@ -129,7 +129,12 @@ class CarePlan(VersionedModel):
 class CarePlanService(models.Model):
     """关爱服务项目 of a plan: one row per service, so reports can count them in SQL."""
 
-    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="services")
+    plan = models.ForeignKey(
+        CarePlan,
+        on_delete=models.CASCADE,
+        related_name="services",
+        db_index=False,  # careplan_service_unique leads with it
+    )
     code = models.CharField(_("服务"), max_length=30, choices=choices.CareService.choices)
 
     class Meta:

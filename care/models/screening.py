@@ -36,6 +36,8 @@ class Screening(models.Model):
         on_delete=models.PROTECT,
         related_name="screenings",
         verbose_name=_("儿童"),
+        # screening_child_date (child, -screened_on) serves every lookup by child.
+        db_index=False,
     )
     screened_on = models.DateField(_("测评日期"))
     instrument = models.CharField(_("量表"), max_length=10, choices=INSTRUMENT_CHOICES)

@@ -29,6 +29,8 @@ class ServiceSession(VersionedModel):
         related_name="service_sessions",
         verbose_name=_("儿童"),
         editable=False,
+        # session_child_date (child, delivered_on) serves every lookup by child.
+        db_index=False,
     )
     delivered_on = models.DateField(_("服务日期"), db_index=True)
     kind = models.CharField(_("服务类型"), max_length=30, choices=choices.SessionKind.choices)

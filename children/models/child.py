@@ -81,7 +81,11 @@ class Child(VersionedModel):
         db_index=False,  # child_township_ledger below leads with it
     )
     village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, related_name="children", verbose_name=_("村/社区")
+        Village,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("村/社区"),
+        db_index=False,  # child_village_status leads with it
     )
     group = models.CharField(_("组"), max_length=50, blank=True)
     address = models.CharField(_("现住址"), max_length=200, blank=True)
@@ -441,7 +445,12 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 class ChildCircumstance(models.Model):
     """困境情形 of a child: one row per circumstance, so reports can count them in SQL."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="circumstances")
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.CASCADE,
+        related_name="circumstances",
+        db_index=False,  # child_circumstance_unique leads with it
+    )
     code = models.CharField(_("困境情形"), max_length=30, choices=choices.Circumstance.choices)
 
     class Meta:
@@ -459,7 +468,12 @@ class ChildCircumstance(models.Model):
 class ChildAssistance(models.Model):
     """救助帮扶 the child's family receives: one row per kind."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assistance")
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.CASCADE,
+        related_name="assistance",
+        db_index=False,  # child_assistance_unique leads with it
+    )
     code = models.CharField(_("救助帮扶"), max_length=30, choices=choices.FamilyAssistance.choices)
 
     class Meta:

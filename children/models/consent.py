@@ -31,7 +31,11 @@ class Consent(VersionedModel):
     with the child's own assent where of age and a photo of the signed form."""
 
     child = models.ForeignKey(
-        "children.Child", on_delete=models.PROTECT, related_name="consents", verbose_name=_("儿童")
+        "children.Child",
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("儿童"),
+        db_index=False,  # consent_one_per_child_kind_recipient leads with it
     )
     kind = models.CharField(_("同意事项"), max_length=20, choices=choices.ConsentKind.choices)
     # The school or institution the information goes to (sharing only), as named on the form.

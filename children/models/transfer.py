@@ -53,13 +53,21 @@ class ChildTransfer(VersionedModel):
         Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("转出乡镇")
     )
     from_village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("转出村/社区")
+        Village,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("转出村/社区"),
+        db_index=False,  # transfer_from_state leads with it
     )
     to_township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("转入乡镇")
     )
     to_village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("转入村/社区")
+        Village,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("转入村/社区"),
+        db_index=False,  # transfer_to_state leads with it
     )
     reason = models.CharField(_("转移原因"), max_length=200)
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now, db_index=True)
