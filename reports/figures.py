@@ -405,13 +405,13 @@ def _service_figures(scope: Scope, period: Period) -> dict:
         n_sessions=Count("pk"),
         n_children=Count("child", distinct=True),
         minutes=Sum("duration_minutes"),
+        **{f"kind_{code}": Count("pk", filter=Q(kind=code)) for code in SessionKind.values},
     )
-    by_kind = sessions.order_by().values_list("kind").annotate(n=Count("pk"))
     return {
         "sessions": counts["n_sessions"],
         "children": counts["n_children"],
         "hours": _hours(Decimal(counts["minutes"] or 0) / 60),
-        "by_kind": _codes(by_kind, SessionKind.values),
+        "by_kind": {code: counts[f"kind_{code}"] for code in SessionKind.values},
     }
 
 
@@ -649,8 +649,8 @@ def _notice_figures(campaign, scope: Scope, period: Period) -> dict:
         resolved=Count("pk", filter=resolved),
         overdue=Count("pk", filter=~resolved & Q(due_on__lt=period.as_of)),
         children=Count("child", distinct=True),
+        **{f"kind_{code}": Count("pk", filter=Q(kind=code)) for code in NeedKind.values},
     )
-    by_kind = needs.order_by().values_list("kind").annotate(n=Count("pk"))
     first = plan_counts["first_reported"]
     return {
         "plans": plan_counts["plans"],
@@ -663,7 +663,7 @@ def _notice_figures(campaign, scope: Scope, period: Period) -> dict:
         "needs_open": need_counts["needs"] - need_counts["resolved"],
         "needs_overdue": need_counts["overdue"],
         "needs_children": need_counts["children"],
-        "needs_by_kind": _codes(by_kind, NeedKind.values),
+        "needs_by_kind": {code: need_counts[f"kind_{code}"] for code in NeedKind.values},
     }
 
 
