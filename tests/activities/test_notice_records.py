@@ -138,6 +138,9 @@ def test_the_report_counts_needs_and_plans_without_naming_a_child(
     assert (notice["needs"], notice["needs_resolved"], notice["needs_open"]) == (3, 1, 2)
     assert notice["needs_overdue"] == 1  # due 05-25, still open on 06-03
     assert notice["needs_children"] == 1  # one child, two needs: 1 人
+    assert notice["needs_by_kind"] == {
+        "counselling": 1, "medical": 1, "school": 1, "living": 0, "guardianship": 0, "other": 0,
+    }  # fmt: skip
     # As of 05-26 the school need was not yet resolved.
     earlier = township_figures(campaign, township, today=D(2026, 5, 26))["notice"]
     assert earlier["needs_resolved"] == 0
