@@ -300,6 +300,17 @@ def _codes(rows, codes) -> dict[str, int]:
     return {code: found.get(code, 0) for code in codes}
 
 
+def _count_each(field: str, codes) -> dict[str, Count]:
+    """Aggregates counting the rows of each code of ``field``, to read with ``_each``: a
+    breakdown in the same statement as the totals beside it."""
+    return {f"n_{field}_{code}": Count("pk", filter=Q(**{field: code})) for code in codes}
+
+
+def _each(counts: dict, field: str, codes) -> dict[str, int]:
+    """{code: n} from an aggregate of ``_count_each(field, codes)``."""
+    return {code: counts[f"n_{field}_{code}"] for code in codes}
+
+
 def _money(value) -> str:
     return str((value or Decimal("0")).quantize(Decimal("0.01")))
 
@@ -315,11 +326,8 @@ def _ledger_figures(children, period: Period) -> dict:
     counts = children.aggregate(
         children=Count("pk"),
         new_registrations=Count("pk", filter=Q(registered_on__gte=period.start)),
-        **{
-            f"benefit_{code}": Count("pk", filter=Q(benefit_category=code))
-            for code in BenefitCategory.values
-        },
-        **{f"risk_{code}": Count("pk", filter=Q(risk_level=code)) for code in RiskLevel.values},
+        **_count_each("benefit_category", BenefitCategory.values),
+        **_count_each("risk_level", RiskLevel.values),
     )
     circumstances = (
         ChildCircumstance.objects.filter(child__in=children.values("pk"))
@@ -331,8 +339,8 @@ def _ledger_figures(children, period: Period) -> dict:
         "children": counts["children"],
         "new_registrations": counts["new_registrations"],
         "by_circumstance": _codes(circumstances, Circumstance.values),
-        "by_benefit_category": {c: counts[f"benefit_{c}"] for c in BenefitCategory.values},
-        "by_risk": {c: counts[f"risk_{c}"] for c in RiskLevel.values},
+        "by_benefit_category": _each(counts, "benefit_category", BenefitCategory.values),
+        "by_risk": _each(counts, "risk_level", RiskLevel.values),
     }
 
 
@@ -405,13 +413,13 @@ def _service_figures(scope: Scope, period: Period) -> dict:
         n_sessions=Count("pk"),
         n_children=Count("child", distinct=True),
         minutes=Sum("duration_minutes"),
-        **{f"kind_{code}": Count("pk", filter=Q(kind=code)) for code in SessionKind.values},
+        **_count_each("kind", SessionKind.values),
     )
     return {
         "sessions": counts["n_sessions"],
         "children": counts["n_children"],
         "hours": _hours(Decimal(counts["minutes"] or 0) / 60),
-        "by_kind": {code: counts[f"kind_{code}"] for code in SessionKind.values},
+        "by_kind": _each(counts, "kind", SessionKind.values),
     }
 
 
@@ -649,7 +657,7 @@ def _notice_figures(campaign, scope: Scope, period: Period) -> dict:
         resolved=Count("pk", filter=resolved),
         overdue=Count("pk", filter=~resolved & Q(due_on__lt=period.as_of)),
         children=Count("child", distinct=True),
-        **{f"kind_{code}": Count("pk", filter=Q(kind=code)) for code in NeedKind.values},
+        **_count_each("kind", NeedKind.values),
     )
     first = plan_counts["first_reported"]
     return {
@@ -663,7 +671,7 @@ def _notice_figures(campaign, scope: Scope, period: Period) -> dict:
         "needs_open": need_counts["needs"] - need_counts["resolved"],
         "needs_overdue": need_counts["overdue"],
         "needs_children": need_counts["children"],
-        "needs_by_kind": {code: need_counts[f"kind_{code}"] for code in NeedKind.values},
+        "needs_by_kind": _each(need_counts, "kind", NeedKind.values),
     }
 
 
