@@ -237,7 +237,17 @@ def search_q(query: str, *, reveal: bool = False) -> Q:
         return id_tail_q(query.upper())
     if looks_like_pinyin(query):
         compact = query.replace(" ", "").lower()
-        return Q(name_pinyin__startswith=compact) | Q(name_initials__startswith=compact)
+        # A name's pinyin and its initials start with the same letter (children.pinyin.
+        # pinyin_keys), so every match's initials start with the query's first letter. Said
+        # outright, it lets PostgreSQL read a prefix range of an index of initials (a
+        # village's children by initials, the county's) instead of filtering every child of
+        # the area; for a one-letter query it is the whole condition.
+        first_letter = Q(name_initials__startswith=compact[0])
+        if len(compact) == 1:
+            return first_letter
+        return first_letter & (
+            Q(name_pinyin__startswith=compact) | Q(name_initials__startswith=compact)
+        )
     return Q(name__contains=query)
 
 

@@ -85,7 +85,7 @@ class Child(VersionedModel):
         on_delete=models.PROTECT,
         related_name="children",
         verbose_name=_("村/社区"),
-        db_index=False,  # child_village_status leads with it
+        db_index=False,  # child_village_names leads with it
     )
     group = models.CharField(_("组"), max_length=50, blank=True)
     address = models.CharField(_("现住址"), max_length=200, blank=True)
@@ -250,7 +250,16 @@ class Child(VersionedModel):
                 ],
                 name="child_township_ledger",
             ),
-            models.Index(fields=["village", "status"], name="child_village_status"),
+            # A village's children by name initials (prefix ranges: the pattern operator
+            # class, as below), then the status: the lists of village staff, and a search's
+            # page walked village by village in the ledger's order, each village's matches
+            # read from a range of this index (a township supervisor's one-letter search at
+            # 100,000 children: 7 ms → 0.7 ms, psql).
+            models.Index(
+                fields=["village", "name_initials", "status"],
+                name="child_village_names",
+                opclasses=["int8_ops", "varchar_pattern_ops", "text_ops"],
+            ),
             models.Index(fields=["name", "birth_date"], name="child_name_birth"),
             # Prefix search (张小花 by "zxh") on PostgreSQL under a non-C collation needs the
             # pattern operator class; other databases ignore opclasses.
@@ -268,18 +277,33 @@ class Child(VersionedModel):
             # pagination.py): "zh" matches a quarter of a county, and that count read a heap
             # row per child (10,001 at 100,000 children, 29 ms of the page). With the status,
             # both search keys and the township in one key, PostgreSQL counts from the index
-            # alone, the county's and a township's alike (9 and 4 ms).
+            # alone, the county's and a township's alike (9 and 4 ms). The search keys in
+            # the pattern operator class: a search's first letter (children.selectors.
+            # search_q) is then a range of the index rather than a filter over every active
+            # child (the count for "l" at 100,000: 3.5 → 2.0 ms, psql).
             models.Index(
                 fields=["status", "name_initials", "name_pinyin", "township"],
                 name="child_status_names",
+                opclasses=["text_ops", "varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
             ),
             # The same for a township supervisor, whose list is scoped to the township and its
             # villages: township first, and the village for the scope's join. Without it the
             # count of the largest township's active children (17,000 at 100,000 children)
             # read the table: 31 ms without a search, 24 ms with one; 3 ms from this index.
+            # The search keys before the status: a supervisor searches every status, and the
+            # first letter is then a range of the index (the count for "w" in the largest
+            # township at 100,000: 2.0 ms filtering 15,000 entries, 0.7 ms reading a range of
+            # 1,500).
             models.Index(
-                fields=["township", "status", "name_initials", "name_pinyin", "village"],
+                fields=["township", "name_initials", "name_pinyin", "status", "village"],
                 name="child_township_names",
+                opclasses=[
+                    "int8_ops",
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "text_ops",
+                    "int8_ops",
+                ],
             ),
         ]
         constraints = [
