@@ -313,22 +313,6 @@ def part_list_pair(other_url: str, repeat: int) -> dict:
     return result
 
 
-def vacuum_after_rollbacks() -> float:
-    """VACUUM (ANALYZE) the database after the import's rolled-back writes; returns seconds.
-
-    Each run inserts ``rows`` children (with their circumstances, assistance and change log)
-    and rolls them back: dead rows that clear the visibility map of the pages they landed
-    on. The load test runs on this database next, seconds later; without this, its searches
-    count children from an index-only scan that must visit the heap for every entry on such
-    a page (the largest township's count for "w" at 100,000 children: 5.6 ms against 2.0
-    ms after VACUUM). A running system's autovacuum clears them in its own time; this leaves
-    the database as the seeding left it (scale/seed.py ends with the same VACUUM)."""
-    start = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)")
-    return round(time.perf_counter() - start, 1)
-
-
 def part_import(rows: int, repeat: int) -> dict:
     """Preview and write a ``rows``-row ledger file for the biggest township the way the two
     background jobs do (bench/ledgerfile.py ``preview_then_write``: the write takes over the
@@ -354,10 +338,8 @@ def part_import(rows: int, repeat: int) -> dict:
         preview_times.append(run["preview_s"])
         write_times.append(run["write_s"])
         total_times.append(run["preview_s"] + run["write_s"])
-    vacuum_seconds = vacuum_after_rollbacks()
     return {
         "rows": rows,
-        "vacuum_after_s": vacuum_seconds,
         "file_bytes": len(data),
         "preview": stats(preview_times),
         "write": stats(write_times),
