@@ -90,10 +90,10 @@ def vacuum(db_url: str) -> float:
     later. On such a table PostgreSQL estimates twice the rows and reads twice the pages:
     it planned a township's count of alerts as a full scan, 7 ms at 10k instead of 1 ms
     from an index, and the searches' index-only counts visited the heap for every entry
-    (the largest township's count for "w" at 100k: 5.6 ms against 2.0 ms). A running system's autovacuum clears such rows in its own time;
-    this puts the database back as the seeding left it (scale/seed.py ends with the same
-    VACUUM), so that the load test measures the portal and not the benchmark's own
-    rollbacks."""
+    (the largest township's count for "w" at 100k: 5.6 ms against 2.0 ms). A running
+    system's autovacuum clears such rows in its own time; this puts the database back as
+    the seeding left it (scale/seed.py ends with the same VACUUM), so that the load test
+    measures the portal and not the benchmark's own rollbacks."""
     import psycopg
 
     parts = urlsplit(db_url)
