@@ -236,7 +236,9 @@ def search_q(query: str, *, reveal: bool = False) -> Q:
             query = query[-SEARCHABLE_ID_TAIL:]
         return id_tail_q(query.upper())
     if looks_like_pinyin(query):
-        compact = query.replace(" ", "").lower()
+        # Without any whitespace, as looks_like_pinyin reads it: a Chinese keyboard types
+        # the full-width space (U+3000) between syllables as readily as " ".
+        compact = "".join(query.split()).lower()
         # A name's pinyin and its initials start with the same letter (children.pinyin.
         # pinyin_keys), so every match's initials start with the query's first letter. Said
         # outright, it lets PostgreSQL read a prefix range of an index of initials (a
