@@ -29,7 +29,7 @@ from children.models import (
     DuplicateCheckStatus,
 )
 from children.privacy import masked_changes, may_reveal
-from children.timeline import TimelineEntries, TimelineEntry, newest, newest_rows
+from children.timeline import NewestFirst, TimelineEntries, TimelineEntry, newest, newest_rows
 from core.choices import choice_labels
 from core.extensions import Panel
 
@@ -107,16 +107,25 @@ def child_detail(user, pk):
     )
 
 
-def child_history(child, *, limit: int | None = None, reveal: bool = False) -> list[ChangeLog]:
-    """The child's change log for its page, newest first (at most ``limit``), each change
-    carrying its ``action_label``; of the actor, only what ``display_name`` reads. Values
-    are masked as ``reveal`` allows (children.privacy.masked_changes)."""
+# Changes the child page shows unless asked for all: every visit recorded is one, so a child
+# visited for a year has dozens, and the newest are what a reader looks for.
+HISTORY_LIMIT = 10
+
+
+def child_history(child, *, limit: int | None = None, reveal: bool = False) -> NewestFirst:
+    """The child's change log for its page, newest first: all of it, or the newest ``limit``
+    changes with how many there are in all (``total``, ``older``; counted apart only when
+    there are more). Each change carries its ``action_label``; of the actor, only what
+    ``display_name`` reads. Values are masked as ``reveal`` allows
+    (children.privacy.masked_changes)."""
     changes = (
         ChangeLog.objects.filter(child=child)
         .select_related("actor")
         .only("at", "action", "changes", "note", "actor__name", "actor__username")
+        .order_by("-at", "-pk")
     )
-    changes = list(changes[:limit] if limit is not None else changes)
+    changes, total = newest_rows(changes, limit)
+    changes = NewestFirst(changes, total)
     labels = choice_labels(ChangeAction)
     for change in changes:
         change.action_label = labels.get(change.action, change.action)

@@ -39,9 +39,9 @@ def timeline_order(entry: TimelineEntry) -> tuple:
     return (entry.date, entry.sort_key)
 
 
-class TimelineEntries(list):
-    """Entries newest first, with how many the whole timeline has (``total``): a limited one
-    holds only the newest of them."""
+class NewestFirst(list):
+    """Records newest first, with how many there are in all (``total``): a limited list
+    holds only the newest of them. The child page's timeline and its change history."""
 
     def __init__(self, entries=(), total: int | None = None):
         super().__init__(entries)
@@ -49,8 +49,12 @@ class TimelineEntries(list):
 
     @property
     def older(self) -> int:
-        """How many older entries were left out."""
+        """How many older records were left out."""
         return self.total - len(self)
+
+
+class TimelineEntries(NewestFirst):
+    """The timeline's entries (TimelineEntry), newest first, with the full timeline's total."""
 
 
 def newest(entries, limit: int | None, total: int | None = None) -> TimelineEntries:

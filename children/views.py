@@ -119,16 +119,27 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
         child = self.get_child()
         user = self.request.user
         log_access(action=AccessAction.VIEW_CHILD, request=self.request, target=child)
-        # The newest entries only, unless asked for all: a child visited for years has
-        # hundreds, too many to build on every view and to read on a phone.
-        limit = None if self.request.GET.get("timeline") == "all" else TIMELINE_LIMIT
+        # The newest entries and changes only, unless asked for all: a child visited for
+        # years has hundreds, too many to build on every view and to read on a phone.
+        shown_all = {
+            part for part in ("timeline", "history") if self.request.GET.get(part) == "all"
+        }
         reveal = privacy.may_reveal(user)
         context.update(
             child=child,
             # Never the full date beside the ID's last characters: it is half the number.
             birth_shown=privacy.age_label(child.birth_date),
-            timeline=timeline_for(child, user, limit=limit),
-            history=selectors.child_history(child, limit=50, reveal=reveal),
+            timeline=timeline_for(
+                child, user, limit=None if "timeline" in shown_all else TIMELINE_LIMIT
+            ),
+            history=selectors.child_history(
+                child,
+                limit=None if "history" in shown_all else selectors.HISTORY_LIMIT,
+                reveal=reveal,
+            ),
+            # "Show all" of one part keeps the other part as the reader left it.
+            timeline_all_url=_show_all_url(shown_all | {"timeline"}, "timeline"),
+            history_all_url=_show_all_url(shown_all | {"history"}, "history"),
             actions=collect("child_actions", child, user),
             notices=collect("child_notices", child, user),
             can_edit=user.has_perm("children.change_child"),
@@ -140,6 +151,11 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
             can_reveal=user.has_perm("children.reveal_id"),
         )
         return context
+
+
+def _show_all_url(parts: set[str], anchor: str) -> str:
+    """The child page's own URL with the given parts (timeline, history) shown in full."""
+    return "?" + urlencode({part: "all" for part in sorted(parts)}) + "#" + anchor
 
 
 class RevealView(ChildMixin, PermissionRequiredMixin, View):

@@ -277,7 +277,7 @@ def _extra_urls(user) -> list[str]:
     extra = ["/children/?page=2", "/children/?status=closed", "/children/export/?reveal=1"]
     for child in Child.objects.visible_to(user).order_by("pk")[:10]:
         extra.append(f"/children/?q={child.id_number}")  # a guessed full number
-        extra.append(f"/children/{child.pk}/?timeline=all")
+        extra.append(f"/children/{child.pk}/?timeline=all&history=all")
     return extra
 
 
