@@ -116,6 +116,8 @@ class ChildTable(PagedTable):
             # The page now holds its rows: the pagination's {% if table.page %} counts them
             # instead of fetching the page again as model instances.
             page.object_list = records
+            if page.number == 1 and hasattr(page.paginator, "read_first_page"):
+                page.paginator.read_first_page(len(records))
         names = [column.name for column in self.columns]
         headers = {column.name: column.header for column in self.columns}
         pks = [record["pk"] for record in records]

@@ -100,6 +100,8 @@ class ChildListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             )
         )
         page = getattr(table, "page", None)
+        # The page's rows first: a first page that is not full tells the count (pagination).
+        table.body_rows()
         context["total"] = page.paginator.count if page is not None else None
         if page is not None and page.paginator.is_bounded:
             context["total"] = approximate(page.paginator.bound)

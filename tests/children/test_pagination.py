@@ -29,7 +29,8 @@ def test_beyond_the_bound_the_list_says_more_than_and_offers_the_exact_figure(
 ):
     monkeypatch.setattr(BoundedCountPaginator, "bound", 5)
     client = client_for(county_admin)
-    page = client.get(reverse("children:list"), {"risk_level": ""})
+    # Two a page: the first page is full, so the rows are counted (up to the bound).
+    page = client.get(reverse("children:list"), {"risk_level": "", "per_page": 2})
     assert page.context["total"] == "5+"
     assert "共 5+ 人" in page.content.decode()
     exact_url = page.context["exact_count_url"]
@@ -92,3 +93,55 @@ def test_the_address_cannot_ask_for_the_whole_ledger_on_one_page(client_for, cou
 
     page = client_for(county_admin).get(reverse("children:list"), {"per_page": 10**6})
     assert page.context["table"].paginator.per_page == MAX_PER_PAGE
+
+
+def count_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+
+
+def test_a_first_page_that_is_not_full_is_its_own_count(
+    client_for, shandong_director, six_children, django_assert_max_num_queries
+):
+    """A village's ledger on one page, a search for one name: the rows read are all there
+    are, and the list says how many without counting them again."""
+    client = client_for(shandong_director)
+    client.get(reverse("children:list"))  # the session settles
+    with django_assert_max_num_queries(30) as captured:
+        page = client.get(reverse("children:list"))
+    assert page.context["total"] == 6 and "共 6 人" in page.content.decode()
+    assert len(page.context["table"].page.object_list) == 6
+    assert not [sql for sql in count_queries(captured) if "children_child" in sql]
+
+    name = six_children[0].name
+    with django_assert_max_num_queries(30) as captured:
+        found = client.get(reverse("children:list"), {"q": name})
+    shown = sum(1 for child in six_children if child.name == name)
+    assert found.context["total"] == shown
+    assert f"共 {shown} 人" in found.content.decode()
+    assert not [sql for sql in count_queries(captured) if "children_child" in sql]
+
+
+@pytest.mark.parametrize("query", [{"per_page": 6}, {"per_page": 4, "page": 2}])
+def test_a_full_first_page_and_later_pages_are_counted(
+    client_for, shandong_director, six_children, django_assert_max_num_queries, query
+):
+    """Six children six a page: a seventh may follow, so the list counts; so does page two,
+    which cannot know what came before it."""
+    client = client_for(shandong_director)
+    client.get(reverse("children:list"))
+    with django_assert_max_num_queries(30) as captured:
+        page = client.get(reverse("children:list"), query)
+    assert page.context["total"] == 6 and "共 6 人" in page.content.decode()
+    assert [sql for sql in count_queries(captured) if "children_child" in sql]
+
+
+def test_an_empty_search_says_none_without_counting(
+    client_for, shandong_director, six_children, django_assert_max_num_queries
+):
+    client = client_for(shandong_director)
+    client.get(reverse("children:list"))
+    with django_assert_max_num_queries(30) as captured:
+        page = client.get(reverse("children:list"), {"q": "查无此人"})
+    assert page.context["total"] == 0 and "共 0 人" in page.content.decode()
+    assert "没有符合条件的儿童。" in page.content.decode()
+    assert not [sql for sql in count_queries(captured) if "children_child" in sql]
