@@ -4,6 +4,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -17,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import is_county_wide
-from children.choices import CaseStatus, ChangeAction, ConsentStatus, RiskLevel
+from children.choices import CaseStatus, ChangeAction, ConsentStatus, RiskLevel, TransferState
 from children.models import (
     ChangeLog,
     Child,
     ChildAssistance,
     ChildCircumstance,
+    ChildTransfer,
     ClosureRequest,
     Consent,
     DuplicateCheck,
@@ -91,12 +93,17 @@ def circumstance_codes(child_pks) -> dict[int, list[str]]:
 def child_detail(user, pk):
     """One child for its page, or DoesNotExist when absent or outside the user's area."""
     pending = ClosureRequest.objects.filter(child=OuterRef("pk")).pending()
+    waiting = ChildTransfer.objects.filter(child=OuterRef("pk"), state=TransferState.REQUESTED)
     return (
         Child.objects.visible_to(user)
-        # The pending closure request, read with the child (the page is paid on every visit).
+        # The pending closure request, read with the child (the page is paid on every visit);
+        # and whether a transfer is waiting (rarely) or any consent is on file, which the page
+        # reads only when there is one: a statement saved on a view for each that is not.
         .annotate(
             pending_closure_id=Subquery(pending.values("pk")[:1]),
             pending_closure_reason=Subquery(pending.values("reason")[:1]),
+            has_pending_transfer=Exists(waiting),
+            has_consents=Exists(Consent.objects.filter(child=OuterRef("pk"))),
         )
         .select_related("township", "village", "responsible_director")
         .prefetch_related(
@@ -298,9 +305,11 @@ def duplicate_check(pk):
 
 
 def child_casework(child, user) -> dict:
-    """The child page's consent panel and pending closure request (two queries)."""
+    """The child page's consent panel and pending closure request (at most two queries;
+    none for a child read by ``child_detail`` with neither)."""
     consents = []
-    if user.has_perm("children.view_consent"):
+    # As read by child_detail: no consent on file, no query for the list.
+    if user.has_perm("children.view_consent") and getattr(child, "has_consents", True):
         consents = list(Consent.objects.filter(child=child).order_by("kind", "recipient", "pk"))
     pending = None
     if user.has_perm("children.view_closurerequest"):

@@ -149,7 +149,10 @@ class ChildDetailView(ChildMixin, PermissionRequiredMixin, TemplateView):
             can_request_close=user.has_perm("children.add_closurerequest"),
             **selectors.child_casework(child, user),
             can_transfer=user.has_perm("children.transfer_child"),
-            pending_transfer=selectors_transfer.pending_transfer(child),
+            # As read with the child by child_detail: none waiting, no query for it.
+            pending_transfer=(
+                selectors_transfer.pending_transfer(child) if child.has_pending_transfer else None
+            ),
             can_reveal=user.has_perm("children.reveal_id"),
         )
         return context

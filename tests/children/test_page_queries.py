@@ -17,6 +17,7 @@ from care import choices as care_choices
 from care import services as care_services
 from care.models import Institution, Mentor
 from children import services as child_services
+from children import services_transfer
 from children.timeline import LIMIT
 from tests import factories
 from tests.activities.conftest import make_activity, make_service
@@ -31,8 +32,9 @@ pytestmark = pytest.mark.django_db
 # that see them) and the incident flag (one aggregate): +3 and +2; the consent panel (one
 # query, for the roles that see consents): +1. The change history bounded like the timeline,
 # the newest 10 and how many are older (a count, only for a child with more than 10
-# changes; 40 fewer rows to build and render in exchange): +1.
-CHILD_PAGE_MAX_QUERIES = {"longsheng_supervisor": 31, "shandong_director": 27}
+# changes; 40 fewer rows to build and render in exchange): +1. Whether a transfer is waiting
+# read with the child (an EXISTS), its query only when one is: -1.
+CHILD_PAGE_MAX_QUERIES = {"longsheng_supervisor": 30, "shandong_director": 26}
 
 
 def add_records(child, supervisor, director, *, n):
@@ -175,3 +177,41 @@ def test_three_times_the_records_cost_the_same_queries(
     else:
         assert timeline.count("<li>") == LIMIT
         assert 'id="timeline-older"' in html
+
+
+def queries_of(captured, table: str) -> list[str]:
+    """The statements that read ``table`` itself (not as a subquery of another's)."""
+    return [q["sql"] for q in captured if f'FROM "{table}"' in q["sql"].split(" WHERE ")[0]]
+
+
+def test_consents_and_a_waiting_transfer_are_read_only_when_there_are_any(
+    client_for, longsheng_supervisor, shandong_director
+):
+    """A child with neither: the child's own query says so (two EXISTS), and the page
+    spares a statement for each. With one of each, the page reads and shows them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shandong_child = factories.ChildFactory(
+        village=factories.village("龙胜镇", "山东村"), consent=False
+    )
+    client = client_for(longsheng_supervisor)
+    page(client, shandong_child)
+    with CaptureQueriesContext(connection) as captured:
+        html = page(client, shandong_child)
+    assert not queries_of(captured, "children_consent")
+    assert not queries_of(captured, "children_childtransfer")
+    assert "尚未登记监护人同意书" in html and "转移中" not in html
+
+    factories.give_consent(shandong_child)
+    services_transfer.transfer_request(
+        actor=shandong_director,
+        child=shandong_child,
+        to_village=factories.village("平等镇", "罗汉村"),
+        reason="随母迁居",
+    )
+    with CaptureQueriesContext(connection) as captured:
+        html = page(client, shandong_child)
+    assert queries_of(captured, "children_consent")
+    assert queries_of(captured, "children_childtransfer")
+    assert "尚未登记监护人同意书" not in html and "转移中" in html
