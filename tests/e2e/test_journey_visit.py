@@ -99,6 +99,13 @@ def test_director_records_a_visit_and_supervisor_approves_it(page, make_page):
     )
     expect(entry).to_have_count(1)
     expect(entry).to_contain_text("家访")
+    # The history's newest change is this visit; on a phone each change is a block that fits
+    # the screen, with nothing to scroll sideways inside the table either.
+    expect(page.locator("#history tbody tr").first).to_contain_text("记录家访")
+    history_width = page.locator("#history").evaluate(
+        "t => [t.scrollWidth, t.parentElement.clientWidth]"
+    )
+    assert history_width[0] <= history_width[1], history_width
     check_page(page)
     save_artifact(page, "journey1-director-child-timeline")
 
