@@ -3,8 +3,9 @@
 ``area_figures(campaign, scope)`` returns a JSON-ready dict (frozen as it is in a submitted
 version) for a township, the county center's own records or the whole county;
 ``county_rollup(campaign)`` gives the ten townships' key figures with grouped queries (one
-GROUP BY township per table), the county center's row and the county total. Everything is
-aggregated in SQL; no Python loop runs over records.
+GROUP BY township per table), the county center's row and the county total, each computed
+alone (``live_key_figures``) rather than as a whole report. Everything is aggregated in SQL;
+no Python loop runs over records.
 
 Counting people (docs/domain.md §7a, written once here and in activities.selectors.beneficiaries):
 人数 counts each identified person once within the scope asked — township or county — and
@@ -32,17 +33,18 @@ Definitions (the campaign period is ``campaign.start_date`` … ``as_of``):
 * pairings live during the period; followed up within it; overdue (care.due, as of *as of*);
   follow-ups within the period (人次);
 * services delivered (服务记录) within the period: sessions (人次) and the distinct children
-  served (人), by kind; the one rule, here and in ``live_key_figures_by_township``;
+  served (人), by kind; the one rule, here and in ``live_key_figures``;
 * incidents (强制报告) reported within the period: a count, never a detail or a kind;
 * activities (held by *as of*), beneficiaries, leaders, brands, channels, partners,
   purchased services and trainings: the campaign's records of the scope.
 
 Why one module: it holds the definitions above for one township (``township_figures``, one
-function per group of figures) and grouped by township for the county roll-up
-(``live_key_figures_by_township``). Where a rule is more than a filter and a count, both
-call the same function (the visits' ``visit_figures_by_area``); the others are the same
-record sets (``_screenings``, ``_visits``, ``ledger_q`` …) counted the same way, grouped. A
-test holds the two equal, township by township.
+function per group of figures) and its key figures alone, for one scope or grouped by
+township, for the county roll-up (``live_key_figures``). Where a rule is more than a filter
+and a count, both call the same function (the visits' ``visit_figures_by_area``); the others
+are the same record sets (``_screenings``, ``_visits``, ``ledger_q`` …) counted the same
+way, grouped or not. Tests hold the two equal, township by township and for the county and
+its center.
 """
 
 from __future__ import annotations
@@ -816,95 +818,140 @@ def _by_township(queryset, field: str, **aggregates) -> dict[int, dict]:
     return {row[field]: row for row in rows}
 
 
-def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> dict[int, dict]:
-    """The key figures of every township, live, one GROUP BY query per source table: the
-    same record sets and counts as ``area_figures`` (a test holds them equal), grouped; the
-    visit figures by the report's own function."""
+def _tally(queryset, field: str, by_township: bool, **aggregates) -> dict:
+    """``aggregates`` over ``queryset``: per township id (grouped by ``field``), or once over
+    the whole set (key None)."""
+    if by_township:
+        return _by_township(queryset, field, **aggregates)
+    return {None: queryset.aggregate(**aggregates)}
+
+
+def live_key_figures(
+    campaign, scope: Scope = COUNTY, *, today: dt.date | None = None, by_township: bool = False
+) -> dict:
+    """The key figures (``KEY_FIGURES``), live, of one scope (key None), or of every township
+    of the county (``by_township``, keyed by township id), one query per source table.
+
+    The same record sets and counts as ``area_figures`` (a test holds them equal, township by
+    township and for the county and its center), without the rest of the report; the visit
+    figures by the report's own function. Grouped or not, a person is counted once in the
+    area of the row: the county's distinct children are counted over the county, never
+    added up from the townships' rows."""
+    if by_township and scope != COUNTY:
+        raise ValueError("by_township groups the whole county")
     period = Period.of(campaign, today)
+    with planned_for_parameters():
+        sources = _key_sources(campaign, scope, period, by_township)
+    keys = Township.objects.values_list("pk", flat=True) if by_township else [None]
+    return {key: _key_row(sources, key) for key in keys}
+
+
+def _key_sources(campaign, scope: Scope, period: Period, by_township: bool) -> dict:
+    """Each source table's aggregates for ``live_key_figures``, by township or once."""
     rules = schedule.load_rules()
-    ledger = _by_township(
-        Child.objects.filter(ledger_q(period)),
-        "township",
-        children=Count("pk"),
-        new_registrations=Count("pk", filter=Q(registered_on__gte=period.start)),
-    )
-    screenings = _by_township(
-        _screenings(period).filter(ledger_q(period, "child__")),
-        "child__township",
-        n_screenings=Count("pk"),
-        children_screened=Count("child", distinct=True),
-        n_positive=Count("pk", filter=Q(positive=True)),
-    )
-    alerts = _by_township(
-        _alerts(period).filter(raised_at__date__gte=period.start),
-        "child__township",
-        alerts_raised=Count("pk"),
-    )
-    visits = visit_figures_by_area(COUNTY, period, rules, by_township=True)
-    sessions = _by_township(
-        _sessions(period),
-        "child__township",
-        services=Count("pk"),
-        children_served=Count("child", distinct=True),
-    )
-    activities = _activities(campaign, period)
-    people = beneficiaries_by_township(
-        activities, participations=_participations(activities, period)
-    )
-    leaders = _by_township(
-        ActivityLeader.objects.filter(activity__in=activities.order_by().values("pk")),
-        "activity__township",
-        leader_attendances=Count("pk"),
-    )
-    trainings = _by_township(
-        _trainings(campaign, period),
-        "township",
-        trainings=Count("pk"),
-        training_attendances=Coalesce(
-            Sum("supervisors_count") + Sum("directors_count") + Sum("others_count"),
-            Value(0),
-            output_field=IntegerField(),
+    activities = _activities(campaign, period).filter(scope.records())
+    participations = _participations(activities, period)
+    if by_township:
+        people = beneficiaries_by_township(activities, participations=participations)
+    else:
+        people = {None: beneficiaries(activities, participations=participations)}
+    return {
+        "ledger": _tally(
+            Child.objects.filter(scope.children()).filter(ledger_q(period)),
+            "township",
+            by_township,
+            children=Count("pk"),
+            new_registrations=Count("pk", filter=Q(registered_on__gte=period.start)),
         ),
-    )
-    services = _by_township(
-        _services(campaign, period),
-        "township",
-        purchased_services=Count("pk"),
-        purchased_amount=Sum("amount"),
-    )
-    result = {}
-    for township_id in Township.objects.values_list("pk", flat=True):
-        row = ledger.get(township_id, {})
-        children = row.get("children", 0)
-        person = people.get(township_id, {})
-        shots = screenings.get(township_id, {})
-        screened = shots.get("children_screened", 0)
-        figures = {
-            "children": children,
-            "new_registrations": row.get("new_registrations", 0),
-            "screenings": shots.get("n_screenings", 0),
-            "children_screened": screened,
-            "coverage": coverage(screened, children),
-            "positive": shots.get("n_positive", 0),
-            "alerts_raised": alerts.get(township_id, {}).get("alerts_raised", 0),
-            "activities": person.get("activities", 0),
-            "distinct_children": person.get("distinct_children", 0),
-            "attendances": person.get("attendances", 0),
-            "other_beneficiaries": person.get("other_beneficiaries", 0),
-            "beneficiary_attendances": person.get("total_attendances", 0),
-            "beneficiaries": person.get("total_beneficiaries", 0),
-            "leader_attendances": leaders.get(township_id, {}).get("leader_attendances", 0),
-            "trainings": trainings.get(township_id, {}).get("trainings", 0),
-            "training_attendances": trainings.get(township_id, {}).get("training_attendances", 0),
-            "purchased_services": services.get(township_id, {}).get("purchased_services", 0),
-            "purchased_amount": _money(services.get(township_id, {}).get("purchased_amount")),
-        }
-        for key in ("visits", "children_visited", "children_overdue", "children_due"):
-            figures[key] = visits.get(township_id, {}).get(key, 0)
-        for key in ("services", "children_served"):
-            figures[key] = sessions.get(township_id, {}).get(key, 0)
-        result[township_id] = {key: figures[key] for key in KEY_NAMES}
-    return result
+        "screenings": _tally(
+            _screenings(period).filter(scope.children("child__") & ledger_q(period, "child__")),
+            "child__township",
+            by_township,
+            n_screenings=Count("pk"),
+            children_screened=Count("child", distinct=True),
+            n_positive=Count("pk", filter=Q(positive=True)),
+        ),
+        "alerts": _tally(
+            _alerts(period).filter(scope.children("child__"), raised_at__date__gte=period.start),
+            "child__township",
+            by_township,
+            alerts_raised=Count("pk"),
+        ),
+        "visits": visit_figures_by_area(scope, period, rules, by_township=by_township),
+        "sessions": _tally(
+            _sessions(period).filter(scope.children("child__")),
+            "child__township",
+            by_township,
+            services=Count("pk"),
+            children_served=Count("child", distinct=True),
+        ),
+        "people": people,
+        "leaders": _tally(
+            ActivityLeader.objects.filter(activity__in=activities.order_by().values("pk")),
+            "activity__township",
+            by_township,
+            leader_attendances=Count("pk"),
+        ),
+        "trainings": _tally(
+            _trainings(campaign, period).filter(scope.records()),
+            "township",
+            by_township,
+            trainings=Count("pk"),
+            training_attendances=Coalesce(
+                Sum("supervisors_count") + Sum("directors_count") + Sum("others_count"),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+        ),
+        "services": _tally(
+            _services(campaign, period).filter(scope.records()),
+            "township",
+            by_township,
+            purchased_services=Count("pk"),
+            purchased_amount=Sum("amount"),
+        ),
+    }
+
+
+def _key_row(sources: dict, key) -> dict:
+    """The key figures of one row (a township id, or None for the one scope) of
+    ``_key_sources``; 0 where a source has no row for it."""
+
+    def get(source: str, name: str):
+        return sources[source].get(key, {}).get(name) or 0
+
+    children, screened = get("ledger", "children"), get("screenings", "children_screened")
+    figures = {
+        "children": children,
+        "new_registrations": get("ledger", "new_registrations"),
+        "screenings": get("screenings", "n_screenings"),
+        "children_screened": screened,
+        "coverage": coverage(screened, children),
+        "positive": get("screenings", "n_positive"),
+        "alerts_raised": get("alerts", "alerts_raised"),
+        "activities": get("people", "activities"),
+        "distinct_children": get("people", "distinct_children"),
+        "attendances": get("people", "attendances"),
+        "other_beneficiaries": get("people", "other_beneficiaries"),
+        "beneficiary_attendances": get("people", "total_attendances"),
+        "beneficiaries": get("people", "total_beneficiaries"),
+        "leader_attendances": get("leaders", "leader_attendances"),
+        "trainings": get("trainings", "trainings"),
+        "training_attendances": get("trainings", "training_attendances"),
+        "purchased_services": get("services", "purchased_services"),
+        "purchased_amount": _money(get("services", "purchased_amount")),
+    }
+    for name in ("visits", "children_visited", "children_overdue", "children_due"):
+        figures[name] = get("visits", name)
+    for name in ("services", "children_served"):
+        figures[name] = get("sessions", name)
+    return {name: figures[name] for name in KEY_NAMES}
+
+
+def live_key_figures_by_township(campaign, *, today: dt.date | None = None) -> dict[int, dict]:
+    """The key figures of every township, live (``live_key_figures`` grouped): the roll-up's
+    rows of townships whose report is not submitted."""
+    return live_key_figures(campaign, today=today, by_township=True)
 
 
 def county_key_figures(campaign, *, today: dt.date | None = None) -> dict:
@@ -912,13 +959,13 @@ def county_key_figures(campaign, *, today: dt.date | None = None) -> dict:
     townships is one 人; the county center's own records included), never added up from
     the townships' rows. The roll-up's 合计, the county workbook's and the county
     dashboard's figures are this one computation."""
-    return key_figures(area_figures(campaign, COUNTY, today=today))
+    return live_key_figures(campaign, COUNTY, today=today)[None]
 
 
 def center_key_figures(campaign, *, today: dt.date | None = None) -> dict:
     """The key figures of the county center's own activities, trainings and purchased
     services (the roll-up's 县级 row); ledger figures do not apply (None)."""
-    figures = key_figures(area_figures(campaign, COUNTY_CENTER, today=today))
+    figures = live_key_figures(campaign, COUNTY_CENTER, today=today)[None]
     return {key: (None if key in LEDGER_KEYS else value) for key, value in figures.items()}
 
 
