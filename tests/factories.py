@@ -10,6 +10,7 @@ from accounts.choices import Role
 from accounts.models import Township, User, Village
 from accounts.services import user_save
 from children.models import Child, Consent
+from children.services import child_update
 from core.validators import make_synthetic_id_number
 
 TEST_PASSWORD = "test-pass-2026"
@@ -110,3 +111,12 @@ def give_consent(
         },
     )
     return consent
+
+
+def rename_guardian(child: Child, actor: User, name: str) -> Child:
+    """One edit of the child through the service (its version claimed, its change logged),
+    from the child as it is now: a change to the child's history."""
+    child.refresh_from_db()
+    return child_update(
+        actor=actor, child=child, expected_version=child.version, data={"guardian_name": name}
+    )

@@ -16,7 +16,6 @@ from activities.models import PartnerOrganisation
 from care import choices as care_choices
 from care import services as care_services
 from care.models import Institution, Mentor
-from children import services as child_services
 from children import services_transfer
 from children.timeline import LIMIT
 from tests import factories
@@ -99,13 +98,7 @@ def add_records(child, supervisor, director, *, n):
             )
         make_activity(supervisor, children=[child], title=f"关爱活动{i}")
         make_service(supervisor, partner, children=[child])
-        child.refresh_from_db()
-        child_services.child_update(
-            actor=supervisor,
-            child=child,
-            expected_version=child.version,
-            data={"guardian_name": f"监护人{i}"},
-        )
+        factories.rename_guardian(child, supervisor, f"监护人{i}")
 
 
 @pytest.fixture
